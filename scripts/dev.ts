@@ -1,0 +1,41 @@
+/**
+ * `npm run dev`: the product on a fresh machine. Uses DATABASE_URL when set, else starts an embedded
+ * PostgreSQL under .data/; applies migrations; seeds the demo tenants; runs Next.js.
+ */
+import { spawn } from "node:child_process";
+import { createPrismaClient } from "@/server/db/client";
+import { env } from "@/server/env.js";
+import { DEMO_PASSWORD, seedDemo } from "@/prisma/seed";
+import { devSecret, openLocalDatabase } from "./local-database";
+
+const log = (line: string) => console.log(`[tenet] ${line}`);
+
+const database = await openLocalDatabase(log);
+const db = createPrismaClient(database.appUrl, { max: 2 });
+const created = await seedDemo(db);
+await db.$disconnect();
+if (created.length > 0) log(`seeded demo accounts (password "${DEMO_PASSWORD}"): ${created.join(", ")}`);
+else log(`demo accounts exist (e.g. owner@acme.example, password "${DEMO_PASSWORD}")`);
+
+const child = spawn("npx", ["next", "dev", "--port", String(env.PORT)], {
+  stdio: "inherit",
+  env: {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    DATABASE_URL: database.ownerUrl,
+    ...(database.appPassword ? { DATABASE_APP_PASSWORD: database.appPassword } : {}),
+    AUTH_SECRET: env.AUTH_SECRET ?? devSecret("auth-secret"),
+  },
+});
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  child.kill("SIGTERM");
+  await database.stop();
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+child.on("exit", (code) => void stop(code ?? 0));

@@ -1,0 +1,43 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { env } from "@/server/env.js";
+import { Prisma, PrismaClient } from "./generated/client.ts";
+
+export { Prisma, PrismaClient };
+/** A client scoped to one transaction: what `withTenant` and `withUser` hand to domain code. */
+export type Tx = Prisma.TransactionClient;
+
+/** The PostgreSQL role the app connects as. It owns no tables and lacks BYPASSRLS (migration 0001). */
+export const APP_ROLE = "tenet_app";
+
+export function createPrismaClient(connectionString: string, options: { max?: number } = {}): PrismaClient {
+  const adapter = new PrismaPg({ connectionString, max: options.max ?? env.DATABASE_POOL_MAX });
+  return new PrismaClient({ adapter });
+}
+
+/** The app role's URL: DATABASE_APP_URL, or DATABASE_URL with the app role's name and password. */
+export function appDatabaseUrl(ownerUrl = env.DATABASE_URL): string {
+  if (env.DATABASE_APP_URL) return env.DATABASE_APP_URL;
+  if (!ownerUrl) {
+    throw new Error(
+      "DATABASE_URL is not set. `npm run dev` starts an embedded PostgreSQL; otherwise point DATABASE_URL at a server.",
+    );
+  }
+  return withCredentials(ownerUrl, APP_ROLE, env.DATABASE_APP_PASSWORD);
+}
+
+export function withCredentials(url: string, user: string, password: string | undefined): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = password ? encodeURIComponent(password) : "";
+  return u.toString();
+}
+
+// One pool per process; Next.js dev reloads modules, so the client lives on globalThis.
+declare global {
+  var tenetDb: PrismaClient | undefined;
+}
+
+export function getDb(): PrismaClient {
+  globalThis.tenetDb ??= createPrismaClient(appDatabaseUrl());
+  return globalThis.tenetDb;
+}

@@ -1,0 +1,87 @@
+// @ts-check
+/**
+ * The one place that reads the environment. Validated once, when the app, a script or next.config.js
+ * first imports it; everything else imports `env` from here.
+ *
+ * Plain JavaScript on purpose: next.config.js imports it, so a bad configuration fails `next build` and
+ * `next start` before anything runs.
+ */
+import { z } from "zod";
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const int = (/** @type {number} */ min, /** @type {number} */ max) =>
+  z.coerce.number().int().min(min).max(max);
+const optionalUrl = z.url().optional();
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    /** Owner connection: migrations run as this role. Unset under `npm run dev` and tests: embedded PostgreSQL. */
+    DATABASE_URL: optionalUrl,
+    /** The app's own connection (role `tenet_app`). Derived from DATABASE_URL when unset. */
+    DATABASE_APP_URL: optionalUrl,
+    /** Password for the `tenet_app` role; migrations set it when given. */
+    DATABASE_APP_PASSWORD: z.string().min(1).optional(),
+    DATABASE_POOL_MAX: int(1, 200).default(10),
+    /** Public base URL, used in links that leave the app (invites, emails). */
+    APP_URL: z.url().default("http://localhost:3000"),
+    AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+    AUTH_TRUST_HOST: bool.optional(),
+    SESSION_MAX_AGE_DAYS: int(1, 365).default(30),
+    OIDC_ISSUER: optionalUrl,
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_DISPLAY_NAME: z.string().min(1).default("Single sign-on"),
+    SMTP_URL: optionalUrl,
+    MAIL_FROM: z.string().min(3).optional(),
+    INVITE_TTL_HOURS: int(1, 24 * 30).default(72),
+    SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(5),
+    SIGNIN_MAX_FAILURES_PER_IP: int(1, 100000).default(30),
+    SIGNIN_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
+    /** Reverse proxies in front of the app that append to X-Forwarded-For (for client IPs). */
+    TRUST_PROXY_HOPS: int(0, 10).default(0),
+    EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
+    EMBEDDED_PG_DIR: z.string().min(1).default(".data/postgres"),
+    PORT: int(1, 65535).default(3000),
+    /** Set by Next.js while it builds; runtime-only requirements are not checked then. */
+    NEXT_PHASE: z.string().optional(),
+  })
+  .superRefine((e, ctx) => {
+    const oidc = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together",
+      });
+    }
+    if (e.SMTP_URL && !e.MAIL_FROM) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MAIL_FROM"],
+        message: "MAIL_FROM is required when SMTP_URL is set",
+      });
+    }
+    const building = e.NEXT_PHASE === "phase-production-build";
+    if (e.NODE_ENV === "production" && !building && !e.AUTH_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_SECRET"],
+        message: "AUTH_SECRET is required in production",
+      });
+    }
+  });
+
+/** @param {NodeJS.ProcessEnv} source */
+export function parseEnv(source) {
+  // An empty variable means "unset" (as in .env files and CI configuration).
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "env"}: ${i.message}`);
+    throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+export const env = parseEnv(process.env);

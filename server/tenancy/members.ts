@@ -1,0 +1,102 @@
+import type { Tx } from "@/server/db/client";
+import { AppError, notFound } from "@/server/errors";
+import type { TenantContext } from "./context";
+import type { Role } from "./roles";
+
+export type MemberView = {
+  membershipId: string;
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  joinedAt: Date;
+};
+
+const memberSelect = {
+  id: true,
+  role: true,
+  createdAt: true,
+  user: { select: { id: true, name: true, email: true } },
+} as const;
+
+function toView(r: {
+  id: string;
+  role: Role;
+  createdAt: Date;
+  user: { id: string; name: string; email: string };
+}): MemberView {
+  return {
+    membershipId: r.id,
+    userId: r.user.id,
+    name: r.user.name,
+    email: r.user.email,
+    role: r.role,
+    joinedAt: r.createdAt,
+  };
+}
+
+export async function listMembers(ctx: TenantContext): Promise<MemberView[]> {
+  const rows = await ctx.db.membership.findMany({
+    where: { tenantId: ctx.tenantId },
+    select: memberSelect,
+    orderBy: [{ user: { name: "asc" } }],
+  });
+  return rows.map(toView);
+}
+
+async function loadMembership(ctx: TenantContext, membershipId: string) {
+  // Always by (tenantId, id): row-level security is the second wall, not the first.
+  const m = await ctx.db.membership.findUnique({
+    where: { tenantId_id: { tenantId: ctx.tenantId, id: membershipId } },
+    select: { id: true, userId: true, role: true },
+  });
+  if (!m) throw notFound("Member not found");
+  return m;
+}
+
+async function assertAnotherOwner(db: Tx, tenantId: string, exceptMembershipId: string): Promise<void> {
+  const owners = await db.membership.count({
+    where: { tenantId, role: "owner", id: { not: exceptMembershipId } },
+  });
+  if (owners === 0)
+    throw new AppError("CONFLICT", "A tenant needs at least one owner. Make someone else an owner first.");
+}
+
+/** Only owners may touch owners or make new ones; admins manage everyone else. */
+function assertMayManage(ctx: TenantContext, target: { role: Role }, newRole?: Role): void {
+  if (ctx.actor.role === "owner") return;
+  if (ctx.actor.role !== "admin")
+    throw new AppError("FORBIDDEN", "Only owners and admins can manage members");
+  if (target.role === "owner" || newRole === "owner") {
+    throw new AppError("FORBIDDEN", "Only an owner can change an owner or make someone an owner");
+  }
+}
+
+export async function changeMemberRole(
+  ctx: TenantContext,
+  input: { membershipId: string; role: Role },
+): Promise<MemberView> {
+  const target = await loadMembership(ctx, input.membershipId);
+  assertMayManage(ctx, target, input.role);
+  if (target.role === "owner" && input.role !== "owner")
+    await assertAnotherOwner(ctx.db, ctx.tenantId, target.id);
+  const updated = await ctx.db.membership.update({
+    where: { tenantId_id: { tenantId: ctx.tenantId, id: target.id } },
+    data: { role: input.role },
+    select: memberSelect,
+  });
+  return toView(updated);
+}
+
+export async function removeMember(ctx: TenantContext, input: { membershipId: string }): Promise<void> {
+  const target = await loadMembership(ctx, input.membershipId);
+  assertMayManage(ctx, target);
+  if (target.role === "owner") await assertAnotherOwner(ctx.db, ctx.tenantId, target.id);
+  await ctx.db.membership.delete({ where: { tenantId_id: { tenantId: ctx.tenantId, id: target.id } } });
+}
+
+/** Adds a user to the current tenant, or returns their existing membership. */
+export async function addMember(db: Tx, tenantId: string, userId: string, role: Role) {
+  const existing = await db.membership.findUnique({ where: { tenantId_userId: { tenantId, userId } } });
+  return existing ?? db.membership.create({ data: { tenantId, userId, role } });
+}

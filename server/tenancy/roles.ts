@@ -1,0 +1,28 @@
+import { z } from "zod";
+import type { Role } from "@/server/db/generated/enums.ts";
+
+export type { Role };
+
+export const ROLES = [
+  "owner",
+  "admin",
+  "approver",
+  "employee",
+  "publisher",
+] as const satisfies readonly Role[];
+export const roleSchema = z.enum(ROLES, "Choose one of: owner, admin, approver, employee, publisher");
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  owner: "Full control, including billing and other owners",
+  admin: "Manages members, workflows and settings",
+  approver: "Approves requests routed to them",
+  employee: "Submits and follows their own requests",
+  publisher: "Publishes agent skills to the marketplace",
+};
+
+/** Roles that may manage members and invitations. */
+export const MEMBER_MANAGERS = ["owner", "admin"] as const satisfies readonly Role[];
+
+export function canManageMembers(role: Role): boolean {
+  return (MEMBER_MANAGERS as readonly Role[]).includes(role);
+}

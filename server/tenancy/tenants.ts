@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { Prisma, type PrismaClient, type Tx } from "@/server/db/client";
+import { enterTenant, withUser } from "@/server/db/scope";
+import { AppError } from "@/server/errors";
+import type { TenantContext } from "./context";
+import type { Role } from "./roles";
+
+const RESERVED_SLUGS = new Set([
+  "api",
+  "admin",
+  "app",
+  "new",
+  "settings",
+  "sign-in",
+  "sign-up",
+  "invite",
+  "t",
+  "www",
+]);
+
+export const tenantNameSchema = z
+  .string()
+  .trim()
+  .min(2, "Use at least 2 characters")
+  .max(80, "Use at most 80 characters");
+export const tenantSlugSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(3, "Use at least 3 characters")
+  .max(40, "Use at most 40 characters")
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "Use lowercase letters, digits and single hyphens")
+  .refine((s) => !RESERVED_SLUGS.has(s), "That address is reserved");
+
+export type TenantSummary = { id: string; slug: string; name: string; role: Role };
+
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** Creates a tenant with `ownerId` as its owner, inside `tx` (which is switched to the new tenant). */
+export async function createTenantIn(tx: Tx, input: { name: string; slug: string }, ownerId: string) {
+  const id = randomUUID();
+  await enterTenant(tx, id);
+  try {
+    const tenant = await tx.tenant.create({ data: { id, name: input.name, slug: input.slug } });
+    await tx.membership.create({ data: { tenantId: id, userId: ownerId, role: "owner" } });
+    return tenant;
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new AppError("CONFLICT", `The address "${input.slug}" is already taken`);
+    throw error;
+  }
+}
+
+export async function createTenant(db: PrismaClient, input: { name: string; slug: string }, ownerId: string) {
+  return withUser(db, ownerId, (tx) => createTenantIn(tx, input, ownerId));
+}
+
+/** Every tenant the user belongs to, for the tenant switcher. */
+export async function listTenantsForUser(db: PrismaClient, userId: string): Promise<TenantSummary[]> {
+  const memberships = await withUser(db, userId, (tx) =>
+    tx.membership.findMany({
+      where: { userId },
+      select: { role: true, tenant: { select: { id: true, slug: true, name: true } } },
+      orderBy: { tenant: { name: "asc" } },
+    }),
+  );
+  return memberships.map((m) => ({ ...m.tenant, role: m.role }));
+}
+
+/**
+ * Resolves a tenant from an unverified slug (a URL or header) through the user's own membership.
+ * Unknown tenants and tenants the user does not belong to look the same: null.
+ */
+export async function findMembershipBySlug(tx: Tx, userId: string, slug: string) {
+  const membership = await tx.membership.findFirst({
+    where: { userId, tenant: { slug } },
+    select: { id: true, role: true, tenant: { select: { id: true, slug: true, name: true } } },
+  });
+  return membership;
+}
+
+/** For server components: the tenant and the user's role in it, or null (render "not found"). */
+export async function tenantForUser(
+  db: PrismaClient,
+  userId: string,
+  slug: string,
+): Promise<TenantSummary | null> {
+  const m = await withUser(db, userId, (tx) => findMembershipBySlug(tx, userId, slug));
+  return m ? { ...m.tenant, role: m.role } : null;
+}
+
+export async function renameTenant(ctx: TenantContext, name: string) {
+  return ctx.db.tenant.update({
+    where: { id: ctx.tenantId },
+    data: { name },
+    select: { id: true, slug: true, name: true },
+  });
+}
