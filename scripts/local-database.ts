@@ -1,8 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { z } from "zod";
 import { APP_ROLE, withCredentials } from "@/server/db/client";
-import { databaseUrl, ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from "@/server/db/embedded";
+import {
+  databaseUrl,
+  ensureDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedServer,
+} from "@/server/db/embedded";
 import { migrate } from "@/server/db/migrate";
 import { env } from "@/server/env.js";
 
@@ -10,14 +16,21 @@ import { env } from "@/server/env.js";
  * What `npm run dev` and `npm run db:*` share: the database to use (DATABASE_URL, else an embedded
  * PostgreSQL under .data/), migrated, with the app role's connection string.
  */
-export type LocalDatabase = { ownerUrl: string; appUrl: string; appPassword?: string; stop: () => Promise<void> };
+export type LocalDatabase = {
+  ownerUrl: string;
+  appUrl: string;
+  appPassword?: string;
+  stop: () => Promise<void>;
+};
 
 const DATA_DIR = path.resolve(".data");
 
 /** Secrets a fresh machine needs for development, generated once and kept under .data/. */
 export function devSecret(name: string): string {
   const file = path.join(DATA_DIR, "secrets.json");
-  const secrets: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const secrets = existsSync(file)
+    ? z.record(z.string(), z.string()).parse(JSON.parse(readFileSync(file, "utf8")))
+    : {};
   const existing = secrets[name];
   if (existing) return existing;
   const value = randomBytes(32).toString("base64url");
@@ -31,7 +44,11 @@ export async function openLocalDatabase(log: (line: string) => void): Promise<Lo
   let server: EmbeddedServer | undefined;
   if (!ownerUrl) {
     log(`starting embedded PostgreSQL (${env.EMBEDDED_PG_DIR}, port ${env.EMBEDDED_PG_PORT})`);
-    server = await startEmbeddedPostgres({ dataDir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT, persistent: true });
+    server = await startEmbeddedPostgres({
+      dataDir: env.EMBEDDED_PG_DIR,
+      port: env.EMBEDDED_PG_PORT,
+      persistent: true,
+    });
     await ensureDatabase(server.ownerUrl("postgres"), "tenet");
     ownerUrl = server.ownerUrl("tenet");
   }

@@ -6,6 +6,10 @@ import { openLocalDatabase } from "./local-database";
 const database = await openLocalDatabase((line) => console.log(`[seed] ${line}`));
 const db = createPrismaClient(database.appUrl, { max: 2 });
 const created = await seedDemo(db);
-console.log(created.length ? `[seed] created ${created.join(", ")} (password "${DEMO_PASSWORD}")` : "[seed] demo data already present");
+console.log(
+  created.length
+    ? `[seed] created ${created.join(", ")} (password "${DEMO_PASSWORD}")`
+    : "[seed] demo data already present",
+);
 await db.$disconnect();
 await database.stop();

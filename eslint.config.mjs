@@ -1,0 +1,92 @@
+import js from "@eslint/js";
+import nextPlugin from "@next/eslint-plugin-next";
+import tseslint from "typescript-eslint";
+
+/** Connector drivers may only be reached through the kernel (server/kernel/tools). */
+const noConnectorDrivers = {
+  group: [
+    "**/connectors/*/driver",
+    "**/connectors/*/driver.*",
+    "@/connectors/*/driver",
+    "@/connectors/*/driver.*",
+  ],
+  message: "Connector drivers are called only through the kernel (kernel.call); import the manifest instead.",
+};
+
+export default tseslint.config(
+  {
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      ".data/**",
+      "server/db/generated/**",
+      "next-env.d.ts",
+      "test-results/**",
+      "playwright-report/**",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { "@next/next": nextPlugin },
+    rules: {
+      ...nextPlugin.configs.recommended.rules,
+      ...nextPlugin.configs["core-web-vitals"].rules,
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/ban-ts-comment": ["error", { "ts-expect-error": true, "ts-ignore": true }],
+      "@typescript-eslint/consistent-type-assertions": [
+        "error",
+        { assertionStyle: "as", objectLiteralTypeAssertions: "never" },
+      ],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/only-throw-error": "off",
+      "no-restricted-imports": ["error", { patterns: [noConnectorDrivers] }],
+      // Configuration is read in one place: server/env.js.
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Import `env` from server/env.js instead." },
+      ],
+    },
+  },
+  {
+    // The kernel is the bottom layer: it never reaches up into the app or out to connector drivers.
+    files: ["server/kernel/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            noConnectorDrivers,
+            { group: ["@/app/*", "**/app/*"], message: "server/kernel must not import from app/." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The kernel's tool manager is the one place allowed to load connector drivers.
+    files: ["server/kernel/tools/**"],
+    rules: { "no-restricted-imports": "off" },
+  },
+  {
+    // The env module itself, CLI config, and scripts that hand the environment to child processes.
+    files: [
+      "server/env.js",
+      "prisma.config.ts",
+      "scripts/**",
+      "**/*.test.ts",
+      "vitest.config.ts",
+      "playwright.config.ts",
+      "e2e/**",
+    ],
+    rules: { "no-restricted-properties": "off" },
+  },
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: "readonly" } },
+  },
+);

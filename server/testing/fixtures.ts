@@ -1,0 +1,177 @@
+import { randomBytes } from "node:crypto";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import pg from "pg";
+import superjson from "superjson";
+import { afterAll, inject } from "vitest";
+import { signUp } from "@/server/auth/sign-up";
+import { createUserWithPassword } from "@/server/auth/users";
+import { createPrismaClient, type PrismaClient } from "@/server/db/client";
+import { databaseUrl, dropDatabase, ensureDatabase } from "@/server/db/embedded";
+import { migrate } from "@/server/db/migrate";
+import { withTenant } from "@/server/db/scope";
+import { addMember } from "@/server/tenancy/members";
+import type { Role } from "@/server/tenancy/roles";
+import { tenantForUser } from "@/server/tenancy/tenants";
+import { appRouter, createCaller } from "@/server/trpc/root";
+import type { Context } from "@/server/trpc/trpc";
+
+/** Shared by the integration tests of one file: the app role's client, closed after the file. */
+let appDb: PrismaClient | undefined;
+export function testDb(): PrismaClient {
+  if (!appDb) {
+    appDb = createPrismaClient(inject("appUrl"), { max: 4 });
+    const db = appDb;
+    afterAll(() => db.$disconnect());
+  }
+  return appDb;
+}
+
+/** The owner's connection, for inspecting the catalog and counting rows behind RLS. */
+export async function withOwner<T>(
+  fn: (client: pg.Client) => Promise<T>,
+  url = inject("ownerUrl"),
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A database of the test's own, migrated, for tests that must see every write (row counts): the
+ * shared test database is written by other test files at the same time.
+ */
+export async function createIsolatedDatabase(): Promise<{ db: PrismaClient; ownerUrl: string }> {
+  const name = `tenet_iso_${randomBytes(4).toString("hex")}`;
+  await ensureDatabase(inject("serverUrl"), name);
+  const ownerUrl = databaseUrl(inject("serverUrl"), name);
+  await migrate(ownerUrl);
+  const appUrl = new URL(inject("appUrl"));
+  appUrl.pathname = `/${name}`;
+  const db = createPrismaClient(appUrl.toString(), { max: 2 });
+  afterAll(async () => {
+    await db.$disconnect();
+    await dropDatabase(inject("serverUrl"), name);
+  });
+  return { db, ownerUrl };
+}
+
+export const PASSWORD = "correct horse battery";
+export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
+
+export type TestUser = { userId: string; email: string; membershipId: string; role: Role };
+export type TestTenant = {
+  id: string;
+  slug: string;
+  name: string;
+  owner: TestUser;
+  add: (role: Role) => Promise<TestUser>;
+};
+
+/** A tenant with its owner, created through sign-up; `add(role)` adds a member with that role. */
+export async function createTestTenant(db: PrismaClient, label = "acme"): Promise<TestTenant> {
+  const slug = unique(label);
+  const email = `owner@${slug}.test`;
+  const { userId } = await signUp(db, {
+    name: `${label} owner`,
+    email,
+    password: PASSWORD,
+    tenantName: label,
+    tenantSlug: slug,
+  });
+  const tenant = await tenantForUser(db, userId, slug);
+  if (!tenant) throw new Error("fixture: tenant not visible to its owner");
+  const membershipOf = (uid: string) =>
+    withTenant(db, { tenantId: tenant.id }, (tx) =>
+      tx.membership.findUniqueOrThrow({ where: { tenantId_userId: { tenantId: tenant.id, userId: uid } } }),
+    );
+  const owner: TestUser = { userId, email, membershipId: (await membershipOf(userId)).id, role: "owner" };
+  const add = async (role: Role): Promise<TestUser> => {
+    const memberEmail = `${unique(role)}@${slug}.test`;
+    return withTenant(db, { tenantId: tenant.id }, async (tx) => {
+      const user = await createUserWithPassword(tx, {
+        email: memberEmail,
+        name: `${label} ${role}`,
+        password: PASSWORD,
+      });
+      const membership = await addMember(tx, tenant.id, user.id, role);
+      return { userId: user.id, email: memberEmail, membershipId: membership.id, role };
+    });
+  };
+  return { id: tenant.id, slug, name: label, owner, add };
+}
+
+export function contextFor(
+  db: PrismaClient,
+  userId: string | null,
+  tenantSlug: string | null = null,
+): Context {
+  return {
+    db,
+    session: userId ? { userId, sessionId: `test-${userId}` } : null,
+    unverifiedTenantSlug: tenantSlug,
+    ip: "127.0.0.1",
+  };
+}
+
+export const callerFor = (db: PrismaClient, userId: string | null, tenantSlug: string | null = null) =>
+  createCaller(contextFor(db, userId, tenantSlug));
+
+type Serialized = Parameters<typeof superjson.deserialize>[0];
+
+/** Every procedure path in the app router with its type ("query" or "mutation"). */
+export function procedureTypes(): Record<string, string> {
+  // At run time `_def.procedures` is flat ("member.list" → procedure), unlike its declared type.
+  const procedures = new Map<string, unknown>(Object.entries(appRouter._def.procedures));
+  const types: Record<string, string> = {};
+  for (const [path, procedure] of procedures) {
+    if (
+      typeof procedure === "function" &&
+      "_def" in procedure &&
+      typeof procedure._def === "object" &&
+      procedure._def &&
+      "type" in procedure._def
+    ) {
+      types[path] = String(procedure._def.type);
+    }
+  }
+  return types;
+}
+
+export type HttpResult = {
+  status: number;
+  data?: unknown;
+  error?: { message: string; code: string; data: { fieldErrors: Record<string, string[]> | null } };
+};
+
+/**
+ * Calls a procedure the way the browser does: an HTTP request through tRPC's fetch adapter and the
+ * real router, so status codes and the error formatter are what users get.
+ */
+export async function callHttp(ctx: Context, path: string, input: unknown): Promise<HttpResult> {
+  const type = procedureTypes()[path];
+  if (!type) throw new Error(`No procedure ${path}`);
+  const isQuery = type === "query";
+  const encoded = JSON.stringify(superjson.serialize(input));
+  const url = `http://tenet.test/api/trpc/${path}${isQuery && input !== undefined ? `?input=${encodeURIComponent(encoded)}` : ""}`;
+  const req = new Request(url, {
+    method: isQuery ? "GET" : "POST",
+    headers: { "content-type": "application/json" },
+    body: isQuery ? undefined : input === undefined ? undefined : encoded,
+  });
+  const res = await fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: () => ctx,
+  });
+  const body: unknown = await res.json();
+  const parsed = body as { result?: { data: Serialized }; error?: Serialized };
+  if (parsed.error) {
+    return { status: res.status, error: superjson.deserialize(parsed.error) };
+  }
+  return { status: res.status, data: parsed.result ? superjson.deserialize(parsed.result.data) : undefined };
+}

@@ -1,0 +1,158 @@
+/**
+ * Bad input: every procedure that takes input answers invalid input with 400, a message a person can
+ * read (naming the field), and writes nothing. The test fails when a procedure with input has no case.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PrismaClient } from "@/server/db/client";
+import {
+  callHttp,
+  contextFor,
+  createIsolatedDatabase,
+  createTestTenant,
+  procedureTypes,
+  withOwner,
+  type TestTenant,
+} from "@/server/testing/fixtures";
+
+let acme: TestTenant;
+let db: PrismaClient;
+let ownerUrl: string;
+
+beforeAll(async () => {
+  ({ db, ownerUrl } = await createIsolatedDatabase());
+  acme = await createTestTenant(db, "acme");
+});
+
+const longString = "x".repeat(5000);
+
+/** Invalid inputs per procedure, each with the field the message must name ("" for the whole input). */
+const cases: Record<string, { input: unknown; field: string }[]> = {
+  "auth.signUp": [
+    { input: {}, field: "email" },
+    {
+      input: {
+        name: "A",
+        email: "not-an-email",
+        password: "long enough pw",
+        tenantName: "Acme",
+        tenantSlug: "acme-x",
+      },
+      field: "email",
+    },
+    {
+      input: { name: "A", email: "a@b.test", password: "short", tenantName: "Acme", tenantSlug: "acme-x" },
+      field: "password",
+    },
+    {
+      input: {
+        name: "A",
+        email: "a@b.test",
+        password: "long enough pw",
+        tenantName: "Acme",
+        tenantSlug: "Bad Slug!",
+      },
+      field: "tenantSlug",
+    },
+    {
+      input: {
+        name: "A",
+        email: "a@b.test",
+        password: "long enough pw",
+        tenantName: "Acme",
+        tenantSlug: "api",
+      },
+      field: "tenantSlug",
+    },
+    {
+      input: {
+        name: longString,
+        email: "a@b.test",
+        password: "long enough pw",
+        tenantName: "Acme",
+        tenantSlug: "acme-y",
+      },
+      field: "name",
+    },
+  ],
+  "tenant.create": [
+    { input: { name: "", slug: "fine-slug" }, field: "name" },
+    { input: { name: "Fine", slug: "-x-" }, field: "slug" },
+    { input: "just a string", field: "" },
+  ],
+  "tenant.rename": [
+    { input: { name: "x" }, field: "name" },
+    { input: { name: 42 }, field: "name" },
+  ],
+  "member.changeRole": [
+    { input: { membershipId: "not-a-uuid", role: "admin" }, field: "membershipId" },
+    { input: { membershipId: "00000000-0000-4000-8000-000000000000", role: "superuser" }, field: "role" },
+  ],
+  "member.remove": [
+    { input: { membershipId: 7 }, field: "membershipId" },
+    { input: {}, field: "membershipId" },
+  ],
+  "invite.create": [
+    { input: { email: "nobody", role: "employee" }, field: "email" },
+    { input: { email: "a@b.test", role: "king" }, field: "role" },
+  ],
+  "invite.revoke": [{ input: { inviteId: "x" }, field: "inviteId" }],
+  "invite.preview": [
+    { input: { token: "" }, field: "token" },
+    { input: { token: longString }, field: "token" },
+  ],
+  "invite.accept": [
+    { input: { token: "abc" }, field: "token" },
+    { input: { token: "abcdefghijklmnop", password: "short" }, field: "password" },
+  ],
+  "profile.update": [{ input: { name: "" }, field: "name" }],
+  "profile.changePassword": [
+    { input: { currentPassword: "whatever", newPassword: "short" }, field: "newPassword" },
+  ],
+};
+
+/** Row counts of every table in this test's own database, read as the owner so RLS hides nothing. */
+async function rowCounts(): Promise<Record<string, number>> {
+  return withOwner(async (owner) => {
+    const { rows } = await owner.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    const counts: Record<string, number> = {};
+    for (const { table_name } of rows) {
+      const r = await owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table_name}"`);
+      counts[table_name] = r.rows[0]?.n ?? 0;
+    }
+    return counts;
+  }, ownerUrl);
+}
+
+describe("bad input", () => {
+  it("has cases for every procedure that takes input", async () => {
+    const withoutInput = new Set([
+      "tenant.list",
+      "tenant.current",
+      "member.list",
+      "invite.list",
+      "profile.get",
+      "profile.sessions",
+      "profile.signOutOtherSessions",
+    ]);
+    const missing = Object.keys(procedureTypes()).filter((p) => !withoutInput.has(p) && !cases[p]);
+    expect(missing).toEqual([]);
+  });
+
+  for (const [path, inputs] of Object.entries(cases)) {
+    it(`${path} answers 400 with a readable message and writes nothing`, async () => {
+      const before = await rowCounts();
+      for (const { input, field } of inputs) {
+        const res = await callHttp(contextFor(db, acme.owner.userId, acme.slug), path, input);
+        expect(res.status, JSON.stringify(input).slice(0, 100)).toBe(400);
+        const message = res.error?.message ?? "";
+        expect(message.length).toBeGreaterThan(3);
+        expect(message).not.toMatch(/\n\s+at |ZodError|"code":|prisma/i);
+        if (field) expect(message).toContain(field);
+        if (field) expect(res.error?.data.fieldErrors?.[field]?.length).toBeGreaterThan(0);
+      }
+      expect(await rowCounts()).toEqual(before);
+    });
+  }
+});

@@ -1,0 +1,203 @@
+/**
+ * Tenant isolation at the API: for every procedure, a member of Globex aiming at Acme (by URL/header or
+ * by Acme's ids) is refused with 404 and gets no data, while Acme's own owner still succeeds. The test
+ * fails when a procedure is added without a case here.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { createInvite } from "@/server/tenancy/invites";
+import { withTenant } from "@/server/db/scope";
+import {
+  callHttp,
+  contextFor,
+  createTestTenant,
+  procedureTypes,
+  testDb,
+  withOwner,
+  type TestTenant,
+  type TestUser,
+} from "@/server/testing/fixtures";
+
+let acme: TestTenant;
+let globex: TestTenant;
+let acmeEmployee: TestUser;
+let acmeInviteId: string;
+let acmeInviteToken: string;
+
+beforeAll(async () => {
+  acme = await createTestTenant(testDb(), "acme");
+  globex = await createTestTenant(testDb(), "globex");
+  acmeEmployee = await acme.add("employee");
+  const invite = await withTenant(testDb(), { tenantId: acme.id }, (tx) =>
+    createInvite(
+      {
+        tenantId: acme.id,
+        actor: { userId: acme.owner.userId, membershipId: acme.owner.membershipId, role: "owner" },
+        db: tx,
+      },
+      {
+        email: "newcomer@acme-isolation.test",
+        role: "employee",
+      },
+    ),
+  );
+  acmeInviteId = invite.id;
+  acmeInviteToken = invite.url.split("/invite/")[1] ?? "";
+});
+
+type TenantCase = {
+  /** A valid input, given the fixtures. */
+  input: () => unknown;
+  /** The same call made from inside the attacker's own tenant, using Acme's ids (for id-bearing calls). */
+  foreignIdInput?: () => unknown;
+};
+
+const tenantScoped: Record<string, TenantCase> = {
+  "tenant.current": { input: () => undefined },
+  "tenant.rename": { input: () => ({ name: "Renamed" }) },
+  "member.list": { input: () => undefined },
+  "member.changeRole": {
+    input: () => ({ membershipId: acmeEmployee.membershipId, role: "approver" }),
+    foreignIdInput: () => ({ membershipId: acmeEmployee.membershipId, role: "approver" }),
+  },
+  "member.remove": {
+    input: () => ({ membershipId: acmeEmployee.membershipId }),
+    foreignIdInput: () => ({ membershipId: acmeEmployee.membershipId }),
+  },
+  "invite.list": { input: () => undefined },
+  "invite.create": { input: () => ({ email: "someone@else.test", role: "employee" }) },
+  "invite.revoke": {
+    input: () => ({ inviteId: acmeInviteId }),
+    foreignIdInput: () => ({ inviteId: acmeInviteId }),
+  },
+};
+
+/** Procedures with no tenant in scope, and the test below that covers their isolation. */
+const notTenantScoped: Record<string, string> = {
+  "auth.signUp": "creates a new tenant; no existing tenant is named",
+  "tenant.list": "lists only the caller's tenants",
+  "tenant.create": "creates a tenant owned by the caller",
+  "invite.preview": "the signed link is the credential; a forged link is refused",
+  "invite.accept": "accepting someone else's invitation is refused",
+  "profile.get": "acts on the caller only",
+  "profile.update": "acts on the caller only",
+  "profile.changePassword": "acts on the caller only",
+  "profile.sessions": "acts on the caller only",
+  "profile.signOutOtherSessions": "acts on the caller only",
+};
+
+async function acmeSnapshot() {
+  return withOwner(async (db) => ({
+    tenant: (await db.query(`SELECT name FROM "Tenant" WHERE id = $1`, [acme.id])).rows,
+    members: (
+      await db.query(`SELECT id, role FROM "Membership" WHERE "tenantId" = $1 ORDER BY id`, [acme.id])
+    ).rows,
+    invites: (
+      await db.query(`SELECT id, "revokedAt" FROM "Invite" WHERE "tenantId" = $1 ORDER BY id`, [acme.id])
+    ).rows,
+  }));
+}
+
+describe("tenant isolation", () => {
+  it("has a case for every procedure", () => {
+    const covered = new Set([...Object.keys(tenantScoped), ...Object.keys(notTenantScoped)]);
+    expect(Object.keys(procedureTypes()).filter((p) => !covered.has(p))).toEqual([]);
+  });
+
+  for (const [path, c] of Object.entries(tenantScoped)) {
+    it(`${path}: a Globex member naming Acme gets 404 and no data`, async () => {
+      const before = await acmeSnapshot();
+      const res = await callHttp(contextFor(testDb(), globex.owner.userId, acme.slug), path, c.input());
+      expect(res.status).toBe(404);
+      expect(res.data).toBeUndefined();
+      expect(res.error?.message).toBe("Tenant not found");
+      expect(JSON.stringify(res)).not.toContain(acme.id);
+      expect(await acmeSnapshot()).toEqual(before);
+    });
+
+    if (c.foreignIdInput) {
+      const foreign = c.foreignIdInput;
+      it(`${path}: a Globex admin using Acme's ids in Globex gets 404 and Acme is unchanged`, async () => {
+        const before = await acmeSnapshot();
+        const res = await callHttp(contextFor(testDb(), globex.owner.userId, globex.slug), path, foreign());
+        expect(res.status).toBe(404);
+        expect(await acmeSnapshot()).toEqual(before);
+      });
+    }
+  }
+
+  it("an unknown tenant and a tenant you do not belong to look the same", async () => {
+    const unknown = await callHttp(
+      contextFor(testDb(), globex.owner.userId, "no-such-tenant"),
+      "member.list",
+      undefined,
+    );
+    const foreign = await callHttp(
+      contextFor(testDb(), globex.owner.userId, acme.slug),
+      "member.list",
+      undefined,
+    );
+    expect(unknown.status).toBe(404);
+    expect(foreign).toEqual(unknown);
+  });
+
+  it("Acme's owner keeps access to the same calls (victim control)", async () => {
+    const ctx = contextFor(testDb(), acme.owner.userId, acme.slug);
+    expect((await callHttp(ctx, "tenant.current", undefined)).status).toBe(200);
+    expect((await callHttp(ctx, "member.list", undefined)).status).toBe(200);
+    expect((await callHttp(ctx, "invite.list", undefined)).status).toBe(200);
+    const changed = await callHttp(ctx, "member.changeRole", {
+      membershipId: acmeEmployee.membershipId,
+      role: "approver",
+    });
+    expect(changed.status).toBe(200);
+  });
+
+  it("tenant.list shows a Globex member only Globex", async () => {
+    const res = await callHttp(contextFor(testDb(), globex.owner.userId), "tenant.list", undefined);
+    expect(res.status).toBe(200);
+    expect(res.data).toEqual([expect.objectContaining({ slug: globex.slug, role: "owner" })]);
+  });
+
+  it("a Globex member cannot accept Acme's invitation addressed to someone else", async () => {
+    const res = await callHttp(contextFor(testDb(), globex.owner.userId), "invite.accept", {
+      token: acmeInviteToken,
+    });
+    expect(res.status).toBe(403);
+    const members = await withOwner(
+      async (db) =>
+        (
+          await db.query(`SELECT 1 FROM "Membership" WHERE "tenantId" = $1 AND "userId" = $2`, [
+            acme.id,
+            globex.owner.userId,
+          ])
+        ).rowCount,
+    );
+    expect(members).toBe(0);
+  });
+
+  it("a forged invitation link is refused without revealing anything", async () => {
+    const [body] = acmeInviteToken.split(".");
+    const res = await callHttp(contextFor(testDb(), null), "invite.preview", {
+      token: `${body}.forgedsignatureforgedsignatureforgedsig`,
+    });
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res)).not.toContain("acme");
+  });
+
+  it("profile calls act on the caller only", async () => {
+    const res = await callHttp(contextFor(testDb(), globex.owner.userId), "profile.get", undefined);
+    expect(res.data).toEqual(expect.objectContaining({ id: globex.owner.userId, email: globex.owner.email }));
+  });
+
+  it("signed-out callers get 401 from every non-public procedure", async () => {
+    for (const path of Object.keys(procedureTypes())) {
+      if (["auth.signUp", "invite.preview", "invite.accept"].includes(path)) continue;
+      const res = await callHttp(
+        contextFor(testDb(), null, acme.slug),
+        path,
+        tenantScoped[path]?.input() ?? undefined,
+      );
+      expect(res.status, path).toBe(401);
+    }
+  });
+});
