@@ -14,8 +14,6 @@ export default defineConfig({
   engine: "js",
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations") },
-  // Only used by CLI commands that talk to a live database; migrate diff between datamodels does not.
-  async adapter() {
-    return new PrismaPg({ connectionString: process.env.DATABASE_URL });
-  },
+  // The JavaScript schema engine connects through this even to diff two datamodels.
+  adapter: () => Promise.resolve(new PrismaPg({ connectionString: process.env.DATABASE_URL })),
 });

@@ -72,7 +72,7 @@ const schema = z
     }
   });
 
-/** @param {NodeJS.ProcessEnv} source */
+/** @param {Record<string, string | undefined>} source */
 export function parseEnv(source) {
   // An empty variable means "unset" (as in .env files and CI configuration).
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
