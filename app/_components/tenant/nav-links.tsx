@@ -1,0 +1,37 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { focusRing } from "@/app/_components/ui/styles";
+
+/** The tenant's pages, with aria-current on the one being shown. */
+export function NavLinks({ slug }: { slug: string }) {
+  const pathname = usePathname();
+  const base = `/t/${slug}`;
+  const links = [
+    { href: base, label: "Home", active: pathname === base },
+    { href: `${base}/members`, label: "Members", active: pathname.startsWith(`${base}/members`) },
+    { href: `${base}/profile`, label: "Profile", active: pathname.startsWith(`${base}/profile`) },
+  ];
+  return (
+    <nav aria-label="Tenant">
+      <ul className="space-y-1">
+        {links.map((link) => (
+          <li key={link.href}>
+            <Link
+              href={link.href}
+              aria-current={link.active ? "page" : undefined}
+              className={`block rounded-md px-3 py-2 text-sm font-medium ${focusRing} ${
+                link.active
+                  ? "bg-indigo-50 text-indigo-800"
+                  : "text-slate-700 hover:bg-slate-100 hover:text-slate-900"
+              }`}
+            >
+              {link.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
