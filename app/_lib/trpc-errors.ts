@@ -9,6 +9,10 @@ export type FormErrors<F extends string> = {
   fields: Partial<Record<F, string>>;
 };
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 // The server formats field errors as "field: message" (joined by "; " when there are several).
 const FIELD_MESSAGE = /^([A-Za-z][\w.]*): (.+)$/;
 
@@ -25,11 +29,12 @@ export function formErrors<F extends string>(
   const result: Partial<Record<F, string>> = {};
   const rest: string[] = [];
 
-  const fieldErrors = error.data?.fieldErrors;
-  if (fieldErrors) {
+  // Typed loosely by the server (zod's flattened errors of an unknown schema), so checked here.
+  const fieldErrors: unknown = error.data?.fieldErrors;
+  if (isRecord(fieldErrors)) {
     for (const [name, messages] of Object.entries(fieldErrors)) {
-      const first = Array.isArray(messages) ? messages[0] : undefined;
-      if (!first) continue;
+      const first: unknown = Array.isArray(messages) ? messages[0] : undefined;
+      if (typeof first !== "string" || first.length === 0) continue;
       if (isField(name)) result[name] = first;
       else rest.push(first);
     }

@@ -7,6 +7,7 @@ import { buttonClasses } from "@/app/_components/ui/button";
 import { linkClass } from "@/app/_components/ui/styles";
 import { SignOutButton } from "@/app/_components/auth/sign-out-button";
 import { useTRPC } from "@/app/_lib/trpc";
+import { formErrors } from "@/app/_lib/trpc-errors";
 import { AcceptAsMember } from "./accept-as-member";
 import { AcceptWithNewAccount } from "./accept-with-new-account";
 import { InviteHeading } from "./invite-heading";
@@ -32,7 +33,7 @@ export function InviteAcceptance({ token, signedIn }: { token: string; signedIn:
     return (
       <>
         <InviteHeading title="Invitation not valid" />
-        <Alert>{preview.error.message}</Alert>
+        <Alert>{formErrors(preview.error, ["token"]).fields.token ?? preview.error.message}</Alert>
         <p className="mt-6 text-sm">
           <Link href="/" className={linkClass}>
             Go to Tenet

@@ -40,7 +40,7 @@ export function InviteLink({ invite }: { invite: CreatedInvite }) {
           onFocus={(e) => e.currentTarget.select()}
           className="flex-1"
         />
-        <Button variant="secondary" onClick={copy}>
+        <Button variant="secondary" onClick={() => void copy()}>
           {copied === "yes" ? "Copied" : "Copy link"}
         </Button>
       </div>

@@ -93,7 +93,7 @@ export function MembersTable({
   return (
     <div className="space-y-3">
       {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
+      <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
         <table className="min-w-full divide-y divide-slate-200">
           <caption className="sr-only">Members of {tenantName}</caption>
           <thead className="bg-slate-50">

@@ -13,7 +13,7 @@ type Variant = keyof typeof variants;
 /** The button look, for a link that acts as the page's main action. */
 export function buttonClasses(variant: Variant = "primary", size: "sm" | "md" = "md"): string {
   const sizing = size === "sm" ? "px-2.5 py-1.5 text-xs" : "px-4 py-2 text-sm";
-  return `inline-flex items-center justify-center gap-2 whitespace-nowrap rounded-md font-semibold shadow-xs transition-colors disabled:cursor-not-allowed ${sizing} ${variants[variant]} ${focusRing}`;
+  return `inline-flex items-center justify-center gap-2 whitespace-nowrap rounded-md font-semibold shadow-xs disabled:cursor-not-allowed ${sizing} ${variants[variant]} ${focusRing}`;
 }
 
 type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
