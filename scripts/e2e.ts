@@ -17,7 +17,9 @@ import { CHROMIUM_PATH } from "@/playwright.config";
 import { run } from "./run";
 
 if (!existsSync(CHROMIUM_PATH)) {
-  console.error(`Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" (Debian), or set CHROMIUM_PATH.`);
+  console.error(
+    `Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" (Debian), or set CHROMIUM_PATH.`,
+  );
   process.exit(1);
 }
 
@@ -59,13 +61,20 @@ try {
   console.log("building the app (next build)…");
   if ((await run("npx", ["next", "build"], { env: appEnv })) !== 0) throw new Error("next build failed");
 
-  const app = spawn("npx", ["next", "start", "--port", String(port), "--hostname", "127.0.0.1"], { env: appEnv, stdio: ["ignore", "inherit", "inherit"], detached: true });
-  cleanup.unshift(async () => {
+  const app = spawn("npx", ["next", "start", "--port", String(port), "--hostname", "127.0.0.1"], {
+    env: appEnv,
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  cleanup.unshift(() => {
     if (app.pid && app.exitCode === null) process.kill(-app.pid, "SIGTERM");
+    return Promise.resolve();
   });
   await waitForApp(baseUrl, () => app.exitCode !== null);
 
-  exitCode = await run("npx", ["playwright", "test", ...process.argv.slice(2)], { env: { ...process.env, E2E_BASE_URL: baseUrl } });
+  exitCode = await run("npx", ["playwright", "test", ...process.argv.slice(2)], {
+    env: { ...process.env, E2E_BASE_URL: baseUrl },
+  });
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
 } finally {

@@ -19,7 +19,9 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 
 const migrations = await readMigrations();
 const last = migrations.at(-1);
-const from = last ? ["--from-schema-datamodel", path.join(MIGRATIONS_DIR, last.name, "schema.prisma.snapshot")] : ["--from-empty"];
+const from = last
+  ? ["--from-schema-datamodel", path.join(MIGRATIONS_DIR, last.name, "schema.prisma.snapshot")]
+  : ["--from-empty"];
 
 // Prisma's JavaScript schema engine connects to a database even to diff two datamodels.
 const database = await openLocalDatabase(() => {});
@@ -38,7 +40,9 @@ try {
     await mkdir(dir);
     await writeFile(path.join(dir, "migration.sql"), sql);
     await copyFile("prisma/schema.prisma", path.join(dir, "schema.prisma.snapshot"));
-    console.log(`wrote ${path.relative(process.cwd(), dir)}/migration.sql — add RLS policies and grants for new tenant-owned tables.`);
+    console.log(
+      `wrote ${path.relative(process.cwd(), dir)}/migration.sql — add RLS policies and grants for new tenant-owned tables.`,
+    );
   }
 } finally {
   await database.stop();

@@ -14,16 +14,25 @@ export const appErrorCodes = {
 
 export type AppErrorCode = keyof typeof appErrorCodes;
 
+export type FieldErrors = Record<string, string[]>;
+
 export class AppError extends Error {
   override readonly name = "AppError";
+  /** Messages about particular input fields, shown next to them (like zod's). */
+  readonly fields: FieldErrors | null;
 
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; fields?: FieldErrors } = {},
   ) {
-    super(message, options);
+    super(message, { cause: options.cause });
+    this.fields = options.fields ?? null;
   }
 }
+
+/** A bad-input error about one field, e.g. `fieldError("currentPassword", "The current password is incorrect")`. */
+export const fieldError = (field: string, message: string) =>
+  new AppError("BAD_REQUEST", `${field}: ${message}`, { fields: { [field]: [message] } });
 
 export const notFound = (what = "Not found") => new AppError("NOT_FOUND", what);

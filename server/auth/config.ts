@@ -77,6 +77,13 @@ async function requestMeta() {
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   secret: env.AUTH_SECRET,
+  logger: {
+    // A wrong password or a lockout is an answer to the user, not a server error worth a stack trace.
+    error(error) {
+      if (error instanceof CredentialsSignin || error.cause instanceof CredentialsSignin) return;
+      console.error(`[auth] ${error.name}: ${error.message}`, error.cause ?? "");
+    },
+  },
   trustHost: env.AUTH_TRUST_HOST ?? env.NODE_ENV !== "production",
   session: { strategy: "jwt", maxAge: env.SESSION_MAX_AGE_DAYS * 86_400 },
   pages: { signIn: "/sign-in", error: "/sign-in" },

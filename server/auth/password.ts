@@ -1,5 +1,4 @@
 import { hash, verify } from "@node-rs/argon2";
-import { z } from "zod";
 
 // argon2id with the library's defaults (OWASP's minimum: m=19 MiB, t=2, p=1).
 export const hashPassword = (password: string): Promise<string> => hash(password);
@@ -20,14 +19,3 @@ export async function verifyPassword(
     return false;
   }
 }
-
-export const passwordSchema = z
-  .string()
-  .min(10, "Use at least 10 characters")
-  .max(200, "Use at most 200 characters");
-
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email("Enter a valid email address").max(254));

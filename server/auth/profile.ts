@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/server/db/client";
-import { AppError, notFound } from "@/server/errors";
-import { hashPassword, passwordSchema, verifyPassword } from "./password";
+import { fieldError, notFound } from "@/server/errors";
+import { hashPassword, verifyPassword } from "./password";
+import { passwordSchema } from "./password-rules";
 import { revokeOtherSessions } from "./sessions";
 
 export const updateProfileInput = z.object({
@@ -44,7 +45,7 @@ export async function changePassword(
   if (!row) throw notFound("User not found");
   // Users who signed up through SSO have no password yet and may set one.
   if (row.passwordHash !== null && !(await verifyPassword(row.passwordHash, input.currentPassword))) {
-    throw new AppError("BAD_REQUEST", "currentPassword: The current password is incorrect");
+    throw fieldError("currentPassword", "The current password is incorrect");
   }
   await db.user.update({
     where: { id: user.userId },

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { PrismaClient } from "@/server/db/client";
 import { AppError } from "@/server/errors";
-import { emailSchema, verifyPassword } from "./password";
+import { verifyPassword } from "./password";
+import { emailSchema } from "./password-rules";
 import { assertSignInAllowed, recordSignInAttempt } from "./rate-limit";
 
 export const signInInput = z.object({ email: emailSchema, password: z.string().min(1).max(200) });

@@ -9,7 +9,7 @@ import {
   tenantSlugSchema,
 } from "@/server/tenancy/tenants";
 import { randomUUID } from "node:crypto";
-import { emailSchema, passwordSchema } from "./password";
+import { emailSchema, passwordSchema } from "./password-rules";
 import { createUserWithPassword } from "./users";
 
 export const signUpInput = z.object({

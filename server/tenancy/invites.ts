@@ -4,12 +4,12 @@ import { withTenant } from "@/server/db/scope";
 import { env } from "@/server/env.js";
 import { AppError, notFound } from "@/server/errors";
 import { sendMail } from "@/server/mail/mailer";
-import { emailSchema, passwordSchema } from "@/server/auth/password";
+import { emailSchema, passwordSchema } from "@/server/auth/password-rules";
 import { createUserWithPassword } from "@/server/auth/users";
 import type { TenantContext } from "./context";
 import { signInviteToken, verifyInviteToken } from "./invite-token";
 import { addMember } from "./members";
-import { roleSchema, type Role } from "./roles";
+import { canManageMember, roleSchema, type Role } from "./roles";
 
 export const createInviteInput = z.object({ email: emailSchema, role: roleSchema });
 export const acceptInviteInput = z.object({
@@ -73,7 +73,7 @@ export async function listInvites(ctx: TenantContext): Promise<InviteView[]> {
  * link works. The link is returned for the UI to show, and mailed when SMTP is configured.
  */
 export async function createInvite(ctx: TenantContext, input: z.infer<typeof createInviteInput>) {
-  if (input.role === "owner" && ctx.actor.role !== "owner") {
+  if (!canManageMember(ctx.actor.role, input.role)) {
     throw new AppError("FORBIDDEN", "Only an owner can invite another owner");
   }
   const member = await ctx.db.membership.findFirst({

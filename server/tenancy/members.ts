@@ -1,7 +1,7 @@
 import type { Tx } from "@/server/db/client";
 import { AppError, notFound } from "@/server/errors";
 import type { TenantContext } from "./context";
-import type { Role } from "./roles";
+import { canManageMember, canManageMembers, type Role } from "./roles";
 
 export type MemberView = {
   membershipId: string;
@@ -62,12 +62,15 @@ async function assertAnotherOwner(db: Tx, tenantId: string, exceptMembershipId: 
     throw new AppError("CONFLICT", "A tenant needs at least one owner. Make someone else an owner first.");
 }
 
-/** Only owners may touch owners or make new ones; admins manage everyone else. */
+/** Only owners may touch owners or make new ones; admins manage everyone else (roles.ts). */
 function assertMayManage(ctx: TenantContext, target: { role: Role }, newRole?: Role): void {
-  if (ctx.actor.role === "owner") return;
-  if (ctx.actor.role !== "admin")
+  if (!canManageMembers(ctx.actor.role)) {
     throw new AppError("FORBIDDEN", "Only owners and admins can manage members");
-  if (target.role === "owner" || newRole === "owner") {
+  }
+  if (
+    !canManageMember(ctx.actor.role, target.role) ||
+    (newRole && !canManageMember(ctx.actor.role, newRole))
+  ) {
     throw new AppError("FORBIDDEN", "Only an owner can change an owner or make someone an owner");
   }
 }

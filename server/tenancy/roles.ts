@@ -26,3 +26,15 @@ export const MEMBER_MANAGERS = ["owner", "admin"] as const satisfies readonly Ro
 export function canManageMembers(role: Role): boolean {
   return (MEMBER_MANAGERS as readonly Role[]).includes(role);
 }
+
+/** The roles `actor` may give (by invitation or role change): owners any, admins any but owner. */
+export function assignableRoles(actor: Role): Role[] {
+  if (actor === "owner") return [...ROLES];
+  if (actor === "admin") return ROLES.filter((r) => r !== "owner");
+  return [];
+}
+
+/** Whether `actor` may change or remove a member who has `target`: only owners touch owners. */
+export function canManageMember(actor: Role, target: Role): boolean {
+  return assignableRoles(actor).includes(target);
+}

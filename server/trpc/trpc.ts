@@ -8,7 +8,7 @@ import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { PrismaClient } from "@/server/db/client";
 import { enterTenant, withUser } from "@/server/db/scope";
-import { AppError, appErrorCodes } from "@/server/errors";
+import { AppError, appErrorCodes, type FieldErrors } from "@/server/errors";
 import type { TenantContext } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
 import { findMembershipBySlug } from "@/server/tenancy/tenants";
@@ -38,6 +38,11 @@ const t = initTRPC.context<Context>().create({
   // internal error's text.
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
+    const fieldErrors: FieldErrors | null = zodError
+      ? z.flattenError(zodError).fieldErrors
+      : error.cause instanceof AppError
+        ? error.cause.fields
+        : null;
     const message = zodError
       ? readableZodMessage(zodError)
       : error.code === "INTERNAL_SERVER_ERROR"
@@ -50,7 +55,7 @@ const t = initTRPC.context<Context>().create({
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
-        fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : null,
+        fieldErrors,
       },
     };
   },

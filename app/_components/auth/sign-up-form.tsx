@@ -1,5 +1,6 @@
 "use client";
 
+import { PASSWORD_HINT } from "@/server/auth/password-rules";
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, useTransition, type FormEvent } from "react";
@@ -76,7 +77,7 @@ export function SignUpForm() {
         required
         value={password}
         onChange={(e) => setPassword(e.target.value)}
-        hint="At least 10 characters."
+        hint={PASSWORD_HINT}
         error={errors.fields.password}
       />
       <TextField

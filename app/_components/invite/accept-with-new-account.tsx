@@ -1,5 +1,6 @@
 "use client";
 
+import { PASSWORD_HINT } from "@/server/auth/password-rules";
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, useTransition, type FormEvent } from "react";
@@ -66,7 +67,7 @@ export function AcceptWithNewAccount({ token }: { token: string }) {
         required
         value={password}
         onChange={(e) => setPassword(e.target.value)}
-        hint="At least 10 characters."
+        hint={PASSWORD_HINT}
         error={errors.fields.password}
       />
       <Alert>{errors.form}</Alert>

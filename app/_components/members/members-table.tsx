@@ -11,7 +11,7 @@ import { MemberRow } from "./member-row";
 type Notice = { tone: "error" | "success"; text: string } | null;
 
 /**
- * The tenant's members. With `roles` (owners and admins) each row can change the member's role or
+ * The tenant's members. With `roles` (the roles the viewer may give) each row can change the member's role or
  * remove them; the server decides what is allowed (e.g. the last owner stays) and its message is shown.
  */
 export function MembersTable({
@@ -74,8 +74,9 @@ export function MembersTable({
   if (!members.data) return <p className="text-sm text-slate-600">Loading members…</p>;
 
   const busy = changeRole.isPending || remove.isPending;
+  // A member whose role the viewer may not give (an owner, for an admin) gets no controls.
   const manage = (member: Member) =>
-    roles
+    roles?.some((r) => r.value === member.role)
       ? {
           roles,
           busy,

@@ -1,5 +1,6 @@
 "use client";
 
+import { PASSWORD_HINT } from "@/server/auth/password-rules";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/app/_components/ui/alert";
@@ -59,7 +60,7 @@ export function ChangePasswordForm() {
         required
         value={newPassword}
         onChange={(e) => setNewPassword(e.target.value)}
-        hint="At least 10 characters."
+        hint={PASSWORD_HINT}
         error={errors.fields.newPassword}
       />
       <Alert>{errors.form}</Alert>

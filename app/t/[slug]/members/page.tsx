@@ -5,19 +5,19 @@ import { PendingInvites } from "@/app/_components/members/pending-invites";
 import { PageHeader, SectionCard } from "@/app/_components/ui/card";
 import { loadTenantPage } from "@/app/_lib/tenant-page";
 import type { RoleOption } from "@/app/_lib/trpc-types";
-import { canManageMembers, ROLE_DESCRIPTIONS, ROLES } from "@/server/tenancy/roles";
+import { assignableRoles, canManageMembers, ROLE_DESCRIPTIONS } from "@/server/tenancy/roles";
 
 export const metadata: Metadata = { title: "Members" };
-
-const ROLE_OPTIONS: readonly RoleOption[] = ROLES.map((value) => ({
-  value,
-  description: ROLE_DESCRIPTIONS[value],
-}));
 
 export default async function MembersPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { user, tenant } = await loadTenantPage(slug, `/t/${slug}/members`);
   const canManage = canManageMembers(tenant.role);
+  // Only the roles this member may give: admins never see "owner" as a choice.
+  const roleOptions: readonly RoleOption[] = assignableRoles(tenant.role).map((value) => ({
+    value,
+    description: ROLE_DESCRIPTIONS[value],
+  }));
   return (
     <>
       <PageHeader
@@ -32,7 +32,7 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
         <MembersTable
           currentUserId={user.userId}
           tenantName={tenant.name}
-          roles={canManage ? ROLE_OPTIONS : undefined}
+          roles={canManage ? roleOptions : undefined}
         />
         {canManage ? (
           <>
@@ -41,7 +41,7 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
               title="Invite a member"
               description="They get a link that works once. If email is not set up, copy the link and send it yourself."
             >
-              <InviteForm roles={ROLE_OPTIONS} defaultRole="employee" />
+              <InviteForm roles={roleOptions} defaultRole="employee" />
             </SectionCard>
             <SectionCard id="pending-heading" title="Pending invitations">
               <PendingInvites />
