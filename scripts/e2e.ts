@@ -5,14 +5,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { APP_ROLE, withCredentials } from "@/server/db/client";
-import { databaseUrl, dropDatabase, ensureDatabase, startEmbeddedPostgres } from "@/server/db/embedded";
-import { migrate } from "@/server/db/migrate";
-import { env } from "@/server/env.js";
-import { freePort } from "@/server/testing/global-setup";
+import { freePort, openThrowawayDatabase } from "@/server/testing/throwaway-database";
 import { CHROMIUM_PATH } from "@/playwright.config";
 import { run } from "./run";
 
@@ -26,24 +19,8 @@ if (!existsSync(CHROMIUM_PATH)) {
 const cleanup: (() => Promise<void>)[] = [];
 let exitCode = 1;
 try {
-  let serverUrl = env.DATABASE_URL;
-  let appPassword = env.DATABASE_APP_PASSWORD;
-  if (!serverUrl) {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), "tenet-e2e-pg-"));
-    const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
-    serverUrl = server.ownerUrl("postgres");
-    appPassword ??= randomBytes(16).toString("hex");
-    cleanup.unshift(async () => {
-      await server.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-  }
-  const name = `tenet_e2e_${Date.now()}_${randomBytes(3).toString("hex")}`;
-  await ensureDatabase(serverUrl, name);
-  const dbServer = serverUrl;
-  cleanup.unshift(() => dropDatabase(dbServer, name));
-  const ownerUrl = databaseUrl(serverUrl, name);
-  await migrate(ownerUrl, { appRolePassword: appPassword });
+  const database = await openThrowawayDatabase("tenet_e2e");
+  cleanup.unshift(database.close);
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -51,8 +28,8 @@ try {
     ...process.env,
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: ownerUrl,
-    DATABASE_APP_URL: withCredentials(ownerUrl, APP_ROLE, appPassword),
+    DATABASE_URL: database.ownerUrl,
+    DATABASE_APP_URL: database.appUrl,
     AUTH_SECRET: randomBytes(32).toString("base64url"),
     AUTH_TRUST_HOST: "true",
     APP_URL: baseUrl,
