@@ -18,13 +18,13 @@ import type { Context } from "@/server/trpc/trpc";
 /** Shared by the integration tests of one file: the app role's client, closed after the file. */
 let appDb: PrismaClient | undefined;
 export function testDb(): PrismaClient {
-  if (!appDb) {
-    appDb = createPrismaClient(inject("appUrl"), { max: 4 });
-    const db = appDb;
-    afterAll(() => db.$disconnect());
-  }
+  appDb ??= createPrismaClient(inject("appUrl"), { max: 4 });
   return appDb;
 }
+// Registered when a test file imports this module, so it belongs to that file's root suite.
+afterAll(async () => {
+  await appDb?.$disconnect();
+});
 
 /** The owner's connection, for inspecting the catalog and counting rows behind RLS. */
 export async function withOwner<T>(
@@ -42,9 +42,13 @@ export async function withOwner<T>(
 
 /**
  * A database of the test's own, migrated, for tests that must see every write (row counts): the
- * shared test database is written by other test files at the same time.
+ * shared test database is written by other test files at the same time. Call `close` in afterAll.
  */
-export async function createIsolatedDatabase(): Promise<{ db: PrismaClient; ownerUrl: string }> {
+export async function createIsolatedDatabase(): Promise<{
+  db: PrismaClient;
+  ownerUrl: string;
+  close: () => Promise<void>;
+}> {
   const name = `tenet_iso_${randomBytes(4).toString("hex")}`;
   await ensureDatabase(inject("serverUrl"), name);
   const ownerUrl = databaseUrl(inject("serverUrl"), name);
@@ -52,11 +56,11 @@ export async function createIsolatedDatabase(): Promise<{ db: PrismaClient; owne
   const appUrl = new URL(inject("appUrl"));
   appUrl.pathname = `/${name}`;
   const db = createPrismaClient(appUrl.toString(), { max: 2 });
-  afterAll(async () => {
+  const close = async () => {
     await db.$disconnect();
     await dropDatabase(inject("serverUrl"), name);
-  });
-  return { db, ownerUrl };
+  };
+  return { db, ownerUrl, close };
 }
 
 export const PASSWORD = "correct horse battery";

@@ -2,7 +2,7 @@
  * Bad input: every procedure that takes input answers invalid input with 400, a message a person can
  * read (naming the field), and writes nothing. The test fails when a procedure with input has no case.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@/server/db/client";
 import {
   callHttp,
@@ -17,11 +17,13 @@ import {
 let acme: TestTenant;
 let db: PrismaClient;
 let ownerUrl: string;
+let close = () => Promise.resolve();
 
 beforeAll(async () => {
-  ({ db, ownerUrl } = await createIsolatedDatabase());
+  ({ db, ownerUrl, close } = await createIsolatedDatabase());
   acme = await createTestTenant(db, "acme");
 });
+afterAll(() => close());
 
 const longString = "x".repeat(5000);
 
