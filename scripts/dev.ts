@@ -17,8 +17,10 @@ await db.$disconnect();
 if (created.length > 0) log(`seeded demo accounts (password "${DEMO_PASSWORD}"): ${created.join(", ")}`);
 else log(`demo accounts exist (e.g. owner@acme.example, password "${DEMO_PASSWORD}")`);
 
+// Its own process group, so that stopping dev stops Next.js and the workers it forks.
 const child = spawn("npx", ["next", "dev", "--port", String(env.PORT)], {
   stdio: "inherit",
+  detached: true,
   env: {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: "1",
@@ -32,7 +34,7 @@ let stopping = false;
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  child.kill("SIGTERM");
+  if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
   await database.stop();
   process.exit(code);
 }

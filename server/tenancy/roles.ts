@@ -13,7 +13,7 @@ export const ROLES = [
 export const roleSchema = z.enum(ROLES, "Choose one of: owner, admin, approver, employee, publisher");
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  owner: "Full control, including billing and other owners",
+  owner: "Full control, including other owners and the tenant itself",
   admin: "Manages members, workflows and settings",
   approver: "Approves requests routed to them",
   employee: "Submits and follows their own requests",
