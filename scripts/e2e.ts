@@ -1,12 +1,14 @@
 /**
  * `npm run test:e2e`: a fresh database (on DATABASE_URL's server, else an embedded PostgreSQL), migrated;
- * a production build of the app started against it; then Playwright in Debian's Chromium.
+ * an OpenID Connect provider on loopback for single sign-on; a production build of the app started
+ * against both; then Playwright in Debian's Chromium.
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { freePort, openThrowawayDatabase } from "@/server/testing/throwaway-database";
 import { CHROMIUM_PATH } from "@/playwright.config";
+import { startIdentityProvider } from "@/e2e/identity-provider";
 import { run } from "./run";
 
 if (!existsSync(CHROMIUM_PATH)) {
@@ -23,7 +25,11 @@ try {
   cleanup.unshift(database.close);
 
   const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // "localhost", not 127.0.0.1: Next.js rewrites 127.0.0.1 to localhost in request URLs, and the OAuth
+  // redirect URI must read the same at sign-in and at the callback.
+  const baseUrl = `http://localhost:${port}`;
+  const idp = await startIdentityProvider(await freePort(), baseUrl);
+  cleanup.unshift(idp.close);
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -31,8 +37,15 @@ try {
     DATABASE_URL: database.ownerUrl,
     DATABASE_APP_URL: database.appUrl,
     AUTH_SECRET: randomBytes(32).toString("base64url"),
+    AUDIT_SIGNING_KEY: generateKeyPairSync("ed25519")
+      .privateKey.export({ type: "pkcs8", format: "der" })
+      .toString("base64"),
     AUTH_TRUST_HOST: "true",
     APP_URL: baseUrl,
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: idp.clientId,
+    OIDC_CLIENT_SECRET: idp.clientSecret,
+    OIDC_DISPLAY_NAME: "Test identity provider",
   };
 
   console.log("building the app (next build)…");

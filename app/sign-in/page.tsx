@@ -19,7 +19,9 @@ export const metadata: Metadata = { title: "Sign in" };
  */
 const AUTH_ERRORS: Record<string, string> = {
   CredentialsSignin: "Email or password is incorrect.",
-  AccessDenied: "Your sign-in was refused. Use an account that has access to Tenet.",
+  // Our sign-in callback refuses single sign-on identities without a verified email address.
+  AccessDenied:
+    "Your identity provider did not confirm your email address, so Tenet cannot sign you in with it.",
   OAuthAccountNotLinked: "This email is already used by another sign-in method. Sign in with your password.",
   Verification: "That sign-in link is no longer valid.",
 };

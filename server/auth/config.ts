@@ -1,5 +1,5 @@
 import "server-only";
-import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
+import NextAuth, { CredentialsSignin, type DefaultSession, type Profile, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import type { Provider } from "next-auth/providers";
 import { headers } from "next/headers";
@@ -66,6 +66,16 @@ if (env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET) {
   });
 }
 
+function oidcIdentity(providerAccountId: string, profile: Profile | undefined, user: User) {
+  return {
+    provider: OIDC_PROVIDER_ID,
+    providerAccountId,
+    email: profile?.email ?? user.email,
+    name: profile?.name ?? user.name,
+    emailVerified: profile?.email_verified === true,
+  };
+}
+
 async function requestMeta() {
   try {
     const h = await headers();
@@ -89,19 +99,25 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   pages: { signIn: "/sign-in", error: "/sign-in" },
   providers,
   callbacks: {
+    // Refusing here (rather than failing later) sends the person back to the sign-in page with
+    // "AccessDenied", which it explains.
+    async signIn({ account, profile, user }) {
+      if (account?.provider !== OIDC_PROVIDER_ID) return true;
+      try {
+        await userForOidcIdentity(getDb(), oidcIdentity(account.providerAccountId, profile, user));
+        return true;
+      } catch (error) {
+        if (error instanceof AppError && error.code === "FORBIDDEN") return false;
+        throw error;
+      }
+    },
     async jwt({ token, user, account, profile }) {
       if (user && account) {
         // A fresh sign-in: resolve our user id and open a server-side session.
         const db = getDb();
         const userId =
           account.provider === OIDC_PROVIDER_ID
-            ? await userForOidcIdentity(db, {
-                provider: account.provider,
-                providerAccountId: account.providerAccountId,
-                email: profile?.email ?? user.email,
-                name: profile?.name ?? user.name,
-                emailVerified: profile?.email_verified === true,
-              })
+            ? await userForOidcIdentity(db, oidcIdentity(account.providerAccountId, profile, user))
             : user.id;
         if (!userId) return null;
         token.sub = userId;
