@@ -1,0 +1,85 @@
+import { ROLES } from "@/server/tenancy/roles";
+
+/**
+ * The Cedar schema every tenant's policies are validated and evaluated against.
+ *
+ * Entity ids: entities that belong to one tenant (users, agents, connectors and every business
+ * resource) are named `"<tenantId>/<localId>"`, e.g. `Tenet::User::"<tenantId>/<userId>"`. A User
+ * entity is therefore a person *in one tenant* (their membership), which is what roles attach to.
+ * The prefix makes two things checkable without a database: a tenant's policy text cannot name
+ * another tenant's entities (see validate.ts), and a request built for tenant A can never match a
+ * literal written for tenant B. Roles and skills are global (`Tenet::Role::"admin"`,
+ * `Tenet::Skill::"<skillId>"`): roles are a fixed enum, skills are marketplace-wide.
+ */
+export const NAMESPACE = "Tenet";
+
+/** Business resources an action can act on, each with the action names that apply to it. */
+export const ACTIONS = {
+  "hr.timeoff.request": "TimeOffRequest",
+  "hr.timeoff.approve": "TimeOffRequest",
+  "hr.employee.read": "Employee",
+  "hr.employee.update": "Employee",
+  "hr.employee.offboard": "Employee",
+  "it.access.request": "AppAccess",
+  "it.access.grant": "AppAccess",
+  "it.access.revoke": "AppAccess",
+  "it.device.assign": "Device",
+  "facilities.room.book": "Room",
+  "facilities.ticket.create": "MaintenanceTicket",
+  "finance.expense.submit": "Expense",
+  "finance.expense.approve": "Expense",
+  "finance.purchase.request": "PurchaseRequest",
+  "finance.purchase.approve": "PurchaseRequest",
+} as const;
+
+export type ActionName = keyof typeof ACTIONS;
+export type ResourceType = (typeof ACTIONS)[ActionName];
+
+export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
+export const RESOURCE_TYPES = [...new Set(Object.values(ACTIONS))];
+
+export function isActionName(name: string): name is ActionName {
+  return Object.hasOwn(ACTIONS, name);
+}
+
+export function isResourceType(name: string): name is ResourceType {
+  return (RESOURCE_TYPES as string[]).includes(name);
+}
+
+/** Entity types whose ids carry the tenant prefix (everything but roles, skills and actions). */
+export const TENANT_SCOPED_TYPES: readonly string[] = ["User", "Agent", "Connector", ...RESOURCE_TYPES];
+
+/** How the caller labels what an action does; destructive actions always need an admin's approval. */
+export const EFFECTS = ["read", "write", "destructive"] as const;
+export type Effect = (typeof EFFECTS)[number];
+
+const actionDeclarations = Object.entries(ACTIONS)
+  .map(
+    ([action, resource]) =>
+      `  action "${action}" appliesTo { principal: [User, Agent], resource: ${resource}, context: RequestContext };`,
+  )
+  .join("\n");
+
+export const SCHEMA_TEXT = `namespace ${NAMESPACE} {
+  // Every request carries the same context. approved: whether the required approval was given
+  // (see approval.ts); effect: "read" | "write" | "destructive"; now: epoch seconds.
+  type RequestContext = { approved: Bool, effect: String, now: Long };
+
+  entity Role enum [${ROLES.map((role) => `"${role}"`).join(", ")}];
+  entity User in [Role] { email: String, manager?: User, department?: String };
+  entity Skill { name: String, version: String, publisher: String };
+  entity Agent { name: String, skill: Skill, actingFor: User };
+  entity Connector { name: String };
+
+  entity Employee { user: User, manager?: User };
+  entity TimeOffRequest { requester: User, days: Long };
+  entity Expense { submitter: User, amountCents: Long };
+  entity PurchaseRequest { requester: User, amountCents: Long };
+  entity AppAccess { user: User, app: String };
+  entity Room;
+  entity Device;
+  entity MaintenanceTicket { reporter: User };
+
+${actionDeclarations}
+}
+`;
