@@ -1,0 +1,111 @@
+/** Expenses and purchases above this amount need an approver's approval before they are filed. */
+export const LARGE_AMOUNT_CENTS = 100_000;
+
+/**
+ * The policies a new tenant starts with; admins edit them from here. Rules are written for User
+ * principals only (`principal is Tenet::User`): agents get nothing from the pack and act only
+ * through grants (grants.ts), while the pack's forbids apply to everyone, agents included.
+ * Owners count as admins wherever admins are named.
+ */
+export const DEFAULT_POLICY_PACK = `// Everyone files their own requests.
+@id("file-own-time-off")
+permit (principal is Tenet::User, action == Tenet::Action::"hr.timeoff.request", resource)
+when { resource.requester == principal };
+
+@id("request-own-app-access")
+permit (principal is Tenet::User, action == Tenet::Action::"it.access.request", resource)
+when { resource.user == principal };
+
+@id("book-rooms")
+permit (principal is Tenet::User, action == Tenet::Action::"facilities.room.book", resource);
+
+@id("report-maintenance")
+permit (principal is Tenet::User, action == Tenet::Action::"facilities.ticket.create", resource)
+when { resource.reporter == principal };
+
+@id("submit-own-expense")
+permit (principal is Tenet::User, action == Tenet::Action::"finance.expense.submit", resource)
+when { resource.submitter == principal };
+
+@id("request-own-purchase")
+permit (principal is Tenet::User, action == Tenet::Action::"finance.purchase.request", resource)
+when { resource.requester == principal };
+
+@id("read-own-employee-record")
+permit (principal is Tenet::User, action == Tenet::Action::"hr.employee.read", resource)
+when { resource.user == principal };
+
+// Managers approve their reports' time off; admins approve anyone's.
+@id("manager-approves-time-off")
+permit (principal is Tenet::User, action == Tenet::Action::"hr.timeoff.approve", resource)
+when { resource.requester has manager && resource.requester.manager == principal };
+
+@id("admin-approves-time-off")
+permit (principal is Tenet::User, action == Tenet::Action::"hr.timeoff.approve", resource)
+when { principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin" };
+
+// Finance (the approver role) approves expenses and purchases.
+@id("approver-approves-expenses")
+permit (principal in Tenet::Role::"approver", action == Tenet::Action::"finance.expense.approve", resource);
+
+@id("approver-approves-purchases")
+permit (principal in Tenet::Role::"approver", action == Tenet::Action::"finance.purchase.approve", resource);
+
+// Admins manage people, access and devices.
+@id("admin-manages-employees")
+permit (
+  principal is Tenet::User,
+  action in [Tenet::Action::"hr.employee.read", Tenet::Action::"hr.employee.update", Tenet::Action::"hr.employee.offboard"],
+  resource
+)
+when { principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin" };
+
+@id("admin-manages-access-and-devices")
+permit (
+  principal is Tenet::User,
+  action in [Tenet::Action::"it.access.grant", Tenet::Action::"it.access.revoke", Tenet::Action::"it.device.assign"],
+  resource
+)
+when { principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin" };
+
+// Nobody approves their own request, directly or through an agent acting for them.
+@id("no-self-approval-time-off")
+forbid (principal, action == Tenet::Action::"hr.timeoff.approve", resource)
+when { resource.requester == principal || (principal is Tenet::Agent && resource.requester == principal.actingFor) };
+
+@id("no-self-approval-expense")
+forbid (principal, action == Tenet::Action::"finance.expense.approve", resource)
+when { resource.submitter == principal || (principal is Tenet::Agent && resource.submitter == principal.actingFor) };
+
+@id("no-self-approval-purchase")
+forbid (principal, action == Tenet::Action::"finance.purchase.approve", resource)
+when { resource.requester == principal || (principal is Tenet::Agent && resource.requester == principal.actingFor) };
+
+@id("no-self-grant-access")
+forbid (principal, action == Tenet::Action::"it.access.grant", resource)
+when { resource.user == principal || (principal is Tenet::Agent && resource.user == principal.actingFor) };
+
+// Approval gates (see approval.ts): these hold until the named approver approves.
+@id("large-expense-needs-approver")
+@approval("role:approver")
+forbid (principal, action == Tenet::Action::"finance.expense.submit", resource)
+when { resource.amountCents > ${LARGE_AMOUNT_CENTS} }
+unless { context.approved };
+
+@id("large-purchase-needs-approver")
+@approval("role:approver")
+forbid (principal, action == Tenet::Action::"finance.purchase.request", resource)
+when { resource.amountCents > ${LARGE_AMOUNT_CENTS} }
+unless { context.approved };
+
+@id("access-grant-needs-admin")
+@approval("role:admin")
+forbid (principal, action == Tenet::Action::"it.access.grant", resource)
+unless { context.approved };
+
+@id("destructive-needs-admin")
+@approval("role:admin")
+forbid (principal, action, resource)
+when { context.effect == "destructive" }
+unless { context.approved };
+`;
