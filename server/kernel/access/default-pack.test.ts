@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import { ROLES } from "@/server/tenancy/roles";
+import type { AccessDecision } from "./decide";
+import { DEFAULT_POLICY_PACK } from "./default-pack";
+import { AccessEvaluator } from "./evaluator";
+import { accessRequest, asPrincipal, member, NOW, resourceFor, TENANT } from "./fixtures";
+import { ACTION_NAMES, EFFECTS, isActionName, type Effect } from "./schema";
+
+/**
+ * The default pack, role by role. "own": the principal's own request or record; "other": someone
+ * else's (managed by someone else); "report": someone whose manager is the principal; "any": rooms
+ * and devices, which belong to nobody; "-large": an amount above the 100,000-cent threshold.
+ * Cells: allow, deny, or "approval:<roles>" (require approval from members with those roles).
+ */
+const MATRIX = `
+action                   | resource    | effect      | owner          | admin          | approver          | employee          | publisher
+hr.timeoff.request       | own         | write       | allow          | allow          | allow             | allow             | allow
+hr.timeoff.request       | other       | write       | deny           | deny           | deny              | deny              | deny
+hr.timeoff.approve       | own         | write       | deny           | deny           | deny              | deny              | deny
+hr.timeoff.approve       | report      | write       | allow          | allow          | allow             | allow             | allow
+hr.timeoff.approve       | other       | write       | allow          | allow          | deny              | deny              | deny
+hr.employee.read         | own         | read        | allow          | allow          | allow             | allow             | allow
+hr.employee.read         | other       | read        | allow          | allow          | deny              | deny              | deny
+hr.employee.read         | report      | read        | allow          | allow          | deny              | deny              | deny
+hr.employee.update       | own         | write       | allow          | allow          | deny              | deny              | deny
+hr.employee.update       | other       | write       | allow          | allow          | deny              | deny              | deny
+hr.employee.offboard     | other       | destructive | approval:admin | approval:admin | deny              | deny              | deny
+it.access.request        | own         | write       | allow          | allow          | allow             | allow             | allow
+it.access.request        | other       | write       | deny           | deny           | deny              | deny              | deny
+it.access.grant          | own         | write       | deny           | deny           | deny              | deny              | deny
+it.access.grant          | other       | write       | approval:admin | approval:admin | deny              | deny              | deny
+it.access.revoke         | other       | write       | allow          | allow          | deny              | deny              | deny
+it.access.revoke         | other       | destructive | approval:admin | approval:admin | deny              | deny              | deny
+it.device.assign         | any         | write       | allow          | allow          | deny              | deny              | deny
+facilities.room.book     | any         | write       | allow          | allow          | allow             | allow             | allow
+facilities.room.book     | any         | destructive | approval:admin | approval:admin | approval:admin    | approval:admin    | approval:admin
+facilities.ticket.create | own         | write       | allow          | allow          | allow             | allow             | allow
+facilities.ticket.create | other       | write       | deny           | deny           | deny              | deny              | deny
+finance.expense.submit   | own         | write       | allow          | allow          | allow             | allow             | allow
+finance.expense.submit   | own-large   | write       | approval:approver | approval:approver | approval:approver | approval:approver | approval:approver
+finance.expense.submit   | other       | write       | deny           | deny           | deny              | deny              | deny
+finance.expense.approve  | own         | write       | deny           | deny           | deny              | deny              | deny
+finance.expense.approve  | other       | write       | deny           | deny           | allow             | deny              | deny
+finance.expense.approve  | other-large | write       | deny           | deny           | allow             | deny              | deny
+finance.purchase.request | own         | write       | allow          | allow          | allow             | allow             | allow
+finance.purchase.request | own-large   | write       | approval:approver | approval:approver | approval:approver | approval:approver | approval:approver
+finance.purchase.request | own-large   | destructive | approval:admin+approver | approval:admin+approver | approval:admin+approver | approval:admin+approver | approval:admin+approver
+finance.purchase.request | other       | write       | deny           | deny           | deny              | deny              | deny
+finance.purchase.approve | own         | write       | deny           | deny           | deny              | deny              | deny
+finance.purchase.approve | other       | write       | deny           | deny           | allow             | deny              | deny
+`;
+
+type Row = { action: string; resource: string; effect: Effect; expected: Record<string, string> };
+
+function parseMatrix(text: string): Row[] {
+  const [header, ...lines] = text
+    .trim()
+    .split("\n")
+    .map((line) => line.split("|").map((cell) => cell.trim()));
+  const roles = header?.slice(3) ?? [];
+  return lines.map(([action = "", resource = "", effect = "", ...cells]) => {
+    const knownEffect = EFFECTS.find((e) => e === effect);
+    if (!knownEffect) throw new Error(`Unknown effect ${effect}`);
+    return {
+      action,
+      resource,
+      effect: knownEffect,
+      expected: Object.fromEntries(roles.map((r, i) => [r, cells[i] ?? ""])),
+    };
+  });
+}
+
+/** The same notation as the table, so a failure shows the cell that differs. */
+function cell(decision: AccessDecision): string {
+  if (decision.decision !== "require-approval") return decision.decision;
+  return `approval:${decision.approvers.map((a) => a.replace(/^role:/, "")).join("+")}`;
+}
+
+const evaluator = new AccessEvaluator();
+evaluator.setPolicies(TENANT, { version: 1, policyText: DEFAULT_POLICY_PACK, grants: [] }, NOW);
+
+describe("default policy pack", () => {
+  const rows = parseMatrix(MATRIX);
+
+  it("covers every action and every role", () => {
+    expect(new Set(rows.map((r) => r.action))).toEqual(new Set(ACTION_NAMES));
+    for (const row of rows) expect(Object.keys(row.expected)).toEqual([...ROLES]);
+  });
+
+  it.each(rows.flatMap((row) => ROLES.map((role) => ({ ...row, role }))))(
+    "$role: $action on $resource ($effect) → see table",
+    ({ action, resource, effect, expected, role }) => {
+      if (!isActionName(action)) throw new Error(`Unknown action ${action}`);
+      const principal = member(role, `u-${role}`, "u-ceo");
+      const other = member("employee", "u-other", "u-boss");
+      const report = member("employee", "u-report", principal.id);
+      const ownerId = { own: principal.id, other: other.id, report: report.id, any: other.id }[
+        resource.replace(/-large$/, "")
+      ];
+      if (!ownerId) throw new Error(`Unknown resource kind ${resource}`);
+      const target = resourceFor(action, ownerId, {
+        amountCents: resource.endsWith("-large") ? 250_000 : 5_000,
+      });
+      const decision = evaluator.decide(
+        TENANT,
+        accessRequest(asPrincipal(principal), action, target, effect),
+        {
+          users: [other, report],
+        },
+      );
+      expect(cell(decision)).toBe(expected[role]);
+    },
+  );
+
+  it("explains its decisions with policy ids", () => {
+    const employee = member("employee");
+    const ownExpense = resourceFor("finance.expense.submit", employee.id, { amountCents: 250_000 });
+    expect(
+      evaluator.decide(TENANT, accessRequest(asPrincipal(employee), "finance.expense.submit", ownExpense)),
+    ).toEqual({
+      decision: "require-approval",
+      approvers: ["role:approver"],
+      reasons: ["large-expense-needs-approver"],
+    });
+    const approver = member("approver");
+    const ownApproval = resourceFor("finance.expense.approve", approver.id);
+    expect(
+      evaluator.decide(TENANT, accessRequest(asPrincipal(approver), "finance.expense.approve", ownApproval)),
+    ).toEqual({
+      decision: "deny",
+      reasons: ["no-self-approval-expense"],
+    });
+    expect(
+      evaluator.decide(
+        TENANT,
+        accessRequest(asPrincipal(employee), "hr.employee.read", resourceFor("hr.employee.read", "u-x")),
+      ),
+    ).toMatchObject({ decision: "deny", reasons: ["default-deny"] });
+  });
+
+  it("counts exactly 100,000 cents as not large", () => {
+    const employee = asPrincipal(member("employee"));
+    const at = (amountCents: number) =>
+      evaluator.decide(
+        TENANT,
+        accessRequest(
+          employee,
+          "finance.purchase.request",
+          resourceFor("finance.purchase.request", "u-employee", { amountCents }),
+        ),
+      ).decision;
+    expect([at(100_000), at(100_001)]).toEqual(["allow", "require-approval"]);
+  });
+});
