@@ -6,12 +6,28 @@
  * Plain JavaScript on purpose: next.config.js imports it, so a bad configuration fails `next build` and
  * `next start` before anything runs.
  */
+import { Buffer } from "node:buffer";
+import { createPrivateKey } from "node:crypto";
 import { z } from "zod";
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (/** @type {number} */ min, /** @type {number} */ max) =>
   z.coerce.number().int().min(min).max(max);
 const optionalUrl = z.url().optional();
+
+/** The base64 of a PKCS#8 DER Ed25519 private key, checked by loading it. */
+const ed25519PrivateKey = z.string().refine(
+  (value) => {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+    try {
+      const key = createPrivateKey({ key: Buffer.from(value, "base64"), format: "der", type: "pkcs8" });
+      return key.asymmetricKeyType === "ed25519";
+    } catch {
+      return false;
+    }
+  },
+  { message: "AUDIT_SIGNING_KEY must be the base64 of a PKCS#8 DER Ed25519 private key" },
+);
 
 const schema = z
   .object({
@@ -28,6 +44,10 @@ const schema = z
     AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
     AUTH_TRUST_HOST: bool.optional(),
     SESSION_MAX_AGE_DAYS: int(1, 365).default(30),
+    /** Signs the audit log's checkpoints. Derived from AUTH_SECRET in development and tests when unset. */
+    AUDIT_SIGNING_KEY: ed25519PrivateKey.optional(),
+    /** A signed checkpoint is written every this many audit entries of a tenant. */
+    AUDIT_CHECKPOINT_EVERY: int(1, 1_000_000).default(100),
     OIDC_ISSUER: optionalUrl,
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -68,6 +88,13 @@ const schema = z
         code: "custom",
         path: ["AUTH_SECRET"],
         message: "AUTH_SECRET is required in production",
+      });
+    }
+    if (e.NODE_ENV === "production" && !building && !e.AUDIT_SIGNING_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUDIT_SIGNING_KEY"],
+        message: "AUDIT_SIGNING_KEY is required in production (it signs the audit log's checkpoints)",
       });
     }
   });

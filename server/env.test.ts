@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "./env.js";
 
@@ -25,5 +26,27 @@ describe("environment validation", () => {
     expect(() => parseEnv({ SMTP_URL: "smtp://mail.example.com:587" })).toThrow(/MAIL_FROM is required/);
     expect(() => parseEnv({ AUTH_SECRET: "short" })).toThrow(/at least 32 characters/);
     expect(() => parseEnv({ DATABASE_URL: "not a url" })).toThrow(/DATABASE_URL/);
+  });
+
+  it("checks AUDIT_SIGNING_KEY, and requires it in production", () => {
+    const ed25519 = generateKeyPairSync("ed25519").privateKey.export({ format: "der", type: "pkcs8" });
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({
+      format: "der",
+      type: "pkcs8",
+    });
+    const good = ed25519.toString("base64");
+    expect(parseEnv({ AUDIT_SIGNING_KEY: good }).AUDIT_SIGNING_KEY).toBe(good);
+    for (const bad of [rsa.toString("base64"), "not base64!", Buffer.from("junk").toString("base64")]) {
+      expect(() => parseEnv({ AUDIT_SIGNING_KEY: bad })).toThrow(/PKCS#8 DER Ed25519 private key/);
+    }
+    const secret = "x".repeat(32);
+    expect(() => parseEnv({ NODE_ENV: "production", AUTH_SECRET: secret })).toThrow(
+      /AUDIT_SIGNING_KEY is required in production/,
+    );
+    expect(parseEnv({ NODE_ENV: "production", AUTH_SECRET: secret, AUDIT_SIGNING_KEY: good }).NODE_ENV).toBe(
+      "production",
+    );
+    expect(parseEnv({ NODE_ENV: "development" }).AUDIT_CHECKPOINT_EVERY).toBe(100);
+    expect(() => parseEnv({ AUDIT_CHECKPOINT_EVERY: "0" })).toThrow(/AUDIT_CHECKPOINT_EVERY/);
   });
 });
