@@ -1,0 +1,29 @@
+import type { Tx } from "@/server/db/client";
+import { GENESIS_HASH } from "./entry";
+
+export type ChainHead = { seq: bigint; hash: string };
+
+/**
+ * Takes the tenant's chain lock until the transaction ends, then reads the head and the database's
+ * clock, in one round trip (audit_lock_chain, migration …_audit_log). Reading after the lock sees the
+ * entry the previous holder committed, so concurrent appenders line up one after another with no gap
+ * or fork; the unique (tenantId, seq) key is the backstop should a caller use REPEATABLE READ with a
+ * snapshot taken before the lock. The time comes from the database so that entries written by several
+ * app servers share one clock.
+ */
+export async function lockChain(tx: Tx, tenantId: string): Promise<{ head: ChainHead; now: Date }> {
+  const [row] = await tx.$queryRaw<
+    { tenant: string | null; nowMs: string; seq: string | null; hash: string | null }[]
+  >`SELECT current_tenant::text AS tenant, now_ms::text AS "nowMs", head_seq::text AS seq, head_hash AS hash
+    FROM audit_lock_chain(${tenantId}::uuid)`;
+  if (!row) throw new Error("audit: reading the chain head returned no row");
+  // Row-level security would refuse the insert anyway; this says why, before anything is written.
+  if (row.tenant !== tenantId) {
+    throw new Error("audit: appendAudit must run in a withTenant transaction for the same tenant");
+  }
+  const head =
+    row.seq !== null && row.hash !== null
+      ? { seq: BigInt(row.seq), hash: row.hash }
+      : { seq: 0n, hash: GENESIS_HASH };
+  return { head, now: new Date(Number(row.nowMs)) };
+}

@@ -1,0 +1,140 @@
+import { sign, verify, type KeyObject } from "node:crypto";
+import { z } from "zod";
+import type { Tx } from "@/server/db/client";
+import { lockChain } from "./chain";
+import { auditSigningKey, publicKeyFrom } from "./signing-key";
+
+/** A signed statement that a tenant's log had `hash` at `seq`. */
+export type SignedCheckpoint = {
+  tenantId: string;
+  seq: bigint;
+  hash: string;
+  /** base64 Ed25519 signature of `checkpointMessage(tenantId, seq, hash)`. */
+  signature: string;
+  keyId: string;
+  createdAt: Date;
+};
+
+/** What `exportCheckpoints` returns: plain JSON, for someone outside the database to keep. */
+export type CheckpointExport = {
+  format: "tenet-audit-checkpoints/v1";
+  tenantId: string;
+  algorithm: "Ed25519";
+  /** What each signature signs; `<seq>` in decimal, `<hash>` in lowercase hex. */
+  message: "tenet-audit-checkpoint:v1:<tenantId>:<seq>:<hash>";
+  keyId: string;
+  publicKey: string;
+  checkpoints: { seq: string; hash: string; signature: string; keyId: string; createdAt: string }[];
+};
+
+export function checkpointMessage(tenantId: string, seq: bigint, hash: string): string {
+  return `tenet-audit-checkpoint:v1:${tenantId}:${seq.toString()}:${hash}`;
+}
+
+/** Checks one checkpoint's signature, with the current signing key unless another is given. */
+export function verifyCheckpointSignature(
+  checkpoint: Pick<SignedCheckpoint, "tenantId" | "seq" | "hash" | "signature">,
+  publicKey: KeyObject | string = auditSigningKey().publicKey,
+): boolean {
+  const signature = Buffer.from(checkpoint.signature, "base64");
+  if (signature.length !== 64) return false;
+  const message = Buffer.from(checkpointMessage(checkpoint.tenantId, checkpoint.seq, checkpoint.hash));
+  return verify(null, message, publicKeyFrom(publicKey), signature);
+}
+
+const checkpointSelect = {
+  tenantId: true,
+  seq: true,
+  hash: true,
+  signature: true,
+  keyId: true,
+  createdAt: true,
+} as const;
+
+/** Signs and stores a checkpoint at (seq, hash), inside the append transaction that holds the lock. */
+export async function writeCheckpoint(
+  tx: Tx,
+  tenantId: string,
+  seq: bigint,
+  hash: string,
+): Promise<SignedCheckpoint> {
+  const existing = await tx.auditCheckpoint.findUnique({
+    where: { tenantId_seq: { tenantId, seq } },
+    select: checkpointSelect,
+  });
+  if (existing) return existing;
+  const key = auditSigningKey();
+  const signature = sign(null, Buffer.from(checkpointMessage(tenantId, seq, hash)), key.privateKey);
+  return tx.auditCheckpoint.create({
+    data: { tenantId, seq, hash, signature: signature.toString("base64"), keyId: key.keyId },
+    select: checkpointSelect,
+  });
+}
+
+/**
+ * Signs the tenant's current head now (appends also write one every AUDIT_CHECKPOINT_EVERY entries).
+ * Returns the existing checkpoint when the head already has one, and null for an empty log.
+ */
+export async function createCheckpoint(tx: Tx, tenantId: string): Promise<SignedCheckpoint | null> {
+  const { head } = await lockChain(tx, tenantId);
+  if (head.seq === 0n) return null;
+  return writeCheckpoint(tx, tenantId, head.seq, head.hash);
+}
+
+/** The tenant's signed checkpoints with the public key that verifies them. */
+export async function exportCheckpoints(tx: Tx, tenantId: string): Promise<CheckpointExport> {
+  const rows = await tx.auditCheckpoint.findMany({
+    where: { tenantId },
+    orderBy: { seq: "asc" },
+    select: checkpointSelect,
+  });
+  const key = auditSigningKey();
+  return {
+    format: "tenet-audit-checkpoints/v1",
+    tenantId,
+    algorithm: "Ed25519",
+    message: "tenet-audit-checkpoint:v1:<tenantId>:<seq>:<hash>",
+    keyId: key.keyId,
+    publicKey: key.publicKeyPem,
+    checkpoints: rows.map((r) => ({
+      seq: r.seq.toString(),
+      hash: r.hash,
+      signature: r.signature,
+      keyId: r.keyId,
+      createdAt: r.createdAt.toISOString(),
+    })),
+  };
+}
+
+/** Reads checkpoints back from an export (JSON that was held outside the database). */
+export const checkpointExportSchema = z.object({
+  format: z.literal("tenet-audit-checkpoints/v1"),
+  tenantId: z.uuid(),
+  algorithm: z.literal("Ed25519"),
+  keyId: z.string().regex(/^[0-9a-f]{16}$/),
+  publicKey: z.string().min(1),
+  checkpoints: z.array(
+    z.object({
+      seq: z.string().regex(/^[1-9][0-9]*$/),
+      hash: z.string().regex(/^[0-9a-f]{64}$/),
+      signature: z.string().min(1),
+      keyId: z.string().regex(/^[0-9a-f]{16}$/),
+      createdAt: z.iso.datetime(),
+    }),
+  ),
+});
+
+export function heldCheckpoints(exported: unknown): { publicKey: string; checkpoints: SignedCheckpoint[] } {
+  const parsed = checkpointExportSchema.parse(exported);
+  return {
+    publicKey: parsed.publicKey,
+    checkpoints: parsed.checkpoints.map((c) => ({
+      tenantId: parsed.tenantId,
+      seq: BigInt(c.seq),
+      hash: c.hash,
+      signature: c.signature,
+      keyId: c.keyId,
+      createdAt: new Date(c.createdAt),
+    })),
+  };
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { describeAuditEntry, type DescribableEntry } from "./sentence";
+
+const by = (over: Partial<DescribableEntry>): DescribableEntry => ({
+  actorType: "user",
+  actorLabel: "Acme Owner",
+  onBehalfOfLabel: null,
+  action: "x.y",
+  resourceLabel: null,
+  outcome: "succeeded",
+  reasons: [],
+  detail: {},
+  ...over,
+});
+
+describe("describeAuditEntry", () => {
+  it.each<[string, Partial<DescribableEntry>, string]>([
+    [
+      "member.role_changed",
+      { resourceLabel: "Peter Gibbons", detail: { from: "employee", to: "approver" } },
+      "Acme Owner changed Peter Gibbons's role from employee to approver",
+    ],
+    [
+      "member.removed",
+      { resourceLabel: "Peter Gibbons", detail: { role: "approver", email: "peter@initech.test" } },
+      "Acme Owner removed Peter Gibbons (approver) from the tenant",
+    ],
+    [
+      "invite.created",
+      { resourceLabel: "bob@acme.test", detail: { email: "bob@acme.test", role: "employee" } },
+      "Acme Owner invited bob@acme.test to join as employee",
+    ],
+    [
+      "invite.revoked",
+      { detail: { email: "bob@acme.test", role: "employee" } },
+      "Acme Owner withdrew the invitation for bob@acme.test",
+    ],
+    [
+      "invite.accepted",
+      { actorLabel: "Bob", detail: { email: "bob@acme.test", role: "employee", accountCreated: true } },
+      "Bob created an account, accepted the invitation for bob@acme.test and joined as employee",
+    ],
+    [
+      "invite.accepted",
+      { actorLabel: "Bob", detail: { email: "bob@acme.test", role: "admin", accountCreated: false } },
+      "Bob accepted the invitation for bob@acme.test and joined as admin",
+    ],
+    [
+      "tenant.created",
+      { detail: { name: "Acme", slug: "acme" } },
+      "Acme Owner created the tenant Acme (acme)",
+    ],
+    [
+      "tenant.renamed",
+      { detail: { from: "Acme", to: "Acme Corp" } },
+      "Acme Owner renamed the tenant from Acme to Acme Corp",
+    ],
+    ["auth.signed_in", { detail: { ip: "10.0.0.7" } }, "Acme Owner signed in from 10.0.0.7"],
+    ["auth.signed_in", { detail: { ip: null } }, "Acme Owner signed in"],
+    [
+      "audit.exported",
+      { detail: { format: "csv", count: 12 } },
+      "Acme Owner exported 12 audit entries as CSV",
+    ],
+    ["audit.exported", { detail: { format: "json", count: 1 } }, "Acme Owner exported 1 audit entry as JSON"],
+  ])("%s", (action, over, sentence) => {
+    expect(describeAuditEntry(by({ action, ...over }))).toBe(sentence);
+  });
+
+  it("syscall decisions name the agent, whom it acts for, the decision and the policies", () => {
+    const agent = by({
+      actorType: "agent",
+      actorLabel: "Onboarding helper",
+      onBehalfOfLabel: "Alice",
+      action: "syscall.decided",
+      detail: { request: "grant Figma to Bob", approver: "IT admin" },
+      reasons: ["it-access-01"],
+    });
+    expect(describeAuditEntry({ ...agent, outcome: "approval_required" })).toBe(
+      "Agent Onboarding helper (for Alice) asked to grant Figma to Bob: needed approval by IT admin under policy it-access-01",
+    );
+    expect(describeAuditEntry({ ...agent, outcome: "denied", reasons: ["it-access-02", "sod-01"] })).toBe(
+      "Agent Onboarding helper (for Alice) asked to grant Figma to Bob: denied under policies it-access-02, sod-01",
+    );
+    expect(describeAuditEntry({ ...agent, outcome: "approved" })).toBe(
+      "Agent Onboarding helper (for Alice) asked to grant Figma to Bob: approved by IT admin under policy it-access-01",
+    );
+    expect(
+      describeAuditEntry({
+        ...agent,
+        actorType: "workflow",
+        actorLabel: "Offboarding",
+        onBehalfOfLabel: null,
+        outcome: "allowed",
+        reasons: [],
+      }),
+    ).toBe("Workflow Offboarding asked to grant Figma to Bob: allowed");
+  });
+
+  it("says when a recorded domain action failed", () => {
+    expect(
+      describeAuditEntry(by({ action: "tenant.renamed", outcome: "failed", detail: { from: "A", to: "B" } })),
+    ).toBe("Acme Owner renamed the tenant from A to B (failed)");
+  });
+
+  it("falls back to a general sentence for unknown actions or unexpected detail", () => {
+    expect(
+      describeAuditEntry(
+        by({
+          actorType: "system",
+          actorLabel: "Tenet",
+          action: "connector.synced",
+          resourceLabel: "Okta",
+          outcome: "failed",
+        }),
+      ),
+    ).toBe("Tenet: connector.synced on Okta (failed)");
+    expect(describeAuditEntry(by({ action: "member.role_changed", detail: { to: 3 } }))).toBe(
+      "Acme Owner: member.role_changed (succeeded)",
+    );
+    expect(describeAuditEntry(by({ action: "toString", detail: null }))).toBe(
+      "Acme Owner: toString (succeeded)",
+    );
+  });
+});

@@ -1,0 +1,123 @@
+import { z } from "zod";
+import type { AuditRecord } from "./entry";
+
+/** The fields a sentence is made from; `detail` as read back from the database. */
+export type DescribableEntry = Pick<
+  AuditRecord,
+  "actorType" | "actorLabel" | "onBehalfOfLabel" | "action" | "resourceLabel" | "outcome" | "reasons"
+> & { detail: unknown };
+
+const OUTCOME_WORDS: Record<AuditRecord["outcome"], string> = {
+  allowed: "allowed",
+  denied: "denied",
+  approval_required: "needed approval",
+  approved: "approved",
+  rejected: "rejected",
+  succeeded: "succeeded",
+  failed: "failed",
+  recorded: "recorded",
+};
+
+function actorPhrase(e: DescribableEntry): string {
+  const who =
+    e.actorType === "agent"
+      ? `Agent ${e.actorLabel}`
+      : e.actorType === "workflow"
+        ? `Workflow ${e.actorLabel}`
+        : e.actorLabel;
+  return e.onBehalfOfLabel ? `${who} (for ${e.onBehalfOfLabel})` : who;
+}
+
+function policyPhrase(reasons: readonly string[]): string {
+  if (reasons.length === 0) return "";
+  return reasons.length === 1 ? ` under policy ${reasons[0]}` : ` under policies ${reasons.join(", ")}`;
+}
+
+const possessive = (name: string) => `${name}'s`;
+const FORMAT_NAMES = { json: "JSON", csv: "CSV" } as const;
+const text = z.string().min(1);
+
+type Render = (e: DescribableEntry, who: string) => string | null;
+
+/** A sentence for entries whose detail matches `schema`; others get the general sentence. */
+function sentence<S extends z.ZodType>(
+  schema: S,
+  render: (d: z.infer<S>, e: DescribableEntry, who: string) => string,
+): Render {
+  return (e, who) => {
+    const parsed = schema.safeParse(e.detail);
+    return parsed.success ? render(parsed.data, e, who) : null;
+  };
+}
+
+/** One per action that Tenet records, with the detail it is recorded with. */
+const SENTENCES: Readonly<Record<string, Render>> = {
+  "tenant.created": sentence(
+    z.object({ name: text, slug: text }),
+    (d, _e, who) => `${who} created the tenant ${d.name} (${d.slug})`,
+  ),
+  "tenant.renamed": sentence(
+    z.object({ from: text, to: text }),
+    (d, _e, who) => `${who} renamed the tenant from ${d.from} to ${d.to}`,
+  ),
+  "member.role_changed": sentence(
+    z.object({ from: text, to: text }),
+    (d, e, who) =>
+      `${who} changed ${possessive(e.resourceLabel ?? "a member")} role from ${d.from} to ${d.to}`,
+  ),
+  "member.removed": sentence(
+    z.object({ role: text }),
+    (d, e, who) => `${who} removed ${e.resourceLabel ?? "a member"} (${d.role}) from the tenant`,
+  ),
+  "invite.created": sentence(
+    z.object({ email: text, role: text }),
+    (d, _e, who) => `${who} invited ${d.email} to join as ${d.role}`,
+  ),
+  "invite.revoked": sentence(
+    z.object({ email: text }),
+    (d, _e, who) => `${who} withdrew the invitation for ${d.email}`,
+  ),
+  "invite.accepted": sentence(
+    z.object({ email: text, role: text, accountCreated: z.boolean() }),
+    (d, _e, who) =>
+      `${who} ${d.accountCreated ? "created an account, " : ""}accepted the invitation for ${d.email} and joined as ${d.role}`,
+  ),
+  "auth.signed_in": sentence(
+    z.object({ ip: text.nullish() }),
+    (d, _e, who) => `${who} signed in${d.ip ? ` from ${d.ip}` : ""}`,
+  ),
+  "audit.exported": sentence(
+    z.object({ format: z.enum(["json", "csv"]), count: z.number().int() }),
+    (d, _e, who) =>
+      `${who} exported ${d.count} audit ${d.count === 1 ? "entry" : "entries"} as ${FORMAT_NAMES[d.format]}`,
+  ),
+  "syscall.decided": sentence(z.object({ request: text, approver: text.nullish() }), (d, e, who) => {
+    const by = d.approver ? ` by ${d.approver}` : "";
+    const decision =
+      e.outcome === "approval_required"
+        ? `needed approval${by}`
+        : e.outcome === "approved" || e.outcome === "rejected"
+          ? `${OUTCOME_WORDS[e.outcome]}${by}`
+          : OUTCOME_WORDS[e.outcome];
+    return `${who} asked to ${d.request}: ${decision}${policyPhrase(e.reasons)}`;
+  }),
+};
+
+/**
+ * A sentence a person can read, e.g. "Acme Owner changed Peter Gibbons's role from employee to
+ * approver" or "Agent Onboarding helper (for Alice) asked to grant Figma to Bob: needed approval by IT
+ * admin under policy it-access-01". Actions without a sentence of their own (or whose detail is not
+ * what their sentence needs) get a general one built from the action, resource and outcome.
+ */
+export function describeAuditEntry(e: DescribableEntry): string {
+  const who = actorPhrase(e);
+  const render = Object.hasOwn(SENTENCES, e.action) ? SENTENCES[e.action] : undefined;
+  const specific = render?.(e, who) ?? null;
+  if (specific !== null) {
+    // Domain events are recorded when they succeed; should one record a failure, the sentence says so.
+    const failed = e.action !== "syscall.decided" && (e.outcome === "failed" || e.outcome === "denied");
+    return failed ? `${specific} (${e.outcome})` : specific;
+  }
+  const target = e.resourceLabel ? ` on ${e.resourceLabel}` : "";
+  return `${who}: ${e.action}${target} (${OUTCOME_WORDS[e.outcome]}${policyPhrase(e.reasons)})`;
+}
