@@ -6,6 +6,8 @@ import { AppError, notFound } from "@/server/errors";
 import { sendMail } from "@/server/mail/mailer";
 import { emailSchema, passwordSchema } from "@/server/auth/password-rules";
 import { createUserWithPassword } from "@/server/auth/users";
+import { appendAudit, userActor } from "@/server/kernel/audit/log";
+import { recordMemberAction } from "./audit";
 import type { TenantContext } from "./context";
 import { signInviteToken, verifyInviteToken } from "./invite-token";
 import { addMember } from "./members";
@@ -80,7 +82,7 @@ export async function createInvite(ctx: TenantContext, input: z.infer<typeof cre
     where: { tenantId: ctx.tenantId, user: { email: input.email } },
   });
   if (member) throw new AppError("CONFLICT", `${input.email} is already a member`);
-  await ctx.db.invite.updateMany({
+  const superseded = await ctx.db.invite.updateMany({
     where: { tenantId: ctx.tenantId, email: input.email, acceptedAt: null, revokedAt: null },
     data: { revokedAt: new Date() },
   });
@@ -102,6 +104,12 @@ export async function createInvite(ctx: TenantContext, input: z.infer<typeof cre
       invitedBy: { select: { name: true } },
     },
   });
+  // The link is a credential: the log records the invitation, never its URL.
+  await recordMemberAction(ctx, {
+    action: "invite.created",
+    resource: { type: "invite", id: invite.id, label: invite.email },
+    detail: { email: invite.email, role: invite.role, expiresAt, supersededInvites: superseded.count },
+  });
   const url = inviteUrl(
     signInviteToken({ inviteId: invite.id, tenantId: ctx.tenantId, expiresAt: expiresAt.getTime() }),
   );
@@ -114,11 +122,17 @@ export async function createInvite(ctx: TenantContext, input: z.infer<typeof cre
 }
 
 export async function revokeInvite(ctx: TenantContext, inviteId: string): Promise<void> {
-  const { count } = await ctx.db.invite.updateMany({
+  const [revoked] = await ctx.db.invite.updateManyAndReturn({
     where: { tenantId: ctx.tenantId, id: inviteId, acceptedAt: null, revokedAt: null },
     data: { revokedAt: new Date() },
+    select: { id: true, email: true, role: true },
   });
-  if (count === 0) throw notFound("Invitation not found or no longer pending");
+  if (!revoked) throw notFound("Invitation not found or no longer pending");
+  await recordMemberAction(ctx, {
+    action: "invite.revoked",
+    resource: { type: "invite", id: revoked.id, label: revoked.email },
+    detail: { email: revoked.email, role: revoked.role },
+  });
 }
 
 /** Verifies a link and loads its invite inside the invite's tenant. */
@@ -232,6 +246,13 @@ export async function acceptInvite(
     });
     if (count !== 1) throw new AppError("CONFLICT", STATUS_MESSAGES.accepted);
     await addMember(tx, invite.tenantId, userId, invite.role);
+    await appendAudit(tx, invite.tenantId, {
+      actor: await userActor(tx, userId),
+      action: "invite.accepted",
+      resource: { type: "invite", id: invite.id, label: invite.email },
+      outcome: "succeeded",
+      detail: { email: invite.email, role: invite.role, accountCreated },
+    });
     return { tenantSlug: invite.tenant.slug, email: invite.email, accountCreated };
   });
 }

@@ -1,5 +1,6 @@
 import type { Tx } from "@/server/db/client";
 import { AppError, notFound } from "@/server/errors";
+import { recordMemberAction } from "./audit";
 import type { TenantContext } from "./context";
 import { canManageMember, canManageMembers, type Role } from "./roles";
 
@@ -48,7 +49,7 @@ async function loadMembership(ctx: TenantContext, membershipId: string) {
   // Always by (tenantId, id): row-level security is the second wall, not the first.
   const m = await ctx.db.membership.findUnique({
     where: { tenantId_id: { tenantId: ctx.tenantId, id: membershipId } },
-    select: { id: true, userId: true, role: true },
+    select: { id: true, userId: true, role: true, user: { select: { name: true, email: true } } },
   });
   if (!m) throw notFound("Member not found");
   return m;
@@ -88,6 +89,11 @@ export async function changeMemberRole(
     data: { role: input.role },
     select: memberSelect,
   });
+  await recordMemberAction(ctx, {
+    action: "member.role_changed",
+    resource: { type: "membership", id: target.id, label: target.user.name },
+    detail: { userId: target.userId, email: target.user.email, from: target.role, to: input.role },
+  });
   return toView(updated);
 }
 
@@ -96,6 +102,11 @@ export async function removeMember(ctx: TenantContext, input: { membershipId: st
   assertMayManage(ctx, target);
   if (target.role === "owner") await assertAnotherOwner(ctx.db, ctx.tenantId, target.id);
   await ctx.db.membership.delete({ where: { tenantId_id: { tenantId: ctx.tenantId, id: target.id } } });
+  await recordMemberAction(ctx, {
+    action: "member.removed",
+    resource: { type: "membership", id: target.id, label: target.user.name },
+    detail: { userId: target.userId, email: target.user.email, role: target.role },
+  });
 }
 
 /** Adds a user to the current tenant, or returns their existing membership. */

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { Prisma, type PrismaClient, type Tx } from "@/server/db/client";
 import { enterTenant, withUser } from "@/server/db/scope";
 import { AppError } from "@/server/errors";
+import { appendAudit, userActor } from "@/server/kernel/audit/log";
+import { recordMemberAction } from "./audit";
 import type { TenantContext } from "./context";
 import type { Role } from "./roles";
 
@@ -43,15 +45,23 @@ export function isUniqueViolation(error: unknown): boolean {
 export async function createTenantIn(tx: Tx, input: { name: string; slug: string }, ownerId: string) {
   const id = randomUUID();
   await enterTenant(tx, id);
+  let tenant;
   try {
-    const tenant = await tx.tenant.create({ data: { id, name: input.name, slug: input.slug } });
+    tenant = await tx.tenant.create({ data: { id, name: input.name, slug: input.slug } });
     await tx.membership.create({ data: { tenantId: id, userId: ownerId, role: "owner" } });
-    return tenant;
   } catch (error) {
     if (isUniqueViolation(error))
       throw new AppError("CONFLICT", `The address "${input.slug}" is already taken`);
     throw error;
   }
+  await appendAudit(tx, id, {
+    actor: await userActor(tx, ownerId),
+    action: "tenant.created",
+    resource: { type: "tenant", id, label: tenant.name },
+    outcome: "succeeded",
+    detail: { name: tenant.name, slug: tenant.slug },
+  });
+  return tenant;
 }
 
 export async function createTenant(db: PrismaClient, input: { name: string; slug: string }, ownerId: string) {
@@ -93,9 +103,19 @@ export async function tenantForUser(
 }
 
 export async function renameTenant(ctx: TenantContext, name: string) {
-  return ctx.db.tenant.update({
+  const before = await ctx.db.tenant.findUniqueOrThrow({
+    where: { id: ctx.tenantId },
+    select: { name: true },
+  });
+  const tenant = await ctx.db.tenant.update({
     where: { id: ctx.tenantId },
     data: { name },
     select: { id: true, slug: true, name: true },
   });
+  await recordMemberAction(ctx, {
+    action: "tenant.renamed",
+    resource: { type: "tenant", id: tenant.id, label: tenant.name },
+    detail: { from: before.name, to: tenant.name },
+  });
+  return tenant;
 }
