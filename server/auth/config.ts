@@ -7,6 +7,7 @@ import { getDb } from "@/server/db/client";
 import { env } from "@/server/env.js";
 import { AppError } from "@/server/errors";
 import { userForOidcIdentity } from "./oidc";
+import { recordSignIn } from "./record-sign-in";
 import { clientIp, userAgent } from "./request-meta";
 import { createSession, resolveSession, revokeSession } from "./sessions";
 import { signInWithPassword } from "./sign-in";
@@ -120,8 +121,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
             ? await userForOidcIdentity(db, oidcIdentity(account.providerAccountId, profile, user))
             : user.id;
         if (!userId) return null;
+        const meta = await requestMeta();
         token.sub = userId;
-        token.sid = await createSession(db, userId, await requestMeta());
+        token.sid = await createSession(db, userId, meta);
+        await recordSignIn(db, userId, meta.ip);
         return token;
       }
       // Every later request: the cookie is only good while its session row exists.
