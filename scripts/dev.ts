@@ -2,11 +2,12 @@
  * `npm run dev`: the product on a fresh machine. Uses DATABASE_URL when set, else starts an embedded
  * PostgreSQL under .data/; applies migrations; seeds the demo tenants; runs Next.js.
  */
+import "./dev-env";
 import { spawn } from "node:child_process";
 import { createPrismaClient } from "@/server/db/client";
 import { env } from "@/server/env.js";
 import { DEMO_PASSWORD, seedDemo } from "@/prisma/seed";
-import { devSecret, openLocalDatabase } from "./local-database";
+import { openLocalDatabase } from "./local-database";
 
 const log = (line: string) => console.log(`[tenet] ${line}`);
 
@@ -25,8 +26,6 @@ const child = spawn("npx", ["next", "dev", "--port", String(env.PORT)], {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: database.ownerUrl,
-    ...(database.appPassword ? { DATABASE_APP_PASSWORD: database.appPassword } : {}),
-    AUTH_SECRET: env.AUTH_SECRET ?? devSecret("auth-secret"),
   },
 });
 

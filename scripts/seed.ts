@@ -1,4 +1,5 @@
 /** `npm run db:seed`: migrates, then seeds the demo tenants (idempotent). */
+import "./dev-env";
 import { createPrismaClient } from "@/server/db/client";
 import { DEMO_PASSWORD, seedDemo } from "@/prisma/seed";
 import { openLocalDatabase } from "./local-database";
