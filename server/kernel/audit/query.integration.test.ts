@@ -4,8 +4,16 @@ import { withTenant } from "@/server/db/scope";
 import type { TenantContext } from "@/server/tenancy/context";
 import { createTestTenant, testDb, type TestTenant, type TestUser } from "@/server/testing/fixtures";
 import { hashEntry, type AuditEntryInput } from "./entry";
+import { createCheckpoint } from "./checkpoint";
 import { appendAudit } from "./log";
-import { exportAuditEntries, listAuditEntries, type AuditEntryView } from "./query";
+import {
+  auditCheckpoints,
+  exportAuditEntries,
+  getAuditEntry,
+  listAuditEntries,
+  verifyAuditLog,
+  type AuditEntryView,
+} from "./query";
 
 let acme: TestTenant;
 let globex: TestTenant;
@@ -112,6 +120,8 @@ describe("listAuditEntries", () => {
       (await all(acme, acme.owner, filter)).map((e) => Number(e.seq));
     expect(await seqs({ actorType: "agent" })).toEqual([7, 3, 2]);
     expect(await seqs({ actorType: "workflow", actorId: "wf-9" })).toEqual([5, 4]);
+    expect(await seqs({ actorLabel: "ONBOARDING" })).toEqual([7, 3, 2]);
+    expect(await seqs({ actorLabel: "alice" })).toEqual([]);
     expect(await seqs({ actionPrefix: "syscall." })).toEqual([4, 3, 2]);
     expect(await seqs({ actionPrefix: "tool" })).toEqual([6, 5]);
     expect(await seqs({ outcome: "denied" })).toEqual([4]);
@@ -235,6 +245,61 @@ describe("exportAuditEntries", () => {
     });
     expect(latest?.sentence).toBe(`acme owner exported ${parsed.count} audit entries as JSON`);
     await expect(ctxFor(acme, employee)((ctx) => exportAuditEntries(ctx, { format: "csv" }))).rejects.toThrow(
+      /Only owners and admins/,
+    );
+  });
+});
+
+describe("getAuditEntry, verifyAuditLog, auditCheckpoints", () => {
+  it("reads one entry by seq with its detail and sentence; an unknown seq is not found", async () => {
+    const entry = await ctxFor(acme, acme.owner)((ctx) => getAuditEntry(ctx, 7n));
+    expect(entry).toMatchObject({
+      seq: 7n,
+      action: "member.role_changed",
+      detail: { from: "employee", to: "approver" },
+      sentence: "Agent Onboarding Helper changed Peter Gibbons's role from employee to approver",
+    });
+    await expect(ctxFor(acme, acme.owner)((ctx) => getAuditEntry(ctx, 999_999n))).rejects.toThrow(
+      /No audit entry/,
+    );
+    // Globex's entry 2 does not exist, though Acme's does: seq is looked up in the caller's tenant.
+    await expect(ctxFor(globex, globex.owner)((ctx) => getAuditEntry(ctx, 2n))).rejects.toThrow(
+      /No audit entry/,
+    );
+    await expect(ctxFor(acme, employee)((ctx) => getAuditEntry(ctx, 1n))).rejects.toThrow(
+      /Only owners and admins/,
+    );
+  });
+
+  it("verifies the whole chain, or from the latest signed checkpoint", async () => {
+    const full = await ctxFor(acme, acme.owner)((ctx) => verifyAuditLog(ctx, { scope: "full" }));
+    expect(full.ok).toBe(true);
+    expect(full.fromCheckpoint).toBeNull();
+    expect(full.message).toBe(`Chain intact: ${full.checked} entries verified`);
+    expect(full.head.seq).toBe(BigInt(full.checked));
+
+    // Without a checkpoint, "since the checkpoint" reads everything.
+    const noCheckpoint = await ctxFor(
+      globex,
+      globex.owner,
+    )((ctx) => verifyAuditLog(ctx, { scope: "since_checkpoint" }));
+    expect(noCheckpoint).toMatchObject({ ok: true, checked: 1, fromCheckpoint: null });
+
+    const checkpoint = await withTenant(testDb(), { tenantId: acme.id }, (tx) =>
+      createCheckpoint(tx, acme.id),
+    );
+    const since = await ctxFor(acme, acme.owner)((ctx) => verifyAuditLog(ctx, { scope: "since_checkpoint" }));
+    expect(since).toMatchObject({ ok: true, checked: 1, fromCheckpoint: checkpoint?.seq });
+    expect(since.message).toBe(
+      `Chain intact: 1 entry verified since the signed checkpoint at entry ${checkpoint?.seq}`,
+    );
+
+    const exported = await ctxFor(acme, acme.owner)((ctx) => auditCheckpoints(ctx));
+    expect(exported.checkpoints.map((c) => c.seq)).toContain(checkpoint?.seq.toString());
+    await expect(ctxFor(acme, employee)((ctx) => verifyAuditLog(ctx, { scope: "full" }))).rejects.toThrow(
+      /Only owners and admins/,
+    );
+    await expect(ctxFor(acme, employee)((ctx) => auditCheckpoints(ctx))).rejects.toThrow(
       /Only owners and admins/,
     );
   });

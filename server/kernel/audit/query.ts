@@ -1,17 +1,23 @@
 import { z } from "zod";
 import type { Prisma } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError, notFound } from "@/server/errors";
 import type { TenantContext } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
+import { exportCheckpoints, type CheckpointExport } from "./checkpoint";
 import { AUDIT_ACTOR_TYPES, AUDIT_OUTCOMES, type AuditRecord } from "./entry";
 import { appendAudit, userActor } from "./log";
 import { describeAuditEntry } from "./sentence";
+import { verifyChain, type VerifyResult } from "./verify";
 
 /** Who may read the tenant's audit log (the audit console, exports). */
 export const AUDIT_READERS = ["owner", "admin"] as const satisfies readonly Role[];
 
+export function canReadAuditLog(role: Role): boolean {
+  return (AUDIT_READERS as readonly Role[]).includes(role);
+}
+
 function assertMayRead(ctx: TenantContext): void {
-  if (!(AUDIT_READERS as readonly Role[]).includes(ctx.actor.role)) {
+  if (!canReadAuditLog(ctx.actor.role)) {
     throw new AppError("FORBIDDEN", "Only owners and admins can read the audit log");
   }
 }
@@ -29,6 +35,8 @@ export const auditFilterSchema = z
   .object({
     actorType: z.enum(AUDIT_ACTOR_TYPES).optional(),
     actorId: z.string().min(1).max(200).optional(),
+    /** Matched, ignoring case, against the actor's label only (the name shown for them). */
+    actorLabel: z.string().trim().max(200).optional(),
     /** "member." matches every member action; "member.role_changed" just that one. */
     actionPrefix: z
       .string()
@@ -43,9 +51,10 @@ export const auditFilterSchema = z
     /** Matched, ignoring case, against the actor, on-behalf-of and resource labels. */
     text: z.string().trim().max(200).optional(),
   })
-  .refine((f) => !f.from || !f.to || f.from < f.to, {
+  // from = to is an empty range (to is exclusive), which matches nothing rather than being an error.
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
     path: ["to"],
-    message: "The end must be after the start",
+    message: "The end must not be before the start",
   });
 export type AuditFilter = z.input<typeof auditFilterSchema>;
 
@@ -68,6 +77,7 @@ function whereOf(tenantId: string, f: z.output<typeof auditFilterSchema>): Prism
     tenantId,
     actorType: f.actorType,
     actorId: f.actorId,
+    actorLabel: f.actorLabel ? { contains: likeLiteral(f.actorLabel), mode: "insensitive" } : undefined,
     action: f.actionPrefix ? { startsWith: likeLiteral(f.actionPrefix) } : undefined,
     outcome: f.outcome === undefined ? undefined : { in: Array.isArray(f.outcome) ? f.outcome : [f.outcome] },
     at: f.from || f.to ? { gte: f.from, lt: f.to } : undefined,
@@ -98,6 +108,54 @@ export async function listAuditEntries(
     entries: page.map(toView),
     nextCursor: rows.length > limit && last ? last.seq.toString() : null,
   };
+}
+
+/** One entry by its sequence number, with every field, for the console's detail view. */
+export async function getAuditEntry(ctx: TenantContext, seq: bigint): Promise<AuditEntryView> {
+  assertMayRead(ctx);
+  const row = await ctx.db.auditEntry.findUnique({
+    where: { tenantId_seq: { tenantId: ctx.tenantId, seq } },
+  });
+  if (!row) throw notFound("No audit entry has that number");
+  return toView(row);
+}
+
+export type LogVerification = VerifyResult & {
+  /** The signed checkpoint verification started from, or null when it read the whole log. */
+  fromCheckpoint: bigint | null;
+  /** One sentence for the console: "Chain intact: 12 entries verified" or where it broke. */
+  message: string;
+};
+
+/**
+ * Verifies the tenant's chain for the audit console: the whole log, or from the latest signed
+ * checkpoint (trusting its signed hash and reading only what came after). With no checkpoint yet,
+ * "from the last checkpoint" reads the whole log.
+ */
+export async function verifyAuditLog(
+  ctx: TenantContext,
+  input: { scope: "full" | "since_checkpoint" },
+): Promise<LogVerification> {
+  assertMayRead(ctx);
+  const from =
+    input.scope === "since_checkpoint"
+      ? await ctx.db.auditCheckpoint.findFirst({
+          where: { tenantId: ctx.tenantId },
+          orderBy: { seq: "desc" },
+        })
+      : null;
+  const result = await verifyChain(ctx.db, ctx.tenantId, from ? { from } : {});
+  const entries = `${result.checked.toLocaleString("en")} ${result.checked === 1 ? "entry" : "entries"}`;
+  const message = result.firstBad
+    ? `Chain broken at entry ${result.firstBad.seq}: ${result.firstBad.message}`
+    : `Chain intact: ${entries} verified${from ? ` since the signed checkpoint at entry ${from.seq}` : ""}`;
+  return { ...result, fromCheckpoint: from?.seq ?? null, message };
+}
+
+/** The tenant's signed checkpoints and the public key that verifies them, to keep outside Tenet. */
+export async function auditCheckpoints(ctx: TenantContext): Promise<CheckpointExport> {
+  assertMayRead(ctx);
+  return exportCheckpoints(ctx.db, ctx.tenantId);
 }
 
 /** More than this is a request for the whole log: narrow the range, or verify with verifyChain. */
