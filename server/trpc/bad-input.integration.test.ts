@@ -107,6 +107,30 @@ const cases: Record<string, { input: unknown; field: string }[]> = {
     { input: { token: "abcdefghijklmnop", password: "short" }, field: "password" },
   ],
   "profile.update": [{ input: { name: "" }, field: "name" }],
+  "audit.list": [
+    { input: { from: "yesterday" }, field: "from" },
+    { input: { from: new Date("not a date") }, field: "from" },
+    { input: { from: new Date("2026-02-01"), to: new Date("2026-01-01") }, field: "to" },
+    { input: { action: "member.%" }, field: "action" },
+    { input: { actor: longString }, field: "actor" },
+    { input: { text: longString }, field: "text" },
+    { input: { outcome: "maybe" }, field: "outcome" },
+    { input: { cursor: "abc" }, field: "cursor" },
+    { input: { cursor: "99999999999999999999" }, field: "cursor" },
+    { input: { limit: 1000 }, field: "limit" },
+  ],
+  "audit.entry": [
+    { input: { seq: "0" }, field: "seq" },
+    { input: { seq: "-1" }, field: "seq" },
+    { input: {}, field: "seq" },
+  ],
+  "audit.verify": [{ input: { scope: "partly" }, field: "scope" }],
+  // A refused export records nothing: no "audit.exported" entry appears.
+  "audit.export": [
+    { input: { format: "xml" }, field: "format" },
+    { input: { format: "csv", from: new Date("2026-02-01"), to: new Date("2026-01-01") }, field: "to" },
+    { input: { format: "json", from: "last week" }, field: "from" },
+  ],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },
@@ -141,6 +165,7 @@ describe("bad input", () => {
       "profile.get",
       "profile.sessions",
       "profile.signOutOtherSessions",
+      "audit.checkpoints",
     ]);
     const missing = Object.keys(procedureTypes()).filter((p) => !withoutInput.has(p) && !cases[p]);
     expect(missing).toEqual([]);

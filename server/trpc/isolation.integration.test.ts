@@ -4,6 +4,7 @@
  * fails when a procedure is added without a case here.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { createInvite } from "@/server/tenancy/invites";
 import { withTenant } from "@/server/db/scope";
 import {
@@ -69,6 +70,13 @@ const tenantScoped: Record<string, TenantCase> = {
     input: () => ({ inviteId: acmeInviteId }),
     foreignIdInput: () => ({ inviteId: acmeInviteId }),
   },
+  "audit.list": { input: () => ({ action: "invite.", limit: 10 }) },
+  // Entries are numbered per tenant, so an Acme seq used inside Globex names Globex's own entry
+  // (or none): see "audit.entry looks a seq up in the caller's tenant only" below.
+  "audit.entry": { input: () => ({ seq: "1" }) },
+  "audit.verify": { input: () => ({ scope: "full" }) },
+  "audit.export": { input: () => ({ format: "json" }) },
+  "audit.checkpoints": { input: () => undefined },
 };
 
 /** Procedures with no tenant in scope, and the test below that covers their isolation. */
@@ -94,6 +102,8 @@ async function acmeSnapshot() {
     invites: (
       await db.query(`SELECT id, "revokedAt" FROM "Invite" WHERE "tenantId" = $1 ORDER BY id`, [acme.id])
     ).rows,
+    auditEntries: (await db.query(`SELECT seq::text FROM "AuditEntry" WHERE "tenantId" = $1`, [acme.id])).rows
+      .length,
   }));
 }
 
@@ -150,6 +160,36 @@ describe("tenant isolation", () => {
       role: "approver",
     });
     expect(changed.status).toBe(200);
+
+    const list = await callHttp(ctx, "audit.list", { action: "invite." });
+    expect(list.status).toBe(200);
+    expect(
+      z.object({ entries: z.array(z.object({ sentence: z.string() })) }).parse(list.data).entries,
+    ).toContainEqual({ sentence: "acme owner invited newcomer@acme-isolation.test to join as employee" });
+    expect((await callHttp(ctx, "audit.entry", { seq: "1" })).status).toBe(200);
+    expect((await callHttp(ctx, "audit.verify", { scope: "full" })).status).toBe(200);
+    expect((await callHttp(ctx, "audit.export", { format: "csv" })).status).toBe(200);
+    expect((await callHttp(ctx, "audit.checkpoints", undefined)).status).toBe(200);
+  });
+
+  it("audit.entry looks a seq up in the caller's tenant only", async () => {
+    const acmeCtx = contextFor(testDb(), acme.owner.userId, acme.slug);
+    const acmeLatest = await callHttp(acmeCtx, "audit.list", { limit: 1 });
+    const acmeHead = z
+      .object({ entries: z.array(z.object({ seq: z.bigint() })).min(1) })
+      .parse(acmeLatest.data).entries[0]?.seq;
+    const globexCtx = contextFor(testDb(), globex.owner.userId, globex.slug);
+    const globexHead = z
+      .object({ entries: z.array(z.object({ seq: z.bigint() })).min(1) })
+      .parse((await callHttp(globexCtx, "audit.list", { limit: 1 })).data).entries[0]?.seq;
+    expect(acmeHead).toBeGreaterThan(globexHead ?? 0n);
+
+    const res = await callHttp(globexCtx, "audit.entry", { seq: String(acmeHead) });
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res)).not.toContain(acme.id);
+    const own = await callHttp(globexCtx, "audit.entry", { seq: "1" });
+    expect(own.status).toBe(200);
+    expect(own.data).toMatchObject({ action: "tenant.created", detail: { slug: globex.slug } });
   });
 
   it("tenant.list shows a Globex member only Globex", async () => {

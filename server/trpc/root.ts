@@ -1,3 +1,4 @@
+import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { inviteRouter } from "./routers/invite";
 import { memberRouter } from "./routers/member";
@@ -11,6 +12,7 @@ export const appRouter = router({
   member: memberRouter,
   invite: inviteRouter,
   profile: profileRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;
