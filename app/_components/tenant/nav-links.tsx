@@ -4,13 +4,16 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { focusRing } from "@/app/_components/ui/styles";
 
-/** The tenant's pages, with aria-current on the one being shown. */
-export function NavLinks({ slug }: { slug: string }) {
+/** The tenant's pages, with aria-current on the one being shown; the audit log for those who may read it. */
+export function NavLinks({ slug, auditLog }: { slug: string; auditLog: boolean }) {
   const pathname = usePathname();
   const base = `/t/${slug}`;
   const links = [
     { href: base, label: "Home", active: pathname === base },
     { href: `${base}/members`, label: "Members", active: pathname.startsWith(`${base}/members`) },
+    ...(auditLog
+      ? [{ href: `${base}/audit`, label: "Audit log", active: pathname.startsWith(`${base}/audit`) }]
+      : []),
     { href: `${base}/profile`, label: "Profile", active: pathname.startsWith(`${base}/profile`) },
   ];
   return (

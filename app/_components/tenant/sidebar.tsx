@@ -1,16 +1,24 @@
 import { SignOutButton } from "@/app/_components/auth/sign-out-button";
+import { canReadAuditLog } from "@/server/kernel/audit/query";
+import type { Role } from "@/server/tenancy/roles";
 import { NavLinks } from "./nav-links";
 import { TenantSwitcher } from "./tenant-switcher";
 import { UserSummary } from "./user-summary";
 
 type TenantLink = { slug: string; name: string };
 
-export function Sidebar({ current, tenants }: { current: TenantLink; tenants: readonly TenantLink[] }) {
+export function Sidebar({
+  current,
+  tenants,
+}: {
+  current: TenantLink & { role: Role };
+  tenants: readonly TenantLink[];
+}) {
   return (
     <aside className="flex flex-col gap-6 border-b border-slate-200 bg-white p-4 md:sticky md:top-0 md:h-screen md:w-64 md:shrink-0 md:border-r md:border-b-0">
       <p className="px-1 text-lg font-bold tracking-tight text-indigo-700">Tenet</p>
       <TenantSwitcher current={current} tenants={tenants} />
-      <NavLinks slug={current.slug} />
+      <NavLinks slug={current.slug} auditLog={canReadAuditLog(current.role)} />
       <div className="mt-auto flex items-center justify-between gap-3 border-t border-slate-200 pt-4">
         <UserSummary />
         <SignOutButton />
