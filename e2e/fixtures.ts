@@ -52,5 +52,15 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
+/** On the Members page: invites `email` with `role` and returns the invitation link the page shows. */
+export async function inviteMember(page: Page, email: string, role: string): Promise<string> {
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Role").selectOption(role);
+  await page.getByRole("button", { name: "Invite", exact: true }).click();
+  const link = page.getByLabel("Invitation link");
+  await expect(link).toHaveValue(/\/invite\//);
+  return link.inputValue();
+}
+
 export const newPassword = () => `pw-${randomBytes(6).toString("hex")}`;
 export { unique };

@@ -1,4 +1,4 @@
-import { expect, newPassword, signIn, test, unique } from "./fixtures";
+import { expect, inviteMember, newPassword, signIn, test, unique } from "./fixtures";
 
 test("sign up a new tenant, invite a member, who accepts and signs in", async ({ page, browser }) => {
   const slug = unique("initech");
@@ -16,12 +16,7 @@ test("sign up a new tenant, invite a member, who accepts and signs in", async ({
   await page.getByRole("link", { name: "Members" }).click();
   await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
   const memberEmail = `peter@${slug}.test`;
-  await page.getByLabel("Email", { exact: true }).fill(memberEmail);
-  await page.getByLabel("Role").selectOption("approver");
-  await page.getByRole("button", { name: "Invite", exact: true }).click();
-  const link = page.getByLabel("Invitation link");
-  await expect(link).toHaveValue(/\/invite\//);
-  const inviteUrl = await link.inputValue();
+  const inviteUrl = await inviteMember(page, memberEmail, "approver");
 
   // The invitee, in a browser of their own.
   const inviteeContext = await browser.newContext();

@@ -3,15 +3,15 @@
 import { PASSWORD_HINT } from "@/server/auth/password-rules";
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState, useTransition, type FormEvent } from "react";
-import { signInAfterAccountCreation } from "@/app/_lib/auth-actions";
-import { suggestSlug } from "@/app/_lib/slug";
+import { useState, type FormEvent } from "react";
+import { useSignInAfterCreate } from "@/app/_lib/use-sign-in-after-create";
 import { useTRPC } from "@/app/_lib/trpc";
 import { formErrors } from "@/app/_lib/trpc-errors";
 import { Alert } from "@/app/_components/ui/alert";
 import { Button } from "@/app/_components/ui/button";
 import { TextField } from "@/app/_components/ui/field";
 import { linkClass } from "@/app/_components/ui/styles";
+import { TenantFields, useTenantFields } from "@/app/_components/tenant/tenant-fields";
 
 const FIELDS = ["name", "email", "password", "tenantName", "tenantSlug"] as const;
 
@@ -19,32 +19,21 @@ const FIELDS = ["name", "email", "password", "tenantName", "tenantSlug"] as cons
 export function SignUpForm() {
   const trpc = useTRPC();
   const signUp = useMutation(trpc.auth.signUp.mutationOptions());
-  const [signingIn, startSigningIn] = useTransition();
-  const [signInError, setSignInError] = useState<string | null>(null);
+  const signIn = useSignInAfterCreate();
 
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [tenantName, setTenantName] = useState("");
-  // The address follows the company name until the visitor edits it themselves.
-  const [slugInput, setSlugInput] = useState<string | null>(null);
-  const tenantSlug = slugInput ?? suggestSlug(tenantName);
+  const tenant = useTenantFields();
 
   const errors = formErrors(signUp.error, FIELDS);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setSignInError(null);
+    signIn.reset();
     signUp.mutate(
-      { name, email, password, tenantName, tenantSlug },
-      {
-        onSuccess: ({ tenantSlug: slug }) =>
-          startSigningIn(async () => {
-            // Redirects to the new tenant on success; returns only when signing in failed.
-            const { error } = await signInAfterAccountCreation(email, password, `/t/${slug}`);
-            setSignInError(error);
-          }),
-      },
+      { name, email, password, tenantName: tenant.name, tenantSlug: tenant.slug },
+      { onSuccess: ({ tenantSlug }) => signIn.signIn(email, password, `/t/${tenantSlug}`) },
     );
   }
 
@@ -80,40 +69,21 @@ export function SignUpForm() {
         hint={PASSWORD_HINT}
         error={errors.fields.password}
       />
-      <TextField
-        label="Company name"
-        name="tenantName"
-        autoComplete="organization"
-        required
-        value={tenantName}
-        onChange={(e) => setTenantName(e.target.value)}
-        error={errors.fields.tenantName}
-      />
-      <TextField
-        label="Address"
-        name="tenantSlug"
-        required
-        autoCapitalize="none"
-        spellCheck={false}
-        value={tenantSlug}
-        onChange={(e) => setSlugInput(e.target.value)}
-        hint={
-          <>
-            Your tenant will live at <span className="font-mono text-slate-800">/t/{tenantSlug || "…"}</span>
-          </>
-        }
-        error={errors.fields.tenantSlug}
+      <TenantFields
+        fields={tenant}
+        inputNames={{ name: "tenantName", slug: "tenantSlug" }}
+        errors={{ name: errors.fields.tenantName, slug: errors.fields.tenantSlug }}
       />
       <Alert>{errors.form}</Alert>
-      {signInError ? (
+      {signIn.error ? (
         <Alert>
-          Your account was created, but signing in failed: {signInError}{" "}
+          Your account was created, but signing in failed: {signIn.error}{" "}
           <Link href="/sign-in" className={linkClass}>
             Sign in
           </Link>
         </Alert>
       ) : null}
-      <Button type="submit" pending={signUp.isPending || signingIn} className="w-full">
+      <Button type="submit" pending={signUp.isPending || signIn.pending} className="w-full">
         Create account
       </Button>
     </form>

@@ -3,12 +3,12 @@
 import { PASSWORD_HINT } from "@/server/auth/password-rules";
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState, useTransition, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Alert } from "@/app/_components/ui/alert";
 import { Button } from "@/app/_components/ui/button";
 import { TextField } from "@/app/_components/ui/field";
 import { linkClass } from "@/app/_components/ui/styles";
-import { signInAfterAccountCreation } from "@/app/_lib/auth-actions";
+import { useSignInAfterCreate } from "@/app/_lib/use-sign-in-after-create";
 import { useTRPC } from "@/app/_lib/trpc";
 import { formErrors } from "@/app/_lib/trpc-errors";
 
@@ -22,28 +22,16 @@ export function AcceptWithNewAccount({ token }: { token: string }) {
   const trpc = useTRPC();
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
-  const [signingIn, startSigningIn] = useTransition();
-  const [signInError, setSignInError] = useState<string | null>(null);
+  const signIn = useSignInAfterCreate();
   const accept = useMutation(trpc.invite.accept.mutationOptions());
   const errors = formErrors(accept.error, FIELDS);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setSignInError(null);
+    signIn.reset();
     accept.mutate(
       { token, name, password },
-      {
-        onSuccess: (result) =>
-          startSigningIn(async () => {
-            // Redirects to the tenant on success; returns only when signing in failed.
-            const { error } = await signInAfterAccountCreation(
-              result.email,
-              password,
-              `/t/${result.tenantSlug}`,
-            );
-            setSignInError(error);
-          }),
-      },
+      { onSuccess: (result) => signIn.signIn(result.email, password, `/t/${result.tenantSlug}`) },
     );
   }
 
@@ -71,15 +59,15 @@ export function AcceptWithNewAccount({ token }: { token: string }) {
         error={errors.fields.password}
       />
       <Alert>{errors.form}</Alert>
-      {signInError ? (
+      {signIn.error ? (
         <Alert>
-          You joined, but signing in failed: {signInError}{" "}
+          You joined, but signing in failed: {signIn.error}{" "}
           <Link href="/sign-in" className={linkClass}>
             Sign in
           </Link>
         </Alert>
       ) : null}
-      <Button type="submit" className="w-full" pending={accept.isPending || signingIn}>
+      <Button type="submit" className="w-full" pending={accept.isPending || signIn.pending}>
         Accept invitation
       </Button>
     </form>

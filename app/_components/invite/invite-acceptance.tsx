@@ -34,11 +34,7 @@ export function InviteAcceptance({ token, signedIn }: { token: string; signedIn:
       <>
         <InviteHeading title="Invitation not valid" />
         <Alert>{formErrors(preview.error, ["token"]).fields.token ?? preview.error.message}</Alert>
-        <p className="mt-6 text-sm">
-          <Link href="/" className={linkClass}>
-            Go to Tenet
-          </Link>
-        </p>
+        <HomeLink />
       </>
     );
   }
@@ -58,11 +54,7 @@ export function InviteAcceptance({ token, signedIn }: { token: string; signedIn:
       <>
         {heading}
         <Alert>{CLOSED_REASONS[invite.status]}</Alert>
-        <p className="mt-6 text-sm">
-          <Link href="/" className={linkClass}>
-            Go to Tenet
-          </Link>
-        </p>
+        <HomeLink />
       </>
     );
   }
@@ -122,5 +114,15 @@ export function InviteAcceptance({ token, signedIn }: { token: string; signedIn:
       {heading}
       <AcceptWithNewAccount token={token} />
     </>
+  );
+}
+
+function HomeLink() {
+  return (
+    <p className="mt-6 text-sm">
+      <Link href="/" className={linkClass}>
+        Go to Tenet
+      </Link>
+    </p>
   );
 }

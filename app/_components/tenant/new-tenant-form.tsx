@@ -2,11 +2,10 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { Alert } from "@/app/_components/ui/alert";
 import { Button } from "@/app/_components/ui/button";
-import { TextField } from "@/app/_components/ui/field";
-import { suggestSlug } from "@/app/_lib/slug";
+import { TenantFields, useTenantFields } from "./tenant-fields";
 import { useTRPC } from "@/app/_lib/trpc";
 import { formErrors } from "@/app/_lib/trpc-errors";
 
@@ -16,10 +15,7 @@ const FIELDS = ["name", "slug"] as const;
 export function NewTenantForm() {
   const trpc = useTRPC();
   const router = useRouter();
-  const [name, setName] = useState("");
-  // The address follows the company name until the user edits it themselves.
-  const [slugInput, setSlugInput] = useState<string | null>(null);
-  const slug = slugInput ?? suggestSlug(name);
+  const tenant = useTenantFields();
   const create = useMutation(
     trpc.tenant.create.mutationOptions({ onSuccess: (tenant) => router.push(`/t/${tenant.slug}`) }),
   );
@@ -27,34 +23,15 @@ export function NewTenantForm() {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    create.mutate({ name, slug });
+    create.mutate({ name: tenant.name, slug: tenant.slug });
   }
 
   return (
     <form onSubmit={onSubmit} className="space-y-4">
-      <TextField
-        label="Company name"
-        name="name"
-        autoComplete="organization"
-        required
-        value={name}
-        onChange={(e) => setName(e.target.value)}
-        error={errors.fields.name}
-      />
-      <TextField
-        label="Address"
-        name="slug"
-        required
-        autoCapitalize="none"
-        spellCheck={false}
-        value={slug}
-        onChange={(e) => setSlugInput(e.target.value)}
-        hint={
-          <>
-            The tenant will live at <span className="font-mono text-slate-800">/t/{slug || "…"}</span>
-          </>
-        }
-        error={errors.fields.slug}
+      <TenantFields
+        fields={tenant}
+        inputNames={{ name: "name", slug: "slug" }}
+        errors={{ name: errors.fields.name, slug: errors.fields.slug }}
       />
       <Alert>{errors.form}</Alert>
       <Button type="submit" pending={create.isPending || create.isSuccess} className="w-full">
