@@ -8,7 +8,6 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { freePort, openThrowawayDatabase } from "@/server/testing/throwaway-database";
 import { CHROMIUM_PATH } from "@/playwright.config";
-import { startIdentityProvider } from "@/e2e/identity-provider";
 import { run } from "./run";
 
 if (!existsSync(CHROMIUM_PATH)) {
@@ -28,6 +27,8 @@ try {
   // "localhost", not 127.0.0.1: Next.js rewrites 127.0.0.1 to localhost in request URLs, and the OAuth
   // redirect URI must read the same at sign-in and at the callback.
   const baseUrl = `http://localhost:${port}`;
+  // Loaded only now: oidc-provider prints runtime warnings on import, which would bury the Chromium line.
+  const { startIdentityProvider } = await import("@/e2e/identity-provider");
   const idp = await startIdentityProvider(await freePort(), baseUrl);
   cleanup.unshift(idp.close);
   const appEnv: NodeJS.ProcessEnv = {
