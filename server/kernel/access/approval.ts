@@ -10,18 +10,25 @@ import { ROLES, type Role } from "@/server/tenancy/roles";
  *     @approval("role:approver")
  *     forbid (principal, action == Tenet::Action::"finance.expense.submit", resource)
  *     when { resource.amountCents > 100000 }
- *     unless { context.approved };
+ *     unless { context.approvals.contains("role:approver") };
  *
- * decide.ts evaluates every request with `context.approved = false`. A deny caused only by such
- * approval-gated forbids is re-evaluated with `approved = true`; if that allows, the answer is
- * "require approval" from the union of the forbids' @approval values, otherwise "deny". A forbid
- * without @approval is a hard deny that no approval lifts. Because forbids always win in Cedar, a
- * grant to an agent (a permit) can never get past an approval gate.
+ * `context.approvals` is the set of approvers who have said yes to this very request (verified by
+ * the kernel, never taken from the caller's word). The gate must test for its own @approval value
+ * (validate.ts checks), so an admin's yes cannot open a gate that waits for finance.
+ *
+ * decide.ts evaluates with the approvals given. A deny caused only by approval gates is
+ * re-evaluated with those gates' approvers added; if that allows, the answer is "require approval"
+ * from the approvers still missing, otherwise "deny". A forbid without @approval is a hard deny that
+ * no approval lifts. Because forbids always win in Cedar, a grant to an agent (a permit) can never
+ * get past an approval gate.
  *
  * Values: "manager" (the principal's manager, or the acting-for user's manager for an agent) or
  * "role:<role>" (any member holding that role).
  */
 export type Approver = "manager" | `role:${Role}`;
+
+/** The condition a gate for `approver` must contain (validate.ts looks for it). */
+export const approvalCondition = (approver: Approver) => `context.approvals.contains("${approver}")`;
 
 export function parseApprover(value: string): Approver | null {
   if (value === "manager") return "manager";

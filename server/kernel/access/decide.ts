@@ -25,32 +25,45 @@ function defaultDeny(principalType: "User" | "Agent"): AccessDecision {
 
 /**
  * Turns Cedar's allow/deny into allow / deny / require-approval (the model is described in
- * approval.ts). `evaluate` runs Cedar with the given `context.approved`.
+ * approval.ts). `evaluate` runs Cedar with `context.approvals` set to the given approvers;
+ * `given` are the approvals the caller already holds.
+ *
+ * Each round lifts only the gates that blocked the previous one, by adding exactly their approvers,
+ * so one approver's yes never opens a gate that names someone else. A round that adds nobody new
+ * (a gate that stays shut whatever is approved) ends in deny.
  */
 export function decide(
-  evaluate: (approved: boolean) => CedarOutcome,
+  evaluate: (approvals: readonly Approver[]) => CedarOutcome,
   policies: ReadonlyMap<string, PolicyInfo>,
   principalType: "User" | "Agent",
+  given: readonly Approver[] = [],
 ): AccessDecision {
-  const first = evaluate(false);
-  const failed = erroredForbids(first, policies);
-  if (failed) return failed;
-  if (first.decision === "allow") return { decision: "allow", reasons: sorted(first.reasons) };
-  if (first.reasons.length === 0) return defaultDeny(principalType);
+  const approvals = new Set(given);
+  const gates = new Set<string>();
+  for (;;) {
+    const outcome = evaluate([...approvals].sort());
+    const failed = erroredForbids(outcome, policies);
+    if (failed) return failed;
+    if (outcome.decision === "allow") {
+      if (gates.size === 0) return { decision: "allow", reasons: sorted(outcome.reasons) };
+      const pending = [...approvals].filter((a) => !given.includes(a));
+      return { decision: "require-approval", approvers: sorted(pending), reasons: sorted(gates) };
+    }
+    if (outcome.reasons.length === 0) return defaultDeny(principalType);
 
-  const hard = first.reasons.filter((id) => !policies.get(id)?.approval);
-  if (hard.length > 0) return { decision: "deny", reasons: sorted(hard) };
-
-  const second = evaluate(true);
-  const failedAgain = erroredForbids(second, policies);
-  if (failedAgain) return failedAgain;
-  if (second.decision === "deny")
-    return second.reasons.length === 0
-      ? defaultDeny(principalType)
-      : { decision: "deny", reasons: sorted(second.reasons) };
-
-  const approvers = first.reasons.flatMap((id) => policies.get(id)?.approval ?? []);
-  return { decision: "require-approval", approvers: sorted(approvers), reasons: sorted(first.reasons) };
+    const hard = outcome.reasons.filter((id) => !policies.get(id)?.approval);
+    if (hard.length > 0) return { decision: "deny", reasons: sorted(hard) };
+    const wanted = outcome.reasons.flatMap((id) => policies.get(id)?.approval ?? []);
+    const fresh = wanted.filter((approver) => !approvals.has(approver));
+    if (fresh.length === 0)
+      return {
+        decision: "deny",
+        reasons: sorted(outcome.reasons),
+        explanation: "An approval gate stays closed even with its approver's approval; check the policy.",
+      };
+    fresh.forEach((approver) => approvals.add(approver));
+    outcome.reasons.forEach((id) => gates.add(id));
+  }
 }
 
 /**

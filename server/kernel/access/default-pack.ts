@@ -90,22 +90,22 @@ when { resource.user == principal || (principal is Tenet::Agent && resource.user
 @approval("role:approver")
 forbid (principal, action == Tenet::Action::"finance.expense.submit", resource)
 when { resource.amountCents > ${LARGE_AMOUNT_CENTS} }
-unless { context.approved };
+unless { context.approvals.contains("role:approver") };
 
 @id("large-purchase-needs-approver")
 @approval("role:approver")
 forbid (principal, action == Tenet::Action::"finance.purchase.request", resource)
 when { resource.amountCents > ${LARGE_AMOUNT_CENTS} }
-unless { context.approved };
+unless { context.approvals.contains("role:approver") };
 
 @id("access-grant-needs-admin")
 @approval("role:admin")
 forbid (principal, action == Tenet::Action::"it.access.grant", resource)
-unless { context.approved };
+unless { context.approvals.contains("role:admin") };
 
 @id("destructive-needs-admin")
 @approval("role:admin")
 forbid (principal, action, resource)
 when { context.effect == "destructive" }
-unless { context.approved };
+unless { context.approvals.contains("role:admin") };
 `;

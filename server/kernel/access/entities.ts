@@ -1,5 +1,6 @@
 import { AppError } from "@/server/errors";
 import type { Role } from "@/server/tenancy/roles";
+import type { Approver } from "./approval";
 import type { CedarRequest, EntityJson } from "./cedar";
 import { ACTIONS, type ActionName, type Effect, type ResourceType } from "./schema";
 
@@ -34,7 +35,8 @@ export type AccessRequest = {
   principal: AccessPrincipal;
   action: ActionName;
   resource: AccessResource;
-  context: { effect: Effect; now: Date };
+  /** `approvals`: approvers who already said yes to this request (the kernel verifies them). */
+  context: { effect: Effect; now: Date; approvals?: readonly Approver[] };
 };
 
 /** Users the policies may look at beyond the principal, e.g. a time-off requester and their manager. */
@@ -48,7 +50,7 @@ export function toCedarRequest(
   tenantId: string,
   request: AccessRequest,
   related: RelatedEntities,
-  approved: boolean,
+  approvals: readonly Approver[],
 ): CedarRequest {
   const scoped = (type: string, id: string) => ({
     __entity: { type: `Tenet::${type}`, id: `${tenantId}/${id}` },
@@ -104,7 +106,7 @@ export function toCedarRequest(
     action: request.action,
     resource: { type: resource.type, id: `${tenantId}/${resource.id}` },
     context: {
-      approved,
+      approvals: [...approvals],
       effect: request.context.effect,
       now: Math.floor(request.context.now.getTime() / 1000),
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/server/errors";
+import type { Approver } from "./approval";
 import { DEFAULT_POLICY_PACK } from "./default-pack";
 import { AccessEvaluator } from "./evaluator";
 import { accessRequest, asPrincipal, member, NOW, OTHER_TENANT, resourceFor, TENANT } from "./fixtures";
@@ -78,6 +79,39 @@ when { resource.requester.email like "*@board.example" };`;
     expect(evaluator.decide(TENANT, approve)).toMatchObject({
       decision: "deny",
       reasons: ["board-time-off"],
+    });
+  });
+
+  it("opens each approval gate only with its own approver's approval", () => {
+    const evaluator = new AccessEvaluator();
+    evaluator.setPolicies(TENANT, { version: 1, policyText: DEFAULT_POLICY_PACK, grants: [] }, NOW);
+    // A large, destructive purchase request: finance's gate and the destructive-actions gate.
+    const purchase = accessRequest(
+      asPrincipal(employee),
+      "finance.purchase.request",
+      resourceFor("finance.purchase.request", employee.id, { amountCents: 500_000 }),
+      "destructive",
+    );
+    const given = (approvals: Approver[]) =>
+      evaluator.decide(TENANT, { ...purchase, context: { ...purchase.context, approvals } });
+
+    expect(given([])).toEqual({
+      decision: "require-approval",
+      approvers: ["role:admin", "role:approver"],
+      reasons: ["destructive-needs-admin", "large-purchase-needs-approver"],
+    });
+    expect(given(["role:admin"])).toEqual({
+      decision: "require-approval",
+      approvers: ["role:approver"],
+      reasons: ["large-purchase-needs-approver"],
+    });
+    expect(given(["manager"])).toMatchObject({
+      decision: "require-approval",
+      approvers: ["role:admin", "role:approver"],
+    });
+    expect(given(["role:approver", "role:admin"])).toEqual({
+      decision: "allow",
+      reasons: ["request-own-purchase"],
     });
   });
 });

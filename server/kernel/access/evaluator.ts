@@ -69,9 +69,10 @@ export class AccessEvaluator {
     // Failing closed: without the tenant's policies there is nothing to decide with.
     if (!loaded) throw new AppError("INTERNAL", `No access policies loaded for tenant ${tenantId}`);
     return decide(
-      (approved) => authorizePrepared(loaded.setId, toCedarRequest(tenantId, request, related, approved)),
+      (approvals) => authorizePrepared(loaded.setId, toCedarRequest(tenantId, request, related, approvals)),
       loaded.policies,
       request.principal.type,
+      request.context.approvals,
     );
   }
 }

@@ -158,7 +158,10 @@ export function oracleDecision(
   const ids = (rs: Rule[]) => rs.map((r) => r.id).sort();
   const permits = rules.filter((r) => r.holds && r.kind === "permit");
   const hard = rules.filter((r) => r.holds && r.kind === "forbid" && !r.approval);
-  const gates = rules.filter((r) => r.holds && r.kind === "forbid" && r.approval);
+  const given = context.approvals ?? [];
+  const gates = rules.filter(
+    (r) => r.holds && r.kind === "forbid" && r.approval && !given.includes(r.approval),
+  );
   if (hard.length > 0) return { decision: "deny", reasons: ids(hard) };
   if (permits.length === 0) return { decision: "deny", reasons: ["default-deny"] };
   if (gates.length === 0) return { decision: "allow", reasons: ids(permits) };

@@ -4,6 +4,7 @@ import type { AccessDecision } from "./decide";
 import { DEFAULT_POLICY_PACK, LARGE_AMOUNT_CENTS } from "./default-pack";
 import type { AccessPrincipal, UserInfo } from "./entities";
 import { AccessEvaluator } from "./evaluator";
+import type { Approver } from "./approval";
 import { accessRequest, agent, NOW, resourceFor, TENANT } from "./fixtures";
 import type { Grant } from "./grants";
 import { oracleDecision } from "./oracle";
@@ -95,10 +96,15 @@ function makeWorld(random: () => number) {
         : seconds(Math.floor(random() * 14_400) - 3_600).getTime(),
     );
     const related = { users: users.filter(() => chance(0.8)) };
-    return { request: accessRequest(principal, action, target, pick(EFFECTS), now), related };
+    const base = accessRequest(principal, action, target, pick(EFFECTS), now);
+    // Some requests arrive with approvals already given, so a gate must open for its approver only.
+    const approvals = APPROVERS.filter(() => chance(0.25));
+    return { request: { ...base, context: { ...base.context, approvals } }, related };
   };
   return { grants, request };
 }
+
+const APPROVERS: Approver[] = ["manager", "role:admin", "role:approver"];
 
 const comparable = (decision: AccessDecision) =>
   decision.decision === "require-approval"

@@ -61,9 +61,10 @@ const actionDeclarations = Object.entries(ACTIONS)
   .join("\n");
 
 export const SCHEMA_TEXT = `namespace ${NAMESPACE} {
-  // Every request carries the same context. approved: whether the required approval was given
-  // (see approval.ts); effect: "read" | "write" | "destructive"; now: epoch seconds.
-  type RequestContext = { approved: Bool, effect: String, now: Long };
+  // Every request carries the same context. approvals: approvers who said yes to this request,
+  // e.g. "manager", "role:admin" (see approval.ts); effect: "read" | "write" | "destructive", from
+  // the action's declaration, never from the caller; now: epoch seconds.
+  type RequestContext = { approvals: Set<String>, effect: String, now: Long };
 
   entity Role enum [${ROLES.map((role) => `"${role}"`).join(", ")}];
   entity User in [Role] { email: String, manager?: User, department?: String };

@@ -16,7 +16,7 @@ describe("policy source positions", () => {
   it("find policies, annotations and entity literals, skipping comments and strings", () => {
     const text = `// @id("not-me"); Tenet::User::"nor-me"
 @id("a") @approval("role:admin")
-forbid (principal == Tenet::User::"t/\\u{e9}", action, resource) when { resource.app == "x;y" } unless { context.approved };
+forbid (principal == Tenet::User::"t/\\u{e9}", action, resource) when { resource.app == "x;y" } unless { context.approvals.contains("manager") };
 @id("b") permit (principal, action, resource in Tenet :: Room :: "t/r");`;
     const policies = scanPolicies(text);
     expect(policies.map((p) => p.annotations.map((a) => `${a.name}=${a.value}`))).toEqual([

@@ -105,7 +105,7 @@ describe("validatePolicyText", () => {
     const text = [
       `@id("a") permit (principal in Tenet::Role::"ownr", action, resource);`,
       `@id("b") @approval("role:admin") permit (principal, action, resource);`,
-      `@id("c") @approval("role:ceo") forbid (principal, action, resource) unless { context.approved };`,
+      `@id("c") @approval("role:ceo") forbid (principal, action, resource) unless { context.approvals.contains("role:ceo") };`,
       `@id("grant-x") permit (principal, action, resource);`,
       `@id("Bad Id") permit (principal, action, resource);`,
     ].join("\n");
@@ -115,6 +115,21 @@ describe("validatePolicyText", () => {
       [3, 10, '@approval must be "manager" or'],
       [4, 1, 'Ids starting with "grant-" are'],
       [5, 1, "Policy ids use lowercase lette"],
+    ]);
+  });
+
+  it("rejects an approval gate that its own approver's approval could not open", () => {
+    const text = `@id("big-rooms") @approval("role:admin")
+forbid (principal, action == Tenet::Action::"facilities.room.book", resource)
+unless { context.approvals.contains("manager") };`;
+    expect(errorsOf(text)).toEqual([
+      expect.objectContaining({
+        line: 1,
+        column: 18,
+        message: expect.stringMatching(
+          /gate for "role:admin" must test context.approvals.contains\("role:admin"\)/,
+        ),
+      }),
     ]);
   });
 });

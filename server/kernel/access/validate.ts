@@ -1,4 +1,4 @@
-import { parseApprover, type Approver } from "./approval";
+import { approvalCondition, parseApprover, type Approver } from "./approval";
 import { readPolicy, validateText, type CedarError } from "./cedar";
 import { NAMESPACE, TENANT_SCOPED_TYPES } from "./schema";
 import { byteOffsetToIndex, positionAt, scanPolicies, type ScannedPolicy } from "./source";
@@ -54,7 +54,7 @@ export function validatePolicyText(text: string, options: ValidateOptions): Poli
     const parsed = readPolicy(source);
     const idAnnotation = policy.annotations.find((a) => a.name === "id");
     const id = idAnnotation?.value;
-    const problems = tenetRules(policy, parsed?.effect, options).map((p) =>
+    const problems = tenetRules(policy, source, parsed?.effect, options).map((p) =>
       at(p.index, p.message, { policyId: id }),
     );
     errors.push(...problems);
@@ -93,8 +93,11 @@ export function validatePolicyText(text: string, options: ValidateOptions): Poli
   return { ok: true, policies, texts };
 }
 
+const withoutSpace = (text: string) => text.replace(/\s+/g, "");
+
 function tenetRules(
   policy: ScannedPolicy,
+  source: string,
   effect: "permit" | "forbid" | undefined,
   { tenantId, allowReservedIds = false }: ValidateOptions,
 ): { index: number; message: string }[] {
@@ -113,7 +116,8 @@ function tenetRules(
         });
     }
     if (annotation.name === "approval") {
-      if (!parseApprover(annotation.value))
+      const approver = parseApprover(annotation.value);
+      if (!approver)
         problems.push({
           index: annotation.index,
           message: `@approval must be "manager" or "role:<role>", not "${annotation.value}"`,
@@ -122,6 +126,11 @@ function tenetRules(
         problems.push({
           index: annotation.index,
           message: "@approval belongs on a forbid (an approval gate), not a permit",
+        });
+      else if (!withoutSpace(source).includes(withoutSpace(approvalCondition(approver))))
+        problems.push({
+          index: annotation.index,
+          message: `An approval gate for "${approver}" must test ${approvalCondition(approver)} (e.g. in its unless clause), or that approval could never open it`,
         });
     }
   }
