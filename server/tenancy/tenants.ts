@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Prisma, type PrismaClient, type Tx } from "@/server/db/client";
 import { enterTenant, withUser } from "@/server/db/scope";
 import { AppError } from "@/server/errors";
+import { installDefaultPolicies } from "@/server/kernel/access/policies";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import { recordMemberAction } from "./audit";
 import type { TenantContext } from "./context";
@@ -49,6 +50,7 @@ export async function createTenantIn(tx: Tx, input: { name: string; slug: string
   try {
     tenant = await tx.tenant.create({ data: { id, name: input.name, slug: input.slug } });
     await tx.membership.create({ data: { tenantId: id, userId: ownerId, role: "owner" } });
+    await installDefaultPolicies(tx, id);
   } catch (error) {
     if (isUniqueViolation(error))
       throw new AppError("CONFLICT", `The address "${input.slug}" is already taken`);

@@ -9,6 +9,7 @@ import { createPrismaClient, type PrismaClient } from "@/server/db/client";
 import { databaseUrl, dropDatabase, ensureDatabase } from "@/server/db/embedded";
 import { migrate } from "@/server/db/migrate";
 import { withTenant } from "@/server/db/scope";
+import { createGrant, registerAgent, requestGrant } from "@/server/kernel/access/grant-admin";
 import { addMember } from "@/server/tenancy/members";
 import type { Role } from "@/server/tenancy/roles";
 import { tenantForUser } from "@/server/tenancy/tenants";
@@ -74,6 +75,46 @@ export type TestTenant = {
   owner: TestUser;
   add: (role: Role) => Promise<TestUser>;
 };
+
+export type TestAccess = { agentId: string; grantId: string; requestId: string; actingFor: TestUser };
+
+/**
+ * An agent in the tenant with one live grant (book rooms, 7 days) and one pending expansion request
+ * (offboarding, acting for a new employee), created through the same domain functions the API uses.
+ */
+export async function createTestAccess(db: PrismaClient, tenant: TestTenant): Promise<TestAccess> {
+  const actingFor = await tenant.add("employee");
+  return withTenant(db, { tenantId: tenant.id }, async (tx) => {
+    const ctx = {
+      tenantId: tenant.id,
+      actor: { userId: tenant.owner.userId, membershipId: tenant.owner.membershipId, role: "owner" as const },
+      db: tx,
+    };
+    const { id: agentId } = await registerAgent(ctx, {
+      name: `${tenant.name} helper`,
+      skillId: "facilities-helper",
+      skillName: "Facilities helper",
+      skillVersion: "1.0.0",
+      publisher: "Tenet Labs",
+    });
+    const grant = await createGrant(ctx, {
+      agentId,
+      actions: ["facilities.room.book"],
+      resource: null,
+      expiresAt: new Date(Date.now() + 7 * 24 * 3600_000),
+      reason: "Books rooms for the team",
+    });
+    const request = await requestGrant(tx, tenant.id, {
+      agentId,
+      actingForUserId: actingFor.userId,
+      actions: ["hr.employee.offboard"],
+      resource: null,
+      durationMinutes: 60,
+      reason: "Offboard a leaver",
+    });
+    return { agentId, grantId: grant.id, requestId: request.id, actingFor };
+  });
+}
 
 /** A tenant with its owner, created through sign-up; `add(role)` adds a member with that role. */
 export async function createTestTenant(db: PrismaClient, label = "acme"): Promise<TestTenant> {

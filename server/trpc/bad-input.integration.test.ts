@@ -8,13 +8,16 @@ import {
   callHttp,
   contextFor,
   createIsolatedDatabase,
+  createTestAccess,
   createTestTenant,
   procedureTypes,
   withOwner,
+  type TestAccess,
   type TestTenant,
 } from "@/server/testing/fixtures";
 
 let acme: TestTenant;
+let access: TestAccess;
 let db: PrismaClient;
 let ownerUrl: string;
 let close = () => Promise.resolve();
@@ -22,13 +25,21 @@ let close = () => Promise.resolve();
 beforeAll(async () => {
   ({ db, ownerUrl, close } = await createIsolatedDatabase());
   acme = await createTestTenant(db, "acme");
+  access = await createTestAccess(db, acme);
 });
 afterAll(() => close());
 
 const longString = "x".repeat(5000);
 
 /** Invalid inputs per procedure, each with the field the message must name ("" for the whole input). */
-const cases: Record<string, { input: unknown; field: string }[]> = {
+const inAnHour = new Date(Date.now() + 3600_000);
+const invalidPolicy = `@id("rooms")\npermit (principal, action == Tenet::Action::"facilities.room.bok", resource);`;
+
+/** Invalid inputs per procedure; a function when the input needs ids made in beforeAll. */
+const cases: Record<
+  string,
+  { input: unknown; field: string }[] | (() => { input: unknown; field: string }[])
+> = {
   "auth.signUp": [
     { input: {}, field: "email" },
     {
@@ -131,6 +142,107 @@ const cases: Record<string, { input: unknown; field: string }[]> = {
     { input: { format: "csv", from: new Date("2026-02-01"), to: new Date("2026-01-01") }, field: "to" },
     { input: { format: "json", from: "last week" }, field: "from" },
   ],
+  "policy.version": [
+    { input: { version: 0 }, field: "version" },
+    { input: { version: 1.5 }, field: "version" },
+  ],
+  "policy.check": [
+    { input: {}, field: "text" },
+    { input: { text: "x".repeat(200_001) }, field: "text" },
+  ],
+  "policy.save": [
+    { input: { text: invalidPolicy, summary: "Typo", baseVersion: 1 }, field: "text" },
+    { input: { text: "", summary: "", baseVersion: 1 }, field: "summary" },
+    { input: { text: "", summary: "Fine", baseVersion: 0 }, field: "baseVersion" },
+  ],
+  "policy.whatIf": [
+    {
+      input: { principal: { type: "robot" }, action: "facilities.room.book", resource: {} },
+      field: "principal.type",
+    },
+    {
+      input: { principal: { type: "user", userId: "nope" }, action: "facilities.room.book", resource: {} },
+      field: "principal.userId",
+    },
+    {
+      input: {
+        principal: { type: "user", userId: "3f0c8a52-5d7e-4b61-9a0e-2f1d4c6b7a80" },
+        action: "rooms.steal",
+        resource: {},
+      },
+      field: "action",
+    },
+    {
+      input: {
+        principal: { type: "user", userId: "3f0c8a52-5d7e-4b61-9a0e-2f1d4c6b7a80" },
+        action: "finance.expense.submit",
+        resource: { amountCents: -5 },
+      },
+      field: "resource.amountCents",
+    },
+  ],
+  "grant.list": [{ input: { state: "forever" }, field: "state" }],
+  "grant.requests": [{ input: { status: "maybe" }, field: "status" }],
+  "grant.create": () => [
+    {
+      input: { agentId: access.agentId, actions: [], expiresAt: inAnHour, reason: "ok ok" },
+      field: "actions",
+    },
+    {
+      input: { agentId: access.agentId, actions: ["rooms.steal"], expiresAt: inAnHour, reason: "ok ok" },
+      field: "actions.0",
+    },
+    {
+      input: {
+        agentId: access.agentId,
+        actions: ["facilities.room.book"],
+        expiresAt: new Date(Date.now() - 1000),
+        reason: "ok ok",
+      },
+      field: "expiresAt",
+    },
+    {
+      input: {
+        agentId: access.agentId,
+        actions: ["facilities.room.book"],
+        expiresAt: new Date(Date.now() + 91 * 24 * 3600_000),
+        reason: "ok ok",
+      },
+      field: "expiresAt",
+    },
+    {
+      input: {
+        agentId: access.agentId,
+        actions: ["facilities.room.book"],
+        resource: { type: "Starship" },
+        expiresAt: inAnHour,
+        reason: "ok ok",
+      },
+      field: "resource.type",
+    },
+    {
+      input: { agentId: access.agentId, actions: ["facilities.room.book"], expiresAt: inAnHour, reason: "" },
+      field: "reason",
+    },
+  ],
+  "grant.revoke": [{ input: { grantId: "g-1" }, field: "grantId" }],
+  "grant.decide": () => [
+    { input: { requestId: access.requestId, approve: false }, field: "comment" },
+    { input: { requestId: access.requestId, approve: "yes" }, field: "approve" },
+    { input: { requestId: "r-1", approve: true }, field: "requestId" },
+  ],
+  "agent.register": [
+    { input: { name: "", skillId: "x", skillName: "X", skillVersion: "1.0", publisher: "P" }, field: "name" },
+    {
+      input: { name: "A", skillId: "Bad Id", skillName: "X", skillVersion: "1.0", publisher: "P" },
+      field: "skillId",
+    },
+    {
+      input: { name: "A", skillId: "x", skillName: "X", skillVersion: "latest", publisher: "P" },
+      field: "skillVersion",
+    },
+  ],
+  "agent.setDisabled": [{ input: { agentId: "a-1", disabled: true }, field: "agentId" }],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },
@@ -166,14 +278,19 @@ describe("bad input", () => {
       "profile.sessions",
       "profile.signOutOtherSessions",
       "audit.checkpoints",
+      "policy.current",
+      "policy.history",
+      "policy.catalog",
+      "agent.list",
     ]);
     const missing = Object.keys(procedureTypes()).filter((p) => !withoutInput.has(p) && !cases[p]);
     expect(missing).toEqual([]);
   });
 
-  for (const [path, inputs] of Object.entries(cases)) {
+  for (const [path, given] of Object.entries(cases)) {
     it(`${path} answers 400 with a readable message and writes nothing`, async () => {
       const before = await rowCounts();
+      const inputs = typeof given === "function" ? given() : given;
       for (const { input, field } of inputs) {
         const res = await callHttp(contextFor(db, acme.owner.userId, acme.slug), path, input);
         expect(res.status, JSON.stringify(input).slice(0, 100)).toBe(400);

@@ -10,10 +10,12 @@ import { withTenant } from "@/server/db/scope";
 import {
   callHttp,
   contextFor,
+  createTestAccess,
   createTestTenant,
   procedureTypes,
   testDb,
   withOwner,
+  type TestAccess,
   type TestTenant,
   type TestUser,
 } from "@/server/testing/fixtures";
@@ -23,11 +25,13 @@ let globex: TestTenant;
 let acmeEmployee: TestUser;
 let acmeInviteId: string;
 let acmeInviteToken: string;
+let acmeAccess: TestAccess;
 
 beforeAll(async () => {
   acme = await createTestTenant(testDb(), "acme");
   globex = await createTestTenant(testDb(), "globex");
   acmeEmployee = await acme.add("employee");
+  acmeAccess = await createTestAccess(testDb(), acme);
   const invite = await withTenant(testDb(), { tenantId: acme.id }, (tx) =>
     createInvite(
       {
@@ -77,6 +81,63 @@ const tenantScoped: Record<string, TenantCase> = {
   "audit.verify": { input: () => ({ scope: "full" }) },
   "audit.export": { input: () => ({ format: "json" }) },
   "audit.checkpoints": { input: () => undefined },
+  "policy.current": { input: () => undefined },
+  "policy.history": { input: () => undefined },
+  // Versions are numbered per tenant like audit entries: version 1 in Globex is Globex's own.
+  "policy.version": { input: () => ({ version: 1 }) },
+  "policy.catalog": { input: () => undefined },
+  "policy.check": { input: () => ({ text: "" }) },
+  "policy.save": { input: () => ({ text: "", summary: "Empty the policies", baseVersion: 1 }) },
+  "policy.whatIf": {
+    input: () => ({
+      principal: { type: "user", userId: acmeEmployee.userId },
+      action: "facilities.room.book",
+      resource: {},
+    }),
+    foreignIdInput: () => ({
+      principal: { type: "user", userId: acmeEmployee.userId },
+      action: "facilities.room.book",
+      resource: {},
+    }),
+  },
+  "grant.list": { input: () => ({ state: "all" }) },
+  "grant.create": {
+    input: () => ({
+      agentId: acmeAccess.agentId,
+      actions: ["facilities.room.book"],
+      expiresAt: new Date(Date.now() + 3600_000),
+      reason: "Attempted from Globex",
+    }),
+    foreignIdInput: () => ({
+      agentId: acmeAccess.agentId,
+      actions: ["facilities.room.book"],
+      expiresAt: new Date(Date.now() + 3600_000),
+      reason: "Attempted from Globex",
+    }),
+  },
+  "grant.revoke": {
+    input: () => ({ grantId: acmeAccess.grantId }),
+    foreignIdInput: () => ({ grantId: acmeAccess.grantId }),
+  },
+  "grant.requests": { input: () => ({ status: "all" }) },
+  "grant.decide": {
+    input: () => ({ requestId: acmeAccess.requestId, approve: true }),
+    foreignIdInput: () => ({ requestId: acmeAccess.requestId, approve: true }),
+  },
+  "agent.list": { input: () => undefined },
+  "agent.register": {
+    input: () => ({
+      name: "Intruder",
+      skillId: "x",
+      skillName: "X",
+      skillVersion: "1.0",
+      publisher: "Globex",
+    }),
+  },
+  "agent.setDisabled": {
+    input: () => ({ agentId: acmeAccess.agentId, disabled: true }),
+    foreignIdInput: () => ({ agentId: acmeAccess.agentId, disabled: true }),
+  },
 };
 
 /** Procedures with no tenant in scope, and the test below that covers their isolation. */
@@ -104,6 +165,16 @@ async function acmeSnapshot() {
     ).rows,
     auditEntries: (await db.query(`SELECT seq::text FROM "AuditEntry" WHERE "tenantId" = $1`, [acme.id])).rows
       .length,
+    access: (
+      await db.query(
+        `SELECT (SELECT count(*) FROM "PolicyVersion" WHERE "tenantId" = $1)::int AS policies,
+                (SELECT count(*) FROM "AccessGrant" WHERE "tenantId" = $1 AND "revokedAt" IS NULL)::int AS grants,
+                (SELECT count(*) FROM "GrantRequest" WHERE "tenantId" = $1 AND status = 'pending')::int AS pending,
+                (SELECT count(*) FROM "Agent" WHERE "tenantId" = $1 AND "disabledAt" IS NULL)::int AS agents,
+                (SELECT version FROM "AccessState" WHERE "tenantId" = $1)::text AS version`,
+        [acme.id],
+      )
+    ).rows,
   }));
 }
 
@@ -170,6 +241,19 @@ describe("tenant isolation", () => {
     expect((await callHttp(ctx, "audit.verify", { scope: "full" })).status).toBe(200);
     expect((await callHttp(ctx, "audit.export", { format: "csv" })).status).toBe(200);
     expect((await callHttp(ctx, "audit.checkpoints", undefined)).status).toBe(200);
+    expect((await callHttp(ctx, "policy.current", undefined)).status).toBe(200);
+    expect((await callHttp(ctx, "grant.list", { state: "all" })).data).toContainEqual(
+      expect.objectContaining({ id: acmeAccess.grantId, state: "active" }),
+    );
+    const whatIf = await callHttp(ctx, "policy.whatIf", {
+      principal: { type: "user", userId: acmeEmployee.userId },
+      action: "facilities.room.book",
+      resource: {},
+    });
+    expect(whatIf.data).toMatchObject({ decision: "allow", reasons: ["book-rooms"] });
+    expect(
+      (await callHttp(ctx, "agent.setDisabled", { agentId: acmeAccess.agentId, disabled: false })).status,
+    ).toBe(200);
   });
 
   it("audit.entry looks a seq up in the caller's tenant only", async () => {

@@ -1,4 +1,7 @@
+import { agentRouter } from "./routers/agent";
 import { auditRouter } from "./routers/audit";
+import { grantRouter } from "./routers/grant";
+import { policyRouter } from "./routers/policy";
 import { authRouter } from "./routers/auth";
 import { inviteRouter } from "./routers/invite";
 import { memberRouter } from "./routers/member";
@@ -13,6 +16,9 @@ export const appRouter = router({
   invite: inviteRouter,
   profile: profileRouter,
   audit: auditRouter,
+  policy: policyRouter,
+  grant: grantRouter,
+  agent: agentRouter,
 });
 
 export type AppRouter = typeof appRouter;

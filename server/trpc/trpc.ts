@@ -5,7 +5,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { z, ZodError } from "zod";
+import { ZodError } from "zod";
 import type { PrismaClient } from "@/server/db/client";
 import { enterTenant, withUser } from "@/server/db/scope";
 import { AppError, appErrorCodes, type FieldErrors } from "@/server/errors";
@@ -32,6 +32,16 @@ function readableZodMessage(error: ZodError): string {
     .join("; ");
 }
 
+/** Messages per field, keyed by the field's dotted path ("resource.amountCents") so forms can place them. */
+function zodFieldErrors(error: ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".");
+    if (key) (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   // Users see our message and, for bad input, the fields at fault; never a stack trace or an
@@ -39,7 +49,7 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     const fieldErrors: FieldErrors | null = zodError
-      ? z.flattenError(zodError).fieldErrors
+      ? zodFieldErrors(zodError)
       : error.cause instanceof AppError
         ? error.cause.fields
         : null;

@@ -12,6 +12,8 @@ export type TenantPolicies = {
   grants: readonly Grant[];
 };
 
+let instances = 0;
+
 type Loaded = { version: number; setId: string; policies: ReadonlyMap<string, PolicyInfo> };
 
 const summarize = (errors: PolicyError[]) =>
@@ -24,6 +26,13 @@ const summarize = (errors: PolicyError[]) =>
  */
 export class AccessEvaluator {
   private readonly tenants = new Map<string, Loaded>();
+
+  /**
+   * `namespace` keeps this evaluator's sets apart from others' inside the one wasm module: the live
+   * evaluator and a what-if evaluator of draft text must not overwrite each other's tenant sets.
+   * Sets cannot be dropped from the module, so long-lived code should create few evaluators.
+   */
+  constructor(private readonly namespace = `evaluator-${++instances}`) {}
 
   /**
    * Validates and loads a tenant's policies. Throws (and keeps the previous set) when the text or
@@ -53,7 +62,7 @@ export class AccessEvaluator {
     granted.policies.forEach(add);
 
     // One wasm-side set per tenant: cedar-wasm cannot drop a set, so versions overwrite in place.
-    const setId = `tenant:${tenantId}`;
+    const setId = `${this.namespace}:${tenantId}`;
     prepareSet(setId, { ...own.texts, ...granted.texts });
     this.tenants.set(tenantId, { version: input.version, setId, policies });
     return "replaced";

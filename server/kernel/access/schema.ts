@@ -49,9 +49,32 @@ export function isResourceType(name: string): name is ResourceType {
 /** Entity types whose ids carry the tenant prefix (everything but roles, skills and actions). */
 export const TENANT_SCOPED_TYPES: readonly string[] = ["User", "Agent", "Connector", ...RESOURCE_TYPES];
 
-/** How the caller labels what an action does; destructive actions always need an admin's approval. */
+/** What an action does to the world; destructive actions always need an admin's approval. */
 export const EFFECTS = ["read", "write", "destructive"] as const;
 export type Effect = (typeof EFFECTS)[number];
+
+/**
+ * Each action's effect and a label for people. The kernel puts the effect into every decision's
+ * context from here, never from the caller, so nobody can call a destructive action a read.
+ * Connector manifests (connectors/) declare the same per action, and the tool manager checks they agree.
+ */
+export const ACTION_INFO: { [A in ActionName]: { effect: Effect; label: string } } = {
+  "hr.timeoff.request": { effect: "write", label: "request time off" },
+  "hr.timeoff.approve": { effect: "write", label: "approve time off" },
+  "hr.employee.read": { effect: "read", label: "read an employee record" },
+  "hr.employee.update": { effect: "write", label: "update an employee record" },
+  "hr.employee.offboard": { effect: "destructive", label: "offboard an employee" },
+  "it.access.request": { effect: "write", label: "request app access" },
+  "it.access.grant": { effect: "write", label: "grant app access" },
+  "it.access.revoke": { effect: "destructive", label: "revoke app access" },
+  "it.device.assign": { effect: "write", label: "assign a device" },
+  "facilities.room.book": { effect: "write", label: "book a room" },
+  "facilities.ticket.create": { effect: "write", label: "report a maintenance issue" },
+  "finance.expense.submit": { effect: "write", label: "submit an expense" },
+  "finance.expense.approve": { effect: "write", label: "approve an expense" },
+  "finance.purchase.request": { effect: "write", label: "request a purchase" },
+  "finance.purchase.approve": { effect: "write", label: "approve a purchase" },
+};
 
 const actionDeclarations = Object.entries(ACTIONS)
   .map(

@@ -1,0 +1,247 @@
+import { randomUUID } from "node:crypto";
+import type { PrismaClient, Tx } from "@/server/db/client";
+import { withTenant } from "@/server/db/scope";
+import type { Approver } from "./access/approval";
+import type { AccessDecision } from "./access/decide";
+import type { AccessResource } from "./access/entities";
+import type { AccessEvaluator } from "./access/evaluator";
+import {
+  loadMembers,
+  resolvePrincipal,
+  resourceUserIds,
+  verifyApprovals,
+  type ApprovalRef,
+  type PrincipalRef,
+  type ResolvedPrincipal,
+} from "./access/principals";
+import { ACTION_INFO, type ActionName } from "./access/schema";
+import { ensureLoaded, liveEvaluator } from "./access/store";
+import { appendAudit } from "./audit/log";
+import type { JsonValue } from "./audit/canonical-json";
+import type { AuditEntryInput } from "./audit/entry";
+import { runTool } from "./tools/manager";
+import type { ToolRegistry } from "./tools/registry";
+
+/** Who is asking, in which tenant: named by server code (a workflow, a route), never by an agent. */
+export type KernelContext = { tenantId: string; principal: PrincipalRef };
+
+/** One request to act on the world. `resource` carries the attributes policies look at. */
+export type Syscall = {
+  action: ActionName;
+  resource: AccessResource;
+  /** How people call the resource, e.g. "Boardroom" or "Figma for Bob". */
+  resourceLabel?: string;
+  input: unknown;
+  /** Approvals already given for this very request (verified against memberships). */
+  approvals?: readonly ApprovalRef[];
+  /** Passed to the connector so a retried syscall does not repeat its effect. */
+  idempotencyKey?: string;
+};
+
+export type SyscallResult =
+  | { status: "succeeded"; syscallId: string; output: unknown; reasons: string[] }
+  | { status: "denied"; syscallId: string; reasons: string[]; explanation: string | null }
+  | { status: "approval_required"; syscallId: string; approvers: Approver[]; reasons: string[] }
+  | { status: "failed"; syscallId: string; reasons: string[]; error: string };
+
+type Decided =
+  { kind: "refused"; reasons: string[]; explanation: string } | { kind: "decided"; decision: AccessDecision };
+
+const APPROVER_WORDS = (approver: Approver) =>
+  approver === "manager"
+    ? "their manager"
+    : `an ${approver.slice("role:".length)}`.replace(/^an ([^aeiou])/, "a $1");
+
+/**
+ * The kernel's one entry point: every action by an agent, a workflow or a user-triggered automation
+ * is authorized by the access manager, then executed through the tool manager, and audited at both
+ * steps. The decision and its audit entry are one transaction; the connector call runs after it
+ * commits (a slow connector must not hold the tenant's audit chain), and its outcome is a second
+ * entry. Nothing else in Tenet may call a connector driver (eslint.config.mjs).
+ */
+export class Kernel {
+  constructor(
+    private readonly options: {
+      db: () => PrismaClient;
+      tools: ToolRegistry;
+      evaluator?: AccessEvaluator;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now() {
+    return this.options.now?.() ?? new Date();
+  }
+
+  async call(ctx: KernelContext, syscall: Syscall): Promise<SyscallResult> {
+    const syscallId = randomUUID();
+    const db = this.options.db();
+    const decided = await withTenant(db, { tenantId: ctx.tenantId }, async (tx) => {
+      const now = this.now();
+      const principal = await resolvePrincipal(tx, ctx.tenantId, ctx.principal);
+      const outcome = await this.decide(tx, ctx, syscall, principal, now);
+      await appendAudit(tx, ctx.tenantId, this.decisionEntry(ctx, syscall, syscallId, principal, outcome));
+      return { outcome, principal };
+    });
+    const { outcome, principal } = decided;
+    if (outcome.kind === "refused")
+      return { status: "denied", syscallId, reasons: outcome.reasons, explanation: outcome.explanation };
+    const { decision } = outcome;
+    if (decision.decision === "deny")
+      return {
+        status: "denied",
+        syscallId,
+        reasons: decision.reasons,
+        explanation: decision.explanation ?? null,
+      };
+    if (decision.decision === "require-approval")
+      return {
+        status: "approval_required",
+        syscallId,
+        approvers: decision.approvers,
+        reasons: decision.reasons,
+      };
+
+    const tool = this.options.tools.find(syscall.action);
+    const result = tool
+      ? await runTool(tool, syscall.input, {
+          tenantId: ctx.tenantId,
+          syscallId,
+          idempotencyKey: syscall.idempotencyKey ?? null,
+        })
+      : {
+          ok: false as const,
+          kind: "failed" as const,
+          error: `No installed connector provides ${syscall.action}`,
+        };
+
+    await withTenant(db, { tenantId: ctx.tenantId }, (tx) =>
+      appendAudit(tx, ctx.tenantId, {
+        ...this.actorOf(ctx, principal),
+        action: "syscall.completed",
+        resource: this.resourceOf(syscall),
+        outcome: result.ok ? "succeeded" : "failed",
+        reasons: decision.reasons,
+        detail: {
+          syscallId,
+          request: this.requestPhrase(syscall),
+          connector: tool?.connector ?? null,
+          ...(result.ok
+            ? { output: toDetail(result.output) }
+            : { error: result.error, errorKind: result.kind }),
+        },
+      }),
+    );
+    return result.ok
+      ? { status: "succeeded", syscallId, output: result.output, reasons: decision.reasons }
+      : { status: "failed", syscallId, reasons: decision.reasons, error: result.error };
+  }
+
+  private async decide(
+    tx: Tx,
+    ctx: KernelContext,
+    syscall: Syscall,
+    principal: ResolvedPrincipal | { problem: string; message: string },
+    now: Date,
+  ): Promise<Decided> {
+    if ("problem" in principal)
+      return { kind: "refused", reasons: [principal.problem], explanation: principal.message };
+    const approvals = await verifyApprovals(tx, ctx.tenantId, principal, syscall.approvals ?? []);
+    if (!approvals.ok)
+      return { kind: "refused", reasons: ["invalid-approval"], explanation: approvals.message };
+
+    const evaluator = this.options.evaluator ?? liveEvaluator;
+    await ensureLoaded(tx, ctx.tenantId, now, evaluator);
+    const related = await loadMembers(tx, ctx.tenantId, resourceUserIds(syscall.resource));
+    const decision = evaluator.decide(
+      ctx.tenantId,
+      {
+        principal: principal.access,
+        action: syscall.action,
+        resource: syscall.resource,
+        context: { effect: ACTION_INFO[syscall.action].effect, now, approvals: approvals.approvers },
+      },
+      { users: [...related.values()] },
+    );
+    return { kind: "decided", decision };
+  }
+
+  private actorOf(ctx: KernelContext, principal: ResolvedPrincipal | { problem: string }) {
+    const ref = ctx.principal;
+    const resolved = "problem" in principal ? null : principal;
+    const actor: Pick<AuditEntryInput, "actor" | "onBehalfOf"> =
+      ref.type === "user"
+        ? { actor: { type: "user", id: ref.userId, label: resolved?.label ?? "Unknown user" } }
+        : {
+            actor: { type: "agent", id: ref.agentId, label: resolved?.label ?? "Unknown agent" },
+            onBehalfOf: { id: ref.actingForUserId, label: resolved?.actingFor?.label ?? "unknown user" },
+          };
+    return actor;
+  }
+
+  private resourceOf(syscall: Syscall) {
+    return {
+      type: auditResourceType(syscall.resource.type),
+      id: syscall.resource.id,
+      label: syscall.resourceLabel ?? null,
+    };
+  }
+
+  private requestPhrase(syscall: Syscall) {
+    const { label } = ACTION_INFO[syscall.action];
+    return syscall.resourceLabel ? `${label}: ${syscall.resourceLabel}` : label;
+  }
+
+  private decisionEntry(
+    ctx: KernelContext,
+    syscall: Syscall,
+    syscallId: string,
+    principal: ResolvedPrincipal | { problem: string },
+    outcome: Decided,
+  ): AuditEntryInput {
+    const decision = outcome.kind === "decided" ? outcome.decision : null;
+    const resolved = "problem" in principal ? null : principal;
+    return {
+      ...this.actorOf(ctx, principal),
+      action: "syscall.decided",
+      resource: this.resourceOf(syscall),
+      outcome:
+        decision === null || decision.decision === "deny"
+          ? "denied"
+          : decision.decision === "allow"
+            ? "allowed"
+            : "approval_required",
+      reasons: outcome.kind === "refused" ? outcome.reasons : outcome.decision.reasons,
+      detail: {
+        syscallId,
+        syscall: syscall.action,
+        request: this.requestPhrase(syscall),
+        effect: ACTION_INFO[syscall.action].effect,
+        approver:
+          decision?.decision === "require-approval"
+            ? decision.approvers.map(APPROVER_WORDS).join(" and ")
+            : null,
+        explanation:
+          outcome.kind === "refused"
+            ? outcome.explanation
+            : decision?.decision === "deny"
+              ? (decision.explanation ?? null)
+              : null,
+        approvals: (syscall.approvals ?? []).map((a) => ({ approver: a.approver, userId: a.userId })),
+        skill: resolved?.skill ? { ...resolved.skill } : null,
+        runId: ctx.principal.type === "agent" ? (ctx.principal.runId ?? null) : null,
+        idempotencyKey: syscall.idempotencyKey ?? null,
+        input: toDetail(syscall.input),
+      },
+    };
+  }
+}
+
+/** Connector inputs and outputs as audit detail: JSON values only (audit/detail.ts redacts secrets). */
+function toDetail(value: unknown): JsonValue {
+  const json = JSON.stringify(value);
+  return json === undefined ? null : (JSON.parse(json) as JsonValue);
+}
+
+/** "TimeOffRequest" → "time_off_request", the audit log's resource type spelling. */
+const auditResourceType = (type: string) => type.replace(/(?<!^)([A-Z])/g, "_$1").toLowerCase();
