@@ -67,9 +67,14 @@ export default tseslint.config(
     },
   },
   {
-    // The kernel's tool manager is the one place allowed to load connector drivers.
+    // The kernel's tool manager is the one place allowed to load connector drivers (still not app/).
     files: ["server/kernel/tools/**"],
-    rules: { "no-restricted-imports": "off" },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@/app/*", "**/app/*"], message: "server/kernel must not import from app/." }] },
+      ],
+    },
   },
   {
     // The env module itself, CLI config, and scripts that hand the environment to child processes.
