@@ -16,6 +16,59 @@ const by = (over: Partial<DescribableEntry>): DescribableEntry => ({
 describe("describeAuditEntry", () => {
   it.each<[string, Partial<DescribableEntry>, string]>([
     [
+      "policy.updated",
+      { detail: { version: 3, summary: "Rooms need a manager", added: [], removed: [] } },
+      "Acme Owner saved version 3 of the policies: Rooms need a manager",
+    ],
+    [
+      "grant.created",
+      {
+        detail: {
+          agent: "Room bot",
+          scope: "book a room on any Room",
+          expiresAt: "2026-12-01T09:30:00.000Z",
+        },
+      },
+      "Acme Owner allowed Room bot to book a room on any Room until 2026-12-01 09:30 UTC",
+    ],
+    [
+      "grant.revoked",
+      { detail: { agent: "Room bot", scope: "book a room on any Room" } },
+      "Acme Owner revoked Room bot's permission to book a room on any Room",
+    ],
+    [
+      "grant.requested",
+      {
+        actorType: "agent",
+        actorLabel: "Offboarder",
+        onBehalfOfLabel: "Alice",
+        outcome: "recorded",
+        detail: { scope: "offboard an employee", durationMinutes: 120, reason: "Bob leaves" },
+      },
+      "Agent Offboarder (for Alice) asked for permission to offboard an employee for 2 hours: Bob leaves",
+    ],
+    [
+      "grant.request_denied",
+      {
+        outcome: "rejected",
+        detail: { agent: "Offboarder", scope: "offboard an employee", comment: "Not yet" },
+      },
+      "Acme Owner denied Offboarder's request to offboard an employee: Not yet",
+    ],
+    [
+      "syscall.completed",
+      { outcome: "failed", detail: { request: "book a room: Boardroom", error: "The room system is down" } },
+      "Acme Owner's request to book a room: Boardroom failed: The room system is down",
+    ],
+    [
+      "agent.registered",
+      {
+        resourceLabel: "Room bot",
+        detail: { skill: "Facilities helper", version: "1.0.0", publisher: "Tenet Labs" },
+      },
+      "Acme Owner registered the agent Room bot (Facilities helper v1.0.0 by Tenet Labs)",
+    ],
+    [
       "member.role_changed",
       { resourceLabel: "Peter Gibbons", detail: { from: "employee", to: "approver" } },
       "Acme Owner changed Peter Gibbons's role from employee to approver",

@@ -101,7 +101,56 @@ const SENTENCES: Readonly<Record<string, Render>> = {
           : OUTCOME_WORDS[e.outcome];
     return `${who} asked to ${d.request}: ${decision}${policyPhrase(e.reasons)}`;
   }),
+  "syscall.completed": sentence(z.object({ request: text, error: text.nullish() }), (d, e, who) =>
+    e.outcome === "succeeded"
+      ? `${possessive(who)} request to ${d.request} was carried out`
+      : `${possessive(who)} request to ${d.request} failed${d.error ? `: ${d.error}` : ""}`,
+  ),
+  "policy.updated": sentence(
+    z.object({ version: z.number().int(), summary: text }),
+    (d, _e, who) => `${who} saved version ${d.version} of the policies: ${d.summary}`,
+  ),
+  "grant.created": sentence(
+    z.object({ agent: text, scope: text, expiresAt: text }),
+    (d, _e, who) =>
+      `${who} allowed ${d.agent} to ${d.scope} until ${d.expiresAt.slice(0, 16).replace("T", " ")} UTC`,
+  ),
+  "grant.revoked": sentence(
+    z.object({ agent: text, scope: text }),
+    (d, _e, who) => `${who} revoked ${possessive(d.agent)} permission to ${d.scope}`,
+  ),
+  "grant.requested": sentence(
+    z.object({ scope: text, durationMinutes: z.number().int(), reason: text }),
+    (d, _e, who) =>
+      `${who} asked for permission to ${d.scope} for ${duration(d.durationMinutes)}: ${d.reason}`,
+  ),
+  "grant.request_approved": sentence(
+    z.object({ agent: text, scope: text }),
+    (d, _e, who) => `${who} approved ${possessive(d.agent)} request to ${d.scope}`,
+  ),
+  "grant.request_denied": sentence(
+    z.object({ agent: text, scope: text, comment: text.nullish() }),
+    (d, _e, who) =>
+      `${who} denied ${possessive(d.agent)} request to ${d.scope}${d.comment ? `: ${d.comment}` : ""}`,
+  ),
+  "agent.registered": sentence(
+    z.object({ skill: text, version: text, publisher: text }),
+    (d, e, who) =>
+      `${who} registered the agent ${e.resourceLabel ?? "(unnamed)"} (${d.skill} v${d.version} by ${d.publisher})`,
+  ),
+  "agent.disabled": sentence(z.object({}), (_d, e, who) =>
+    `${who} disabled the agent ${e.resourceLabel ?? ""}`.trim(),
+  ),
+  "agent.enabled": sentence(z.object({}), (_d, e, who) =>
+    `${who} enabled the agent ${e.resourceLabel ?? ""}`.trim(),
+  ),
 };
+
+function duration(minutes: number): string {
+  if (minutes % 1440 === 0) return minutes === 1440 ? "1 day" : `${minutes / 1440} days`;
+  if (minutes % 60 === 0) return minutes === 60 ? "1 hour" : `${minutes / 60} hours`;
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
 
 /**
  * A sentence a person can read, e.g. "Acme Owner changed Peter Gibbons's role from employee to
@@ -115,7 +164,7 @@ export function describeAuditEntry(e: DescribableEntry): string {
   const specific = render?.(e, who) ?? null;
   if (specific !== null) {
     // Domain events are recorded when they succeed; should one record a failure, the sentence says so.
-    const failed = e.action !== "syscall.decided" && (e.outcome === "failed" || e.outcome === "denied");
+    const failed = !e.action.startsWith("syscall.") && (e.outcome === "failed" || e.outcome === "denied");
     return failed ? `${specific} (${e.outcome})` : specific;
   }
   const target = e.resourceLabel ? ` on ${e.resourceLabel}` : "";
