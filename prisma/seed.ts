@@ -1,7 +1,8 @@
-import type { PrismaClient } from "@/server/db/client";
+import type { PrismaClient, Tx } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
 import { signUp } from "@/server/auth/sign-up";
 import { createUserWithPassword } from "@/server/auth/users";
+import { createGrant, registerAgent, requestGrant } from "@/server/kernel/access/grant-admin";
 import { addMember } from "@/server/tenancy/members";
 import { ROLES } from "@/server/tenancy/roles";
 import { tenantForUser } from "@/server/tenancy/tenants";
@@ -40,6 +41,7 @@ export async function seedDemo(db: PrismaClient): Promise<string[]> {
     if (!owned) throw new Error(`Seeding ${tenant.slug}: the new tenant is not visible to its owner`);
     const tenantId = owned.id;
     await withTenant(db, { tenantId }, async (tx) => {
+      const members = new Map<string, string>();
       for (const role of ROLES.filter((r) => r !== "owner")) {
         const email = demoEmail(role, tenant.domain);
         const user = await createUserWithPassword(tx, {
@@ -49,9 +51,57 @@ export async function seedDemo(db: PrismaClient): Promise<string[]> {
           emailVerified: true,
         });
         await addMember(tx, tenantId, user.id, role);
+        members.set(role, user.id);
         created.push(email);
       }
+      const ownership = await tx.membership.findUniqueOrThrow({
+        where: { tenantId_userId: { tenantId, userId } },
+      });
+      await seedAgents(tx, tenantId, { userId, membershipId: ownership.id }, members.get("employee"));
     });
   }
   return created;
+}
+
+/**
+ * Two agents per demo tenant, so the Grants page has something to show: a room booker with a 30-day
+ * grant, and an onboarding helper that has asked for more than it has.
+ */
+async function seedAgents(
+  tx: Tx,
+  tenantId: string,
+  owner: { userId: string; membershipId: string },
+  employeeId: string | undefined,
+) {
+  const ctx = { tenantId, actor: { ...owner, role: "owner" as const }, db: tx };
+  const booker = await registerAgent(ctx, {
+    name: "Room booker",
+    skillId: "room-booker",
+    skillName: "Room booker",
+    skillVersion: "1.0.0",
+    publisher: "Tenet Labs",
+  });
+  await createGrant(ctx, {
+    agentId: booker.id,
+    actions: ["facilities.room.book"],
+    resource: null,
+    expiresAt: new Date(Date.now() + 30 * 24 * 3600_000),
+    reason: "Books meeting rooms for the team",
+  });
+  const helper = await registerAgent(ctx, {
+    name: "Onboarding helper",
+    skillId: "onboarding-helper",
+    skillName: "Onboarding helper",
+    skillVersion: "1.2.0",
+    publisher: "Tenet Labs",
+  });
+  if (employeeId)
+    await requestGrant(tx, tenantId, {
+      agentId: helper.id,
+      actingForUserId: employeeId,
+      actions: ["it.access.request"],
+      resource: { type: "AppAccess" },
+      durationMinutes: 7 * 24 * 60,
+      reason: "Request Figma and GitHub access for a new starter's first week",
+    });
 }
