@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { PrismaClient, Tx } from "@/server/db/client";
+import { getDb, type PrismaClient, type Tx } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
 import type { Approver } from "./access/approval";
 import type { AccessDecision } from "./access/decide";
@@ -13,12 +13,14 @@ import {
   type ApprovalRef,
   type PrincipalRef,
   type ResolvedPrincipal,
+  type Unresolved,
 } from "./access/principals";
 import { ACTION_INFO, type ActionName } from "./access/schema";
 import { ensureLoaded, liveEvaluator } from "./access/store";
 import { appendAudit } from "./audit/log";
 import type { JsonValue } from "./audit/canonical-json";
 import type { AuditEntryInput } from "./audit/entry";
+import { installedTools } from "./tools/installed";
 import { runTool } from "./tools/manager";
 import type { ToolRegistry } from "./tools/registry";
 
@@ -44,7 +46,7 @@ export type SyscallResult =
   | { status: "approval_required"; syscallId: string; approvers: Approver[]; reasons: string[] }
   | { status: "failed"; syscallId: string; reasons: string[]; error: string };
 
-type Decided =
+export type Decided =
   { kind: "refused"; reasons: string[]; explanation: string } | { kind: "decided"; decision: AccessDecision };
 
 const APPROVER_WORDS = (approver: Approver) =>
@@ -73,17 +75,26 @@ export class Kernel {
     return this.options.now?.() ?? new Date();
   }
 
-  async call(ctx: KernelContext, syscall: Syscall): Promise<SyscallResult> {
+  /**
+   * The access half of a syscall: resolve the principal, verify approvals, decide, and audit the
+   * decision, in one transaction. Returns the decision; nothing is executed.
+   */
+  async authorize(
+    ctx: KernelContext,
+    syscall: Syscall,
+  ): Promise<{ syscallId: string; outcome: Decided; principal: ResolvedPrincipal | Unresolved }> {
     const syscallId = randomUUID();
-    const db = this.options.db();
-    const decided = await withTenant(db, { tenantId: ctx.tenantId }, async (tx) => {
+    return withTenant(this.options.db(), { tenantId: ctx.tenantId }, async (tx) => {
       const now = this.now();
       const principal = await resolvePrincipal(tx, ctx.tenantId, ctx.principal);
       const outcome = await this.decide(tx, ctx, syscall, principal, now);
       await appendAudit(tx, ctx.tenantId, this.decisionEntry(ctx, syscall, syscallId, principal, outcome));
-      return { outcome, principal };
+      return { syscallId, outcome, principal };
     });
-    const { outcome, principal } = decided;
+  }
+
+  async call(ctx: KernelContext, syscall: Syscall): Promise<SyscallResult> {
+    const { syscallId, outcome, principal } = await this.authorize(ctx, syscall);
     if (outcome.kind === "refused")
       return { status: "denied", syscallId, reasons: outcome.reasons, explanation: outcome.explanation };
     const { decision } = outcome;
@@ -115,7 +126,7 @@ export class Kernel {
           error: `No installed connector provides ${syscall.action}`,
         };
 
-    await withTenant(db, { tenantId: ctx.tenantId }, (tx) =>
+    await withTenant(this.options.db(), { tenantId: ctx.tenantId }, (tx) =>
       appendAudit(tx, ctx.tenantId, {
         ...this.actorOf(ctx, principal),
         action: "syscall.completed",
@@ -141,7 +152,7 @@ export class Kernel {
     tx: Tx,
     ctx: KernelContext,
     syscall: Syscall,
-    principal: ResolvedPrincipal | { problem: string; message: string },
+    principal: ResolvedPrincipal | Unresolved,
     now: Date,
   ): Promise<Decided> {
     if ("problem" in principal)
@@ -245,3 +256,6 @@ function toDetail(value: unknown): JsonValue {
 
 /** "TimeOffRequest" → "time_off_request", the audit log's resource type spelling. */
 const auditResourceType = (type: string) => type.replace(/(?<!^)([A-Z])/g, "_$1").toLowerCase();
+
+/** The app's kernel: the shared database client and the installed connectors. */
+export const kernel = new Kernel({ db: getDb, tools: installedTools });

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { DetailedError, EntityJson, Context } from "@cedar-policy/cedar-wasm/nodejs";
 import { AppError } from "@/server/errors";
@@ -27,6 +28,12 @@ export type CedarRequest = {
   context: Context;
   entities: EntityJson[];
 };
+
+// Node 20's V8 aborts the process ("Fatal error … unreachable code" in the deoptimizer) when an
+// optimized function that inlined a JS-to-Wasm call is lazily deoptimized on return from Cedar, which
+// a hot decision path does within seconds (reproduced by scripts/bench-kernel-access.ts). Not
+// inlining those calls avoids it, at no measurable cost; it must be set before any code is optimized.
+setFlagsFromString("--no-turbo-inline-js-wasm-calls");
 
 const SCHEMA_NAME = "tenet";
 let schemaPrepared = false;
