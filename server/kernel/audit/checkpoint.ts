@@ -42,6 +42,22 @@ export function verifyCheckpointSignature(
   return verify(null, message, publicKeyFrom(publicKey), signature);
 }
 
+/**
+ * verifyCheckpointSignature off the main thread, on libuv's thread pool, so that a log's many
+ * checkpoints are checked on every core while its entries are being read.
+ */
+export function checkpointSignatureVerifies(
+  checkpoint: Pick<SignedCheckpoint, "tenantId" | "seq" | "hash" | "signature">,
+  publicKey: KeyObject,
+): Promise<boolean> {
+  const signature = Buffer.from(checkpoint.signature, "base64");
+  if (signature.length !== 64) return Promise.resolve(false);
+  const message = Buffer.from(checkpointMessage(checkpoint.tenantId, checkpoint.seq, checkpoint.hash));
+  return new Promise((resolve, reject) => {
+    verify(null, message, publicKey, signature, (error, valid) => (error ? reject(error) : resolve(valid)));
+  });
+}
+
 const checkpointSelect = {
   tenantId: true,
   seq: true,

@@ -1,7 +1,6 @@
-import { hash } from "node:crypto";
 import { z } from "zod";
 import type { AuditActorType, AuditOutcome } from "@/server/db/generated/enums.ts";
-import { canonicalJson, jsonString, type JsonObject, type JsonValue } from "./canonical-json";
+import type { JsonObject, JsonValue } from "./canonical-json";
 import type { AuditDetail } from "./detail";
 
 export type { AuditActorType, AuditOutcome };
@@ -53,29 +52,13 @@ export type HashedEntry = {
   prevHash: string | null;
 };
 
-const text = (value: string | null) => (value === null ? "null" : jsonString(value));
+/** Every hashed field of an entry, each already written as canonical JSON (canonicalEntryJson). */
+export type EntryJson = { readonly [K in keyof HashedEntry]: string };
 
-/**
- * canonicalJson of the entry, written out field by field because verification hashes every row of a
- * log and this is its hot loop. The keys are in canonicalJson's order; entry.test.ts checks that the two
- * agree.
- */
-export function canonicalEntry(e: HashedEntry): string {
-  return (
-    `{"action":${text(e.action)},"actorId":${text(e.actorId)},"actorLabel":${text(e.actorLabel)}` +
-    `,"actorType":${text(e.actorType)},"at":${text(e.at)},"detail":${canonicalJson(e.detail)}` +
-    `,"id":${text(e.id)},"onBehalfOfId":${text(e.onBehalfOfId)},"onBehalfOfLabel":${text(e.onBehalfOfLabel)}` +
-    `,"outcome":${text(e.outcome)},"prevHash":${text(e.prevHash)}` +
-    `,"reasons":${e.reasons === null ? "null" : canonicalJson(e.reasons)}` +
-    `,"resourceId":${text(e.resourceId)},"resourceLabel":${text(e.resourceLabel)}` +
-    `,"resourceType":${text(e.resourceType)},"seq":${e.seq.toString()},"tenantId":${text(e.tenantId)}}`
-  );
-}
-
-/** sha256 (hex) of the entry's canonical JSON: the value of its `hash` column. */
-export function hashEntry(e: HashedEntry): string {
-  return hash("sha256", canonicalEntry(e), "hex");
-}
+// The canonical form and hash live in plain JavaScript so that verification's worker threads can load
+// them: canonicalEntry(e) is canonicalJson of every field above but with `seq` as a JSON number, and
+// hashEntry(e) its sha256 in hex, the value of the `hash` column.
+export { canonicalEntry, canonicalEntryJson, hashEntry } from "./canonical.mjs";
 
 const label = z.string().trim().min(1).max(500);
 const externalId = z.string().min(1).max(200);

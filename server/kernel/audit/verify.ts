@@ -1,8 +1,9 @@
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
-import type { JsonValue } from "./canonical-json";
-import { verifyCheckpointSignature, type SignedCheckpoint } from "./checkpoint";
-import { GENESIS_HASH, hashEntry, type HashedEntry } from "./entry";
+import { ENTRY_ROW_SQL, type SegmentJob, type SegmentResult } from "./chain-segment.mjs";
+import { checkpointSignatureVerifies, type SignedCheckpoint } from "./checkpoint";
+import { GENESIS_HASH } from "./entry";
+import { checkSegment, defaultWorkerCount } from "./segment-pool";
 import { auditSigningKey, keyIdOf, publicKeyFrom } from "./signing-key";
 import { toQuery, type AuditQuery, type AuditSource } from "./source";
 
@@ -41,6 +42,11 @@ export type VerifyOptions = {
   storedCheckpoints?: boolean;
   /** Entries per read; default 5,000. */
   batchSize?: number;
+  /**
+   * Worker threads that hash the entries while this thread reads more: by default two where there are
+   * two cores or more. 0 hashes on this thread (the result is the same).
+   */
+  workers?: number;
 };
 
 const checkpointRows = z.array(
@@ -48,92 +54,37 @@ const checkpointRows = z.array(
 );
 
 /**
- * One JSON array per entry, built by PostgreSQL (in its own process, so on another core while Node
- * hashes the previous batch), in ENTRY_FIELDS order. JSON carries every column exactly: `at` is written
- * in toISOString()'s format, `seq` as text, `detail` as the stored JSON.
+ * One read: up to $3 entries from seq $2 on, as one text of ENTRY_ROW_SQL rows with "\n" between them,
+ * which passes to a worker thread in one piece (and arrives without a JavaScript string per row).
  */
 const ENTRIES_SQL = `
-  SELECT json_build_array(id, seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           "actorType", "actorId", "actorLabel", "onBehalfOfId", "onBehalfOfLabel", action, "resourceType",
-           "resourceId", "resourceLabel", outcome, reasons, detail, "prevHash", hash)::text AS e
-  FROM "AuditEntry"
-  WHERE "tenantId" = $1::uuid AND seq >= $2::bigint
-  ORDER BY "AuditEntry".seq
-  LIMIT $3::int`;
-const entryRows = z.array(z.object({ e: z.string() }));
-
-type StoredEntry = HashedEntry & { hash: string | null };
-
-const YIELD_EVERY = 250;
-
-const textOrNull = (v: unknown): v is string | null => v === null || typeof v === "string";
-
-/**
- * One entry from its JSON array. Checked by hand rather than with zod: this runs for every entry of a
- * log, and a zod tuple would copy each one. Every column but seq may be null here, even NOT NULL ones
- * (an owner can drop a constraint): that is a changed entry, which its hash reports.
- */
-function storedEntry(json: string, tenantId: string): StoredEntry {
-  const parsed: unknown = JSON.parse(json);
-  const f: unknown[] = Array.isArray(parsed) ? parsed : [];
-  const [id, seq, at, actorType, actorId, actorLabel, onBehalfOfId, onBehalfOfLabel, action] = f;
-  const [resourceType, resourceId, resourceLabel, outcome, reasons, detail, prevHash, hash] = f.slice(9);
-  if (
-    f.length !== 17 ||
-    typeof seq !== "string" ||
-    !textOrNull(id) ||
-    !textOrNull(at) ||
-    !textOrNull(actorType) ||
-    !textOrNull(actorId) ||
-    !textOrNull(actorLabel) ||
-    !textOrNull(onBehalfOfId) ||
-    !textOrNull(onBehalfOfLabel) ||
-    !textOrNull(action) ||
-    !textOrNull(resourceType) ||
-    !textOrNull(resourceId) ||
-    !textOrNull(resourceLabel) ||
-    !textOrNull(outcome) ||
-    !(reasons === null || (Array.isArray(reasons) && reasons.every((r) => typeof r === "string"))) ||
-    detail === undefined ||
-    !textOrNull(prevHash) ||
-    !textOrNull(hash)
-  ) {
-    throw new Error("audit: an entry row does not have the shape ENTRIES_SQL selects");
-  }
-  return {
-    id,
-    tenantId,
-    seq: BigInt(seq),
-    at,
-    actorType,
-    actorId,
-    actorLabel,
-    onBehalfOfId,
-    onBehalfOfLabel,
-    action,
-    resourceType,
-    resourceId,
-    resourceLabel,
-    outcome,
-    reasons,
-    // Parsed from JSON, so JSON.
-    detail: detail as JsonValue,
-    prevHash,
-    hash,
-  };
-}
+  SELECT string_agg(e, E'\n' ORDER BY seq) AS rows, count(*)::int AS n
+  FROM (
+    SELECT seq, ${ENTRY_ROW_SQL} AS e
+    FROM "AuditEntry"
+    WHERE "tenantId" = $1::uuid AND seq >= $2::bigint
+    ORDER BY "AuditEntry".seq
+    LIMIT $3::int) AS batch`;
+const entryBatch = z.tuple([z.object({ rows: z.string().nullable(), n: z.number().int() })]);
 
 const CHECKPOINTS_SQL = `
   SELECT seq::text AS seq, hash, signature, "keyId"
   FROM "AuditCheckpoint" WHERE "tenantId" = $1::uuid AND seq >= $2::bigint ORDER BY "AuditCheckpoint".seq`;
 
 type Failure = NonNullable<VerifyResult["firstBad"]>;
+type Head = VerifyResult["head"];
+type Checkpoint = Pick<SignedCheckpoint, "tenantId" | "seq" | "hash" | "signature" | "keyId">;
 
 /**
  * Verifies a tenant's chain: every entry's hash, its link to the one before, gapless sequence numbers,
- * and agreement with every trusted signed checkpoint (stored ones and those passed in), whose signatures
- * are checked first. Reads in batches in seq order, fetching the next batch while hashing this one.
- * Stops at the first problem; `firstBad` names the lowest sequence number found to be wrong.
+ * and agreement with every trusted signed checkpoint (stored ones and those passed in), all of whose
+ * signatures are checked. Stops at the first problem; `firstBad` names the lowest sequence number found
+ * to be wrong.
+ *
+ * The entries are read in batches in seq order, each batch the moment the one before has arrived, and
+ * each batch is a segment that a worker thread checks on its own (chain-segment.mjs): the first must
+ * follow `from` or the genesis hash, every later one the last row of the batch before it. The results
+ * are taken in seq order, so the first problem of the first segment that has one is the chain's first.
  */
 export async function verifyChain(
   source: AuditSource,
@@ -142,6 +93,7 @@ export async function verifyChain(
 ): Promise<VerifyResult> {
   const query = toQuery(source);
   const batchSize = options.batchSize ?? 5_000;
+  const workers = options.workers ?? defaultWorkerCount();
   const from = options.from;
   const startSeq = from ? from.seq : 1n;
 
@@ -150,40 +102,31 @@ export async function verifyChain(
     const publicKey = publicKeyFrom(key);
     keys.set(keyIdOf(publicKey), publicKey);
   }
-  const failures: Failure[] = [];
-  const expected = new Map<bigint, string[]>();
-  let trusted = 0;
-  const trust = (c: Pick<SignedCheckpoint, "tenantId" | "seq" | "hash" | "signature" | "keyId">) => {
-    if (c.seq < startSeq) return;
-    const key = keys.get(c.keyId);
-    const problem =
-      c.tenantId !== tenantId
-        ? `the checkpoint at ${c.seq} belongs to another tenant`
-        : !key
-          ? `the checkpoint at ${c.seq} is signed by key ${c.keyId}, which is not trusted`
-          : !verifyCheckpointSignature(c, key)
-            ? `the checkpoint at ${c.seq} has an invalid signature`
-            : null;
-    if (problem) {
-      failures.push({ seq: c.seq, reason: "bad_signature", message: problem });
-      return;
-    }
-    expected.set(c.seq, [...(expected.get(c.seq) ?? []), c.hash]);
-    trusted += 1;
-  };
-  if (from) trust(from);
-  for (const c of options.checkpoints ?? []) trust(c);
+  const claimed: Checkpoint[] = [];
+  if (from) claimed.push(from);
+  claimed.push(...(options.checkpoints ?? []));
   if (options.storedCheckpoints ?? true) {
     const stored = checkpointRows.parse(await query(CHECKPOINTS_SQL, [tenantId, startSeq.toString()]));
-    for (const c of stored) trust({ ...c, tenantId, seq: BigInt(c.seq) });
+    for (const c of stored) claimed.push({ ...c, tenantId, seq: BigInt(c.seq) });
   }
-  if (from && failures.length > 0)
-    return result(false, 0, trusted, { seq: 0n, hash: GENESIS_HASH }, failures);
+  // The signatures are checked on the thread pool while the first entries are read. Starting from a
+  // checkpoint, nothing is read unless every checkpoint from there on is trusted.
+  const trust = trustCheckpoints(
+    claimed.filter((c) => c.seq >= startSeq),
+    tenantId,
+    keys,
+  );
+  const early = from ? await trust : null;
+  if (early && early.failures.length > 0) {
+    return result(false, 0, trustedCount(early), { seq: 0n, hash: GENESIS_HASH }, early.failures);
+  }
+  const walk = await walkChain(query, tenantId, startSeq, from !== undefined, trust, batchSize, workers);
+  const { failures, expected } = await trust;
+  const trusted = trustedCount({ expected });
 
-  const walk = await walkChain(query, tenantId, startSeq, from !== undefined, expected, batchSize);
   if (!walk.failure) {
     // The walk ended cleanly at nextSeq - 1: any signed checkpoint past that is missing entries.
-    const beyond = [...expected.keys()].filter((seq) => seq >= walk.nextSeq);
+    const beyond = [...expected.keys()].map(BigInt).filter((seq) => seq >= walk.nextSeq);
     const last = beyond.reduce<bigint | undefined>((a, b) => (a !== undefined && a > b ? a : b), undefined);
     if (last !== undefined) {
       failures.push({
@@ -198,16 +141,79 @@ export async function verifyChain(
   return result(failures.length === 0, walk.checked, trusted, walk.head, failures);
 }
 
+type Trust = {
+  /** One `bad_signature` per checkpoint that is not trusted, in the order they were given. */
+  failures: Failure[];
+  /** Hashes that trusted checkpoints give, by seq in decimal. */
+  expected: Map<string, string[]>;
+};
+
+async function trustCheckpoints(
+  checkpoints: Checkpoint[],
+  tenantId: string,
+  keys: Map<string, KeyObject>,
+): Promise<Trust> {
+  const problems = await Promise.all(
+    checkpoints.map(async (c) => {
+      const key = keys.get(c.keyId);
+      if (c.tenantId !== tenantId) return `the checkpoint at ${c.seq} belongs to another tenant`;
+      if (!key) return `the checkpoint at ${c.seq} is signed by key ${c.keyId}, which is not trusted`;
+      if (!(await checkpointSignatureVerifies(c, key)))
+        return `the checkpoint at ${c.seq} has an invalid signature`;
+      return null;
+    }),
+  );
+  const failures: Failure[] = [];
+  const expected = new Map<string, string[]>();
+  checkpoints.forEach((c, i) => {
+    const problem = problems[i];
+    if (problem) {
+      failures.push({ seq: c.seq, reason: "bad_signature", message: problem });
+    } else {
+      const seq = c.seq.toString();
+      expected.set(seq, [...(expected.get(seq) ?? []), c.hash]);
+    }
+  });
+  return { failures, expected };
+}
+
+const trustedCount = ({ expected }: Pick<Trust, "expected">) =>
+  [...expected.values()].reduce((n, hashes) => n + hashes.length, 0);
+
 function result(
   ok: boolean,
   checked: number,
   checkpoints: number,
-  head: { seq: bigint; hash: string },
+  head: Head,
   failures: Failure[],
 ): VerifyResult {
   const firstBad = failures.reduce<Failure | undefined>((a, b) => (a && a.seq <= b.seq ? a : b), undefined);
   return firstBad ? { ok, checked, checkpoints, head, firstBad } : { ok, checked, checkpoints, head };
 }
+
+const MESSAGES: Record<NonNullable<SegmentResult["failure"]>["reason"], (seq: bigint) => string> = {
+  seq_gap: (seq) => `entry ${seq} is missing`,
+  prev_hash_mismatch: (seq) =>
+    `entry ${seq} does not follow entry ${seq - 1n} (deleted, inserted or reordered entries)`,
+  hash_mismatch: (seq) => `entry ${seq} was changed after it was written`,
+  checkpoint_mismatch: (seq) =>
+    `entry ${seq} differs from the signed checkpoint at ${seq} (history was rewritten)`,
+};
+
+/** The seq and hash of a batch's last row, which the next batch must follow; null if it has none. */
+function lastRowOf(rows: string): { seq: bigint; hash: string | null } | null {
+  const row: unknown = JSON.parse(rows.slice(rows.lastIndexOf("\n") + 1));
+  if (!Array.isArray(row)) return null;
+  const seq: unknown = row[1];
+  const hash: unknown = row[16];
+  if (typeof seq !== "string" || !/^-?[0-9]+$/.test(seq) || !(hash === null || typeof hash === "string")) {
+    return null;
+  }
+  return { seq: BigInt(seq), hash };
+}
+
+/** Segments checked or being checked at once, beyond which reading waits (bounds memory). */
+const SEGMENTS_AHEAD = 4;
 
 async function walkChain(
   query: AuditQuery,
@@ -215,60 +221,74 @@ async function walkChain(
   startSeq: bigint,
   /** Starting at a checkpoint: its entry's link backwards is not checked, its hash is (in `expected`). */
   fromCheckpoint: boolean,
-  expected: Map<bigint, string[]>,
+  trust: Promise<Trust>,
   batchSize: number,
-): Promise<{ checked: number; head: { seq: bigint; hash: string }; nextSeq: bigint; failure?: Failure }> {
-  const fetch = async (fromSeq: bigint) =>
-    entryRows.parse(await query(ENTRIES_SQL, [tenantId, fromSeq.toString(), batchSize])).map((r) => r.e);
-  let nextSeq = startSeq;
-  let prevHash = GENESIS_HASH;
-  let head = { seq: 0n, hash: GENESIS_HASH };
-  let checked = 0;
-  let pending: Promise<string[]> | null = fetch(startSeq);
-  const fail = async (failure: Failure) => {
-    // Let a read already in flight finish, so the caller's transaction is idle when we return.
-    await pending?.catch(() => null);
-    return { checked, head, nextSeq, failure };
+  workers: number,
+): Promise<{ checked: number; head: Head; nextSeq: bigint; failure?: Failure }> {
+  const read = async (fromSeq: bigint) => {
+    const [batch] = entryBatch.parse(await query(ENTRIES_SQL, [tenantId, fromSeq.toString(), batchSize]));
+    return batch;
   };
-  while (pending) {
-    const rows: StoredEntry[] = (await pending).map((json) => storedEntry(json, tenantId));
-    const last = rows.at(-1);
-    pending = last && rows.length === batchSize ? fetch(last.seq + 1n) : null;
-    for (const [index, row] of rows.entries()) {
-      // Let the event loop read the next batch off the socket meanwhile; otherwise PostgreSQL stalls
-      // on a full send buffer until this batch is done, and the prefetch overlaps nothing.
-      if (index % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
-      const seq = row.seq;
-      if (seq !== nextSeq) {
-        return fail({ seq: nextSeq, reason: "seq_gap", message: `entry ${nextSeq} is missing` });
-      }
-      if (!(fromCheckpoint && seq === startSeq) && row.prevHash !== prevHash) {
-        return fail({
-          seq,
-          reason: "prev_hash_mismatch",
-          message: `entry ${seq} does not follow entry ${seq - 1n} (deleted, inserted or reordered entries)`,
-        });
-      }
-      if (row.hash === null || hashEntry(row) !== row.hash) {
-        return fail({
-          seq,
-          reason: "hash_mismatch",
-          message: `entry ${seq} was changed after it was written`,
-        });
-      }
-      const signed = expected.get(seq);
-      if (signed?.some((h) => h !== row.hash)) {
-        return fail({
-          seq,
-          reason: "checkpoint_mismatch",
-          message: `entry ${seq} differs from the signed checkpoint at ${seq} (history was rewritten)`,
-        });
-      }
-      prevHash = row.hash;
-      head = { seq, hash: row.hash };
-      nextSeq = seq + 1n;
-      checked += 1;
+  const segments: Promise<SegmentResult>[] = [];
+  let settled = 0;
+  let stop = false;
+  let nextSeq = startSeq;
+  let prevHash: string | null = fromCheckpoint ? null : GENESIS_HASH;
+  let pending: ReturnType<typeof read> | null = read(startSeq);
+  try {
+    while (pending && !stop) {
+      const batch = await pending;
+      pending = null;
+      if (batch.rows === null || batch.n === 0) break;
+      const last = lastRowOf(batch.rows);
+      // Read on while this batch is checked. Past a last row that cannot be read there is nothing to
+      // follow; its segment reports it.
+      if (last && batch.n === batchSize) pending = read(last.seq + 1n);
+      const { expected } = await trust;
+      const job: SegmentJob = {
+        rows: batch.rows,
+        tenantId,
+        firstSeq: nextSeq.toString(),
+        prevHash,
+        checkpoints: [...expected].filter(([seq]) => {
+          const n = BigInt(seq);
+          return n >= nextSeq && (last === null || n <= last.seq);
+        }),
+      };
+      segments.push(
+        checkSegment(job, workers).then((r) => {
+          settled += 1;
+          if (r.failure || r.error !== undefined) stop = true;
+          return r;
+        }),
+      );
+      if (!last) break;
+      nextSeq = last.seq + 1n;
+      prevHash = last.hash;
+      const oldest = segments[settled];
+      if (segments.length - settled >= SEGMENTS_AHEAD && oldest) await oldest;
     }
+  } finally {
+    // Let a read still in flight finish, so the caller's transaction is idle when we return.
+    await pending?.catch(() => null);
   }
-  return { checked, head, nextSeq };
+
+  let checked = 0;
+  let head: Head = { seq: 0n, hash: GENESIS_HASH };
+  for (const segment of segments) {
+    const r = await segment;
+    checked += r.checked;
+    if (r.head) head = { seq: BigInt(r.head.seq), hash: r.head.hash };
+    if (r.failure) {
+      const seq = BigInt(r.failure.seq);
+      return {
+        checked,
+        head,
+        nextSeq: seq,
+        failure: { seq, reason: r.failure.reason, message: MESSAGES[r.failure.reason](seq) },
+      };
+    }
+    if (r.error !== undefined) throw new Error(r.error);
+  }
+  return { checked, head, nextSeq: startSeq + BigInt(checked) };
 }
