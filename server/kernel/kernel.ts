@@ -6,11 +6,13 @@ import type { AccessDecision } from "./access/decide";
 import type { AccessResource } from "./access/entities";
 import type { AccessEvaluator } from "./access/evaluator";
 import {
-  loadMembers,
+  loadDirectory,
+  principalUserIds,
   resolvePrincipal,
   resourceUserIds,
   verifyApprovals,
   type ApprovalRef,
+  type Directory,
   type PrincipalRef,
   type ResolvedPrincipal,
   type Unresolved,
@@ -86,8 +88,18 @@ export class Kernel {
     const syscallId = randomUUID();
     return withTenant(this.options.db(), { tenantId: ctx.tenantId }, async (tx) => {
       const now = this.now();
-      const principal = await resolvePrincipal(tx, ctx.tenantId, ctx.principal);
-      const outcome = await this.decide(tx, ctx, syscall, principal, now);
+      const directory = await loadDirectory(
+        tx,
+        ctx.tenantId,
+        [
+          ...principalUserIds(ctx.principal),
+          ...resourceUserIds(syscall.resource),
+          ...(syscall.approvals ?? []).map((a) => a.userId),
+        ],
+        ctx.principal.type === "agent" ? ctx.principal.agentId : null,
+      );
+      const principal = resolvePrincipal(directory, ctx.principal);
+      const outcome = await this.decide(tx, ctx, syscall, directory, principal, now);
       await appendAudit(tx, ctx.tenantId, this.decisionEntry(ctx, syscall, syscallId, principal, outcome));
       return { syscallId, outcome, principal };
     });
@@ -152,18 +164,19 @@ export class Kernel {
     tx: Tx,
     ctx: KernelContext,
     syscall: Syscall,
+    directory: Directory,
     principal: ResolvedPrincipal | Unresolved,
     now: Date,
   ): Promise<Decided> {
     if ("problem" in principal)
       return { kind: "refused", reasons: [principal.problem], explanation: principal.message };
-    const approvals = await verifyApprovals(tx, ctx.tenantId, principal, syscall.approvals ?? []);
+    const approvals = verifyApprovals(directory, principal, syscall.approvals ?? []);
     if (!approvals.ok)
       return { kind: "refused", reasons: ["invalid-approval"], explanation: approvals.message };
 
     const evaluator = this.options.evaluator ?? liveEvaluator;
-    await ensureLoaded(tx, ctx.tenantId, now, evaluator);
-    const related = await loadMembers(tx, ctx.tenantId, resourceUserIds(syscall.resource));
+    await ensureLoaded(tx, ctx.tenantId, now, evaluator, directory.accessVersion);
+    const related = resourceUserIds(syscall.resource).flatMap((id) => directory.members.get(id) ?? []);
     const decision = evaluator.decide(
       ctx.tenantId,
       {
@@ -172,7 +185,7 @@ export class Kernel {
         resource: syscall.resource,
         context: { effect: ACTION_INFO[syscall.action].effect, now, approvals: approvals.approvers },
       },
-      { users: [...related.values()] },
+      { users: related },
     );
     return { kind: "decided", decision };
   }

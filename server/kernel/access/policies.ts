@@ -7,7 +7,7 @@ import type { AccessDecision } from "./decide";
 import { DEFAULT_POLICY_PACK } from "./default-pack";
 import type { AccessPrincipal, AccessResource } from "./entities";
 import { AccessEvaluator } from "./evaluator";
-import { loadMembers, resolvePrincipal } from "./principals";
+import { loadDirectory, principalUserIds, resolvePrincipal } from "./principals";
 import { ACTION_INFO, ACTIONS, type ActionName } from "./schema";
 import { currentPolicyText, ensureLoaded, liveEvaluator, liveGrants } from "./store";
 import { validatePolicyText, type PolicyError, type ValidatedPolicy } from "./validate";
@@ -219,12 +219,19 @@ function whatIfResource(action: ActionName, input: WhatIfInput["resource"], owne
  */
 export async function whatIf(ctx: TenantContext, input: WhatIfInput): Promise<WhatIfAnswer> {
   const now = new Date();
-  const principal = await resolvePrincipal(ctx.db, ctx.tenantId, input.principal);
+  const ownerIds = input.resource.ownerUserId ? [input.resource.ownerUserId] : [];
+  const directory = await loadDirectory(
+    ctx.db,
+    ctx.tenantId,
+    [...principalUserIds(input.principal), ...ownerIds],
+    input.principal.type === "agent" ? input.principal.agentId : null,
+  );
+  const principal = resolvePrincipal(directory, input.principal);
   if ("problem" in principal) throw notFound(principal.message);
   const self = principal.access.type === "User" ? principal.access.id : principal.access.actingForId;
   const ownerId = input.resource.ownerUserId ?? self;
-  const related = await loadMembers(ctx.db, ctx.tenantId, [ownerId]);
-  if (!related.has(ownerId)) throw notFound("The resource's owner is not a member of this tenant");
+  const owner = directory.members.get(ownerId);
+  if (!owner) throw notFound("The resource's owner is not a member of this tenant");
 
   let evaluator = liveEvaluator;
   let policiesVersion: number | "draft";
@@ -254,7 +261,7 @@ export async function whatIf(ctx: TenantContext, input: WhatIfInput): Promise<Wh
       resource: whatIfResource(input.action, input.resource, ownerId),
       context: { effect, now, approvals: input.approvals },
     },
-    { users: [...related.values()] },
+    { users: [owner] },
   );
   return { ...decision, effect, policiesVersion };
 }

@@ -19,45 +19,80 @@ export type ResolvedPrincipal = {
 
 export type Unresolved = { problem: "unknown-user" | "unknown-agent" | "agent-disabled"; message: string };
 
-/** Members of the tenant by user id, with their roles; users who are not members are left out. */
-export async function loadMembers(tx: Tx, tenantId: string, userIds: readonly string[]) {
-  const uuids = [...new Set(userIds)].filter((id) => UUID.test(id));
-  if (uuids.length === 0) return new Map<string, UserInfo & { name: string }>();
-  const rows = await tx.membership.findMany({
-    where: { tenantId, userId: { in: uuids } },
-    select: { role: true, user: { select: { id: true, email: true, name: true } } },
-  });
-  return new Map(
-    rows.map((row) => [
-      row.user.id,
-      { id: row.user.id, email: row.user.email, name: row.user.name, roles: [row.role] },
-    ]),
-  );
-}
+export type Member = UserInfo & { name: string };
+
+type AgentRow = {
+  id: string;
+  name: string;
+  skillId: string;
+  skillName: string;
+  skillVersion: string;
+  publisher: string;
+  disabled: boolean;
+};
+
+/**
+ * What one syscall needs to know about people and agents, read in one round trip: the members among
+ * `userIds`, the agent (when one asks), and the tenant's access version. A syscall is on the path of
+ * every agent action, so it reads this once rather than row by row.
+ */
+export type Directory = { members: Map<string, Member>; agent: AgentRow | null; accessVersion: number };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function loadDirectory(
+  tx: Tx,
+  tenantId: string,
+  userIds: readonly string[],
+  agentId: string | null = null,
+): Promise<Directory> {
+  // Ids that are not UUIDs name nobody; filtering them keeps the uuid casts from failing.
+  const uuids = [...new Set(userIds)].filter((id) => UUID.test(id));
+  const agent = agentId !== null && UUID.test(agentId) ? agentId : null;
+  const [row] = await tx.$queryRaw<
+    { version: string | null; members: MemberRow[] | null; agent: AgentRow | null }[]
+  >`
+    SELECT
+      (SELECT s.version::text FROM "AccessState" s WHERE s."tenantId" = ${tenantId}::uuid) AS version,
+      (SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', m.role))
+         FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+        WHERE m."tenantId" = ${tenantId}::uuid AND m."userId" = ANY(${uuids}::uuid[])) AS members,
+      (SELECT json_build_object('id', a.id, 'name', a.name, 'skillId', a."skillId", 'skillName', a."skillName",
+              'skillVersion', a."skillVersion", 'publisher', a.publisher, 'disabled', a."disabledAt" IS NOT NULL)
+         FROM "Agent" a WHERE a."tenantId" = ${tenantId}::uuid AND a.id = ${agent}::uuid) AS agent`;
+  const members = new Map<string, Member>();
+  for (const m of row?.members ?? [])
+    members.set(m.id, { id: m.id, email: m.email, name: m.name, roles: [m.role] });
+  return { members, agent: row?.agent ?? null, accessVersion: Number(row?.version ?? 0) };
+}
+
+type MemberRow = { id: string; email: string; name: string; role: Role };
+
+/** Members of the tenant by user id, with their roles; users who are not members are left out. */
+export async function loadMembers(tx: Tx, tenantId: string, userIds: readonly string[]) {
+  return (await loadDirectory(tx, tenantId, userIds)).members;
+}
+
+/** The user ids a request names: the principal (or the person an agent acts for) and approvers. */
+export const principalUserIds = (ref: PrincipalRef) =>
+  ref.type === "user" ? [ref.userId] : [ref.actingForUserId];
 
 /**
  * Looks the principal up in this tenant. A user who is not a member, an agent of another tenant, or
  * an agent acting for someone outside the tenant is unresolved: the kernel denies and audits it.
  */
-export async function resolvePrincipal(
-  tx: Tx,
-  tenantId: string,
-  ref: PrincipalRef,
-): Promise<ResolvedPrincipal | Unresolved> {
+export function resolvePrincipal(directory: Directory, ref: PrincipalRef): ResolvedPrincipal | Unresolved {
   if (ref.type === "user") {
-    const member = (await loadMembers(tx, tenantId, [ref.userId])).get(ref.userId);
+    const member = directory.members.get(ref.userId);
     if (!member) return { problem: "unknown-user", message: "The user is not a member of this tenant." };
     const { name, ...info } = member;
     return { access: { type: "User", ...info }, label: name };
   }
-  const agent = UUID.test(ref.agentId)
-    ? await tx.agent.findUnique({ where: { tenantId_id: { tenantId, id: ref.agentId } } })
-    : null;
-  if (!agent) return { problem: "unknown-agent", message: "No such agent in this tenant." };
-  if (agent.disabledAt) return { problem: "agent-disabled", message: `${agent.name} is disabled.` };
-  const actingFor = (await loadMembers(tx, tenantId, [ref.actingForUserId])).get(ref.actingForUserId);
+  const agent = directory.agent;
+  if (!agent || agent.id !== ref.agentId)
+    return { problem: "unknown-agent", message: "No such agent in this tenant." };
+  if (agent.disabled) return { problem: "agent-disabled", message: `${agent.name} is disabled.` };
+  const actingFor = directory.members.get(ref.actingForUserId);
   if (!actingFor)
     return {
       problem: "unknown-user",
@@ -102,17 +137,12 @@ const satisfiesRole = (held: Role, wanted: Role) =>
  * (owners count as admins, as in the policies), or the manager of the person asking. Nobody approves
  * their own request, directly or through an agent acting for them. Returns the first problem.
  */
-export async function verifyApprovals(
-  tx: Tx,
-  tenantId: string,
+export function verifyApprovals(
+  directory: Directory,
   principal: ResolvedPrincipal,
   approvals: readonly ApprovalRef[],
-): Promise<{ ok: true; approvers: Approver[]; names: string[] } | { ok: false; message: string }> {
-  const members = await loadMembers(
-    tx,
-    tenantId,
-    approvals.map((a) => a.userId),
-  );
+): { ok: true; approvers: Approver[]; names: string[] } | { ok: false; message: string } {
+  const { members } = directory;
   const asking = principal.access.type === "User" ? principal.access.id : principal.actingFor?.id;
   const askingInfo = principal.access.type === "User" ? principal.access : undefined;
   const names: string[] = [];

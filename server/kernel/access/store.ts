@@ -76,8 +76,10 @@ export async function ensureLoaded(
   tenantId: string,
   now: Date,
   evaluator: AccessEvaluator = liveEvaluator,
+  /** The version, when the caller already read it in this transaction (principals.ts loadDirectory). */
+  knownVersion?: number,
 ): Promise<void> {
-  const version = await accessVersion(tx, tenantId);
+  const version = knownVersion ?? (await accessVersion(tx, tenantId));
   if (evaluator.version(tenantId) === version) return;
   const [policy, grants] = await Promise.all([
     currentPolicyText(tx, tenantId),
