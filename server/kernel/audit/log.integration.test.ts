@@ -9,7 +9,7 @@ import {
   verifyCheckpointSignature,
 } from "./checkpoint";
 import { GENESIS_HASH } from "./entry";
-import { appendAudit } from "./log";
+import { appendAudit, appendAuditBatch } from "./log";
 import { prng, sampleEntry } from "./sample-entries";
 import { verifyChain } from "./verify";
 
@@ -115,6 +115,36 @@ describe("appendAudit", () => {
     } finally {
       await db.$disconnect();
     }
+  });
+});
+
+describe("appendAuditBatch", () => {
+  it("chains a batch in order with one lock, interleaved with single appends, checkpoints included", async () => {
+    const t = await createTestTenant(testDb(), "batch");
+    const random = prng(7);
+    // The tenant starts with one entry; 3 + 120 + 1 crosses the checkpoint at 100 inside a batch.
+    const first = await inTenant(t, (tx) =>
+      appendAuditBatch(
+        tx,
+        t.id,
+        [1, 2, 3].map((i) => sampleEntry(i, random)),
+      ),
+    );
+    expect(first.map((r) => r.seq)).toEqual([2n, 3n, 4n]);
+    expect(first[1]?.prevHash).toBe(first[0]?.hash);
+    const big = await inTenant(t, (tx) =>
+      appendAuditBatch(
+        tx,
+        t.id,
+        Array.from({ length: 120 }, (_, i) => sampleEntry(i, random)),
+      ),
+    );
+    expect(big.at(-1)?.seq).toBe(124n);
+    const single = await inTenant(t, (tx) => appendAudit(tx, t.id, sampleEntry(0, random)));
+    expect(single).toMatchObject({ seq: 125n, prevHash: big.at(-1)?.hash });
+    expect(await inTenant(t, (tx) => appendAuditBatch(tx, t.id, []))).toEqual([]);
+    const result = await inTenant(t, (tx) => verifyChain(tx, t.id));
+    expect(result).toMatchObject({ ok: true, checked: 125, checkpoints: 1 });
   });
 });
 

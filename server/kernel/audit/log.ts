@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Tx } from "@/server/db/client";
+import { Prisma, type Tx } from "@/server/db/client";
 import { env } from "@/server/env.js";
 import { lockChain } from "./chain";
 import { writeCheckpoint } from "./checkpoint";
@@ -15,45 +15,72 @@ const orNull = (value: string | null | undefined) => (value == null ? null : sto
  * is written in the same transaction. Secrets in `detail` are redacted before anything is hashed.
  */
 export async function appendAudit(tx: Tx, tenantId: string, input: AuditEntryInput): Promise<AuditRecord> {
-  const entry = auditEntryInput.parse(input);
-  const detail = normalizeDetail(entry.detail ?? {});
+  const [record] = await appendAuditBatch(tx, tenantId, [input]);
+  if (!record) throw new Error("audit: appending one entry wrote none");
+  return record;
+}
+
+/**
+ * Appends several entries in order, as appendAudit would one by one, with one lock and one INSERT:
+ * what lets the kernel audit a batch of concurrent syscalls at the cost of one.
+ */
+export async function appendAuditBatch(
+  tx: Tx,
+  tenantId: string,
+  inputs: readonly AuditEntryInput[],
+): Promise<AuditRecord[]> {
+  if (inputs.length === 0) return [];
+  // Validate everything before taking the lock, so bad input never holds up the tenant's chain.
+  const entries = inputs.map((input) => {
+    const entry = auditEntryInput.parse(input);
+    return { entry, detail: normalizeDetail(entry.detail ?? {}) };
+  });
   const { head, now } = await lockChain(tx, tenantId);
-  const record: Omit<AuditRecord, "hash"> = {
-    id: randomUUID(),
-    tenantId,
-    seq: head.seq + 1n,
-    at: now,
-    actorType: entry.actor.type,
-    actorId: orNull(entry.actor.id),
-    actorLabel: storable(entry.actor.label),
-    onBehalfOfId: orNull(entry.onBehalfOf?.id),
-    onBehalfOfLabel: orNull(entry.onBehalfOf?.label),
-    action: entry.action,
-    resourceType: entry.resource?.type ?? null,
-    resourceId: orNull(entry.resource?.id),
-    resourceLabel: orNull(entry.resource?.label),
-    outcome: entry.outcome,
-    reasons: entry.reasons.map(storable),
-    detail,
-    prevHash: head.hash,
-  };
-  const at = record.at.toISOString();
-  const hash = hashEntry({ ...record, at });
+  const at = now.toISOString();
+  const records: AuditRecord[] = [];
+  let prev = head;
+  for (const { entry, detail } of entries) {
+    const record: Omit<AuditRecord, "hash"> = {
+      id: randomUUID(),
+      tenantId,
+      seq: prev.seq + 1n,
+      at: now,
+      actorType: entry.actor.type,
+      actorId: orNull(entry.actor.id),
+      actorLabel: storable(entry.actor.label),
+      onBehalfOfId: orNull(entry.onBehalfOf?.id),
+      onBehalfOfLabel: orNull(entry.onBehalfOf?.label),
+      action: entry.action,
+      resourceType: entry.resource?.type ?? null,
+      resourceId: orNull(entry.resource?.id),
+      resourceLabel: orNull(entry.resource?.label),
+      outcome: entry.outcome,
+      reasons: entry.reasons.map(storable),
+      detail,
+      prevHash: prev.hash,
+    };
+    const hash = hashEntry({ ...record, at });
+    records.push({ ...record, hash });
+    prev = { seq: record.seq, hash };
+  }
   // Raw SQL: a third of the time of the model's create() through the query compiler, and appends are
   // on the path of every audited action.
+  const rows = records.map(
+    (r) => Prisma.sql`(${r.id}::uuid, ${tenantId}::uuid, ${r.seq.toString()}::bigint, ${at}::timestamptz,
+      ${r.actorType}::"AuditActorType", ${r.actorId}, ${r.actorLabel}, ${r.onBehalfOfId}, ${r.onBehalfOfLabel},
+      ${r.action}, ${r.resourceType}, ${r.resourceId}, ${r.resourceLabel}, ${r.outcome}::"AuditOutcome",
+      ${r.reasons}::text[], ${JSON.stringify(r.detail)}::jsonb, ${r.prevHash}, ${r.hash})`,
+  );
   await tx.$executeRaw`
     INSERT INTO "AuditEntry" (id, "tenantId", seq, at, "actorType", "actorId", "actorLabel", "onBehalfOfId",
       "onBehalfOfLabel", action, "resourceType", "resourceId", "resourceLabel", outcome, reasons, detail,
       "prevHash", hash)
-    VALUES (${record.id}::uuid, ${tenantId}::uuid, ${record.seq.toString()}::bigint, ${at}::timestamptz,
-      ${record.actorType}::"AuditActorType", ${record.actorId}, ${record.actorLabel}, ${record.onBehalfOfId},
-      ${record.onBehalfOfLabel}, ${record.action}, ${record.resourceType}, ${record.resourceId},
-      ${record.resourceLabel}, ${record.outcome}::"AuditOutcome", ${record.reasons}::text[],
-      ${JSON.stringify(detail)}::jsonb, ${record.prevHash}, ${hash})`;
-  if (record.seq % BigInt(env.AUDIT_CHECKPOINT_EVERY) === 0n) {
-    await writeCheckpoint(tx, tenantId, record.seq, hash);
+    VALUES ${Prisma.join(rows)}`;
+  const every = BigInt(env.AUDIT_CHECKPOINT_EVERY);
+  for (const record of records) {
+    if (record.seq % every === 0n) await writeCheckpoint(tx, tenantId, record.seq, record.hash);
   }
-  return { ...record, hash };
+  return records;
 }
 
 /** A signed-in person as an audit actor, labelled with their name as it is now. */
