@@ -16,8 +16,11 @@ type ControlProps = {
   className: string;
 };
 
-/** A label, a control, and its hint or error, wired up through aria-describedby. */
-function FieldFrame({
+/**
+ * A label, a control, and its hint or error, wired up through aria-describedby. For controls the fields
+ * below do not cover (a grouped select, a code editor), render the control with the props it is given.
+ */
+export function FieldFrame({
   label,
   error,
   hint,
@@ -80,5 +83,49 @@ export function SelectField({ label, error, hint, className, options, ...selectP
         </select>
       )}
     </FieldFrame>
+  );
+}
+
+type TextAreaFieldProps = Omit<ComponentProps<"textarea">, "id" | "className"> &
+  FrameProps & { name: string };
+
+export function TextAreaField({ label, error, hint, className, ...textareaProps }: TextAreaFieldProps) {
+  return (
+    <FieldFrame label={label} error={error} hint={hint} className={className}>
+      {(control) => <textarea {...control} {...textareaProps} />}
+    </FieldFrame>
+  );
+}
+
+type CheckboxFieldProps = Omit<ComponentProps<"input">, "id" | "className" | "type"> & {
+  label: ReactNode;
+  hint?: ReactNode;
+  className?: string;
+};
+
+/** A checkbox with its label beside it (the whole label toggles it) and an optional hint below. */
+export function CheckboxField({ label, hint, className = "", ...inputProps }: CheckboxFieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className={`flex items-start gap-2 ${className}`}>
+      <input
+        id={id}
+        type="checkbox"
+        aria-describedby={hint ? hintId : undefined}
+        className="mt-0.5 size-4 shrink-0 rounded border-slate-300 text-indigo-600 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+        {...inputProps}
+      />
+      <div className="min-w-0">
+        <label htmlFor={id} className="text-sm text-slate-800">
+          {label}
+        </label>
+        {hint ? (
+          <p id={hintId} className="text-xs text-slate-600">
+            {hint}
+          </p>
+        ) : null}
+      </div>
+    </div>
   );
 }
