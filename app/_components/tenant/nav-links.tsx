@@ -4,13 +4,22 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { focusRing } from "@/app/_components/ui/styles";
 
-/** The tenant's pages, with aria-current on the one being shown; the audit log for those who may read it. */
-export function NavLinks({ slug, auditLog }: { slug: string; auditLog: boolean }) {
+/**
+ * The tenant's pages, with aria-current on the one being shown; policies and grants for those who manage
+ * access, and the audit log for those who may read it.
+ */
+export function NavLinks({ slug, access, auditLog }: { slug: string; access: boolean; auditLog: boolean }) {
   const pathname = usePathname();
   const base = `/t/${slug}`;
   const links = [
     { href: base, label: "Home", active: pathname === base },
     { href: `${base}/members`, label: "Members", active: pathname.startsWith(`${base}/members`) },
+    ...(access
+      ? [
+          { href: `${base}/policies`, label: "Policies", active: pathname.startsWith(`${base}/policies`) },
+          { href: `${base}/grants`, label: "Grants", active: pathname.startsWith(`${base}/grants`) },
+        ]
+      : []),
     ...(auditLog
       ? [{ href: `${base}/audit`, label: "Audit log", active: pathname.startsWith(`${base}/audit`) }]
       : []),

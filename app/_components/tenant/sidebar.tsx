@@ -1,4 +1,5 @@
 import { SignOutButton } from "@/app/_components/auth/sign-out-button";
+import { canManageAccess } from "@/app/_lib/access-admin";
 import { canReadAuditLog } from "@/server/kernel/audit/query";
 import type { Role } from "@/server/tenancy/roles";
 import { NavLinks } from "./nav-links";
@@ -18,7 +19,11 @@ export function Sidebar({
     <aside className="flex flex-col gap-6 border-b border-slate-200 bg-white p-4 md:sticky md:top-0 md:h-screen md:w-64 md:shrink-0 md:border-r md:border-b-0">
       <p className="px-1 text-lg font-bold tracking-tight text-indigo-700">Tenet</p>
       <TenantSwitcher current={current} tenants={tenants} />
-      <NavLinks slug={current.slug} auditLog={canReadAuditLog(current.role)} />
+      <NavLinks
+        slug={current.slug}
+        access={canManageAccess(current.role)}
+        auditLog={canReadAuditLog(current.role)}
+      />
       <div className="mt-auto flex items-center justify-between gap-3 border-t border-slate-200 pt-4">
         <UserSummary />
         <SignOutButton />
