@@ -17,7 +17,11 @@ function download(file: { filename: string; contentType: string; body: string })
   URL.revokeObjectURL(url);
 }
 
-/** Downloads the entries matching the current filters; the export is itself recorded in the log. */
+/**
+ * Downloads the entries matching the current filters; the export is itself recorded in the log. Also
+ * downloads the signed checkpoints with the public key, for someone outside the database to keep: with
+ * them, a later copy of the log can be checked even by someone who does not trust the database.
+ */
 export function ExportButtons({ filter }: { filter: AuditListInput }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -29,6 +33,20 @@ export function ExportButtons({ filter }: { filter: AuditListInput }) {
       },
     }),
   );
+  // A read a person starts: fetched fresh on every click rather than kept in the cache.
+  const checkpoints = useMutation({
+    mutationFn: async () => {
+      const signed = await queryClient.fetchQuery({ ...trpc.audit.checkpoints.queryOptions(), staleTime: 0 });
+      const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+      const file = {
+        filename: `audit-checkpoints-${signed.tenantId}-${stamp}.json`,
+        contentType: "application/json",
+        body: `${JSON.stringify(signed, null, 2)}\n`,
+      };
+      download(file);
+      return { filename: file.filename, count: signed.checkpoints.length };
+    },
+  });
   const { limit: _limit, ...range } = filter;
   const pending = (format: "json" | "csv") => exportLog.isPending && exportLog.variables.format === format;
   return (
@@ -48,12 +66,27 @@ export function ExportButtons({ filter }: { filter: AuditListInput }) {
         >
           Export CSV
         </Button>
+        <Button variant="secondary" pending={checkpoints.isPending} onClick={() => checkpoints.mutate()}>
+          Download checkpoints
+        </Button>
       </div>
       {exportLog.isError ? <Alert>Could not export: {exportLog.error.message}</Alert> : null}
       {exportLog.data ? (
         <Alert tone="success">
           Downloaded {exportLog.data.filename} ({exportLog.data.count}{" "}
           {exportLog.data.count === 1 ? "entry" : "entries"}).
+        </Alert>
+      ) : null}
+      {checkpoints.isError ? (
+        <Alert>Could not download the checkpoints: {checkpoints.error.message}</Alert>
+      ) : null}
+      {checkpoints.data ? (
+        <Alert tone="success">
+          Downloaded {checkpoints.data.filename}
+          {checkpoints.data.count === 0
+            ? ": the public key, but no signed checkpoint yet (the log is signed as it grows)."
+            : ` (${checkpoints.data.count} signed ${checkpoints.data.count === 1 ? "checkpoint" : "checkpoints"}).`}{" "}
+          Keep it somewhere the database&apos;s administrators cannot change.
         </Alert>
       ) : null}
     </div>
