@@ -1,4 +1,4 @@
-import { expect, inviteMember, newPassword, signIn, test } from "./fixtures";
+import { acceptInvite, expect, inviteMember, signIn, test } from "./fixtures";
 
 test("an owner invites someone, then reads it in the audit log and verifies the chain", async ({
   page,
@@ -49,12 +49,7 @@ test("an employee sees no audit link and is told the log is for owners and admin
   const employeeEmail = `bob@${acme.tenantSlug}.test`;
   const inviteUrl = await inviteMember(page, employeeEmail, "employee");
 
-  const employeeContext = await browser.newContext();
-  const employee = await employeeContext.newPage();
-  await employee.goto(inviteUrl);
-  await employee.getByLabel("Your name").fill("Bob Porter");
-  await employee.getByLabel("Password", { exact: true }).fill(newPassword());
-  await employee.getByRole("button", { name: "Accept invitation" }).click();
+  const employee = await acceptInvite(browser, inviteUrl, "Bob Porter");
   await expect(employee).toHaveURL(new RegExp(`/t/${acme.tenantSlug}$`));
   await expect(employee.getByRole("link", { name: "Members" })).toBeVisible();
   await expect(employee.getByRole("link", { name: "Audit log" })).toHaveCount(0);
@@ -63,5 +58,5 @@ test("an employee sees no audit link and is told the log is for owners and admin
   await expect(employee.getByText("Only owners and admins can see the audit log.")).toBeVisible();
   await expect(employee.getByRole("list", { name: "Audit entries" })).toHaveCount(0);
   await expect(employee.getByText(/invited .* to join as/)).toHaveCount(0);
-  await employeeContext.close();
+  await employee.context().close();
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 import superjson from "superjson";
 
 export { expect };
@@ -63,4 +63,18 @@ export async function inviteMember(page: Page, email: string, role: string): Pro
 }
 
 export const newPassword = () => `pw-${randomBytes(6).toString("hex")}`;
+
+/**
+ * Accepts an invitation as a new person, in a browser of their own, and waits for the tenant's home page.
+ * Returns their page; close it with `page.context().close()`.
+ */
+export async function acceptInvite(browser: Browser, inviteUrl: string, name: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(inviteUrl);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Password", { exact: true }).fill(newPassword());
+  await page.getByRole("button", { name: "Accept invitation" }).click();
+  await expect(page).toHaveURL(/\/t\/[^/]+$/);
+  return page;
+}
 export { unique };
