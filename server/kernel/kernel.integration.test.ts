@@ -11,6 +11,7 @@ import { savePolicies } from "@/server/kernel/access/policies";
 import { DEFAULT_POLICY_PACK } from "@/server/kernel/access/default-pack";
 import { AccessEvaluator } from "@/server/kernel/access/evaluator";
 import { describeAuditEntry } from "@/server/kernel/audit/sentence";
+import { verifyChain } from "@/server/kernel/audit/verify";
 import {
   createTestAccess,
   createTestTenant,
@@ -345,6 +346,40 @@ describe("attacker/victim pairs: denied syscalls never reach the connector", () 
       }),
     );
     expect((await bookInB()).status).toBe("succeeded");
+  });
+});
+
+describe("group commit", () => {
+  it("concurrent syscalls share transactions, each decided and audited once; a bad one fails alone", async () => {
+    const kernel = new Kernel({ db: testDb, tools, evaluator: new AccessEvaluator() });
+    const [before] = await lastEntries(acme, 1);
+    const calls = Array.from({ length: 50 }, (_, i) =>
+      i === 25
+        ? // A resource of the wrong type for the action: refused before anything is decided.
+          kernel.authorize(asUser(acme, employee), { ...bookRoom(), action: "finance.expense.submit" })
+        : kernel.authorize(
+            asUser(acme, i % 2 ? employee : approver),
+            i % 3 ? bookRoom(`r-${i}`) : approveExpense(approver.userId),
+          ),
+    );
+    const settled = await Promise.allSettled(calls);
+    expect(settled.filter((s) => s.status === "rejected")).toHaveLength(1);
+    expect(settled[25]).toMatchObject({
+      status: "rejected",
+      reason: expect.objectContaining({
+        message: expect.stringContaining("applies to Expense, not Room") as string,
+      }) as unknown,
+    });
+    const ids = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value.syscallId] : []));
+    expect(new Set(ids).size).toBe(49);
+
+    const entries = await lastEntries(acme, 49);
+    expect(entries[0]?.seq).toBe((before?.seq ?? 0n) + 1n);
+    expect(
+      new Set(entries.map((e) => z.object({ syscallId: z.string() }).parse(e.detail).syscallId)),
+    ).toEqual(new Set(ids));
+    const verified = await withTenant(testDb(), { tenantId: acme.id }, (tx) => verifyChain(tx, acme.id));
+    expect(verified).toMatchObject({ ok: true });
   });
 });
 

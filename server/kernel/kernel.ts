@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { getDb, type PrismaClient, type Tx } from "@/server/db/client";
+import { getDb, type PrismaClient } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
 import type { Approver } from "./access/approval";
 import type { AccessDecision } from "./access/decide";
@@ -7,6 +7,7 @@ import type { AccessResource } from "./access/entities";
 import type { AccessEvaluator } from "./access/evaluator";
 import {
   loadDirectory,
+  principalAgentIds,
   principalUserIds,
   resolvePrincipal,
   resourceUserIds,
@@ -19,9 +20,9 @@ import {
 } from "./access/principals";
 import { ACTION_INFO, type ActionName } from "./access/schema";
 import { ensureLoaded, liveEvaluator } from "./access/store";
-import { appendAudit } from "./audit/log";
+import { appendAudit, appendAuditBatch } from "./audit/log";
 import type { JsonValue } from "./audit/canonical-json";
-import type { AuditEntryInput } from "./audit/entry";
+import { auditEntryInput, type AuditEntryInput } from "./audit/entry";
 import { installedTools } from "./tools/installed";
 import { runTool } from "./tools/manager";
 import type { ToolRegistry } from "./tools/registry";
@@ -47,6 +48,18 @@ export type SyscallResult =
   | { status: "denied"; syscallId: string; reasons: string[]; explanation: string | null }
   | { status: "approval_required"; syscallId: string; approvers: Approver[]; reasons: string[] }
   | { status: "failed"; syscallId: string; reasons: string[]; error: string };
+
+export type Authorized = { syscallId: string; outcome: Decided; principal: ResolvedPrincipal | Unresolved };
+
+type Pending = {
+  ctx: KernelContext;
+  syscall: Syscall;
+  resolve: (authorized: Authorized) => void;
+  reject: (error: unknown) => void;
+};
+
+/** The most syscalls decided and audited in one transaction. */
+const MAX_BATCH = 64;
 
 export type Decided =
   { kind: "refused"; reasons: string[]; explanation: string } | { kind: "decided"; decision: AccessDecision };
@@ -77,32 +90,78 @@ export class Kernel {
     return this.options.now?.() ?? new Date();
   }
 
+  /** Syscalls waiting for their tenant's next batch, and whether one is in flight. */
+  private readonly queues = new Map<string, { waiting: Pending[]; running: boolean }>();
+
   /**
    * The access half of a syscall: resolve the principal, verify approvals, decide, and audit the
    * decision, in one transaction. Returns the decision; nothing is executed.
+   *
+   * Group commit: syscalls of one tenant that arrive while its previous batch is in flight are
+   * decided together in the next transaction, with one directory read and one audit INSERT. A
+   * tenant's appends are serialised by its chain lock anyway, so batching costs a lone caller
+   * nothing and lets concurrent callers share the round trips.
    */
-  async authorize(
-    ctx: KernelContext,
-    syscall: Syscall,
-  ): Promise<{ syscallId: string; outcome: Decided; principal: ResolvedPrincipal | Unresolved }> {
-    const syscallId = randomUUID();
-    return withTenant(this.options.db(), { tenantId: ctx.tenantId }, async (tx) => {
-      const now = this.now();
-      const directory = await loadDirectory(
-        tx,
-        ctx.tenantId,
-        [
-          ...principalUserIds(ctx.principal),
-          ...resourceUserIds(syscall.resource),
-          ...(syscall.approvals ?? []).map((a) => a.userId),
-        ],
-        ctx.principal.type === "agent" ? ctx.principal.agentId : null,
-      );
-      const principal = resolvePrincipal(directory, ctx.principal);
-      const outcome = await this.decide(tx, ctx, syscall, directory, principal, now);
-      await appendAudit(tx, ctx.tenantId, this.decisionEntry(ctx, syscall, syscallId, principal, outcome));
-      return { syscallId, outcome, principal };
+  authorize(ctx: KernelContext, syscall: Syscall): Promise<Authorized> {
+    return new Promise<Authorized>((resolve, reject) => {
+      const queue = this.queues.get(ctx.tenantId) ?? { waiting: [], running: false };
+      this.queues.set(ctx.tenantId, queue);
+      queue.waiting.push({ ctx, syscall, resolve, reject });
+      if (!queue.running) void this.drain(ctx.tenantId, queue);
     });
+  }
+
+  private async drain(tenantId: string, queue: { waiting: Pending[]; running: boolean }) {
+    queue.running = true;
+    try {
+      while (queue.waiting.length > 0)
+        await this.authorizeBatch(tenantId, queue.waiting.splice(0, MAX_BATCH));
+    } finally {
+      queue.running = false;
+      this.queues.delete(tenantId);
+    }
+  }
+
+  private async authorizeBatch(tenantId: string, batch: Pending[]): Promise<void> {
+    const settle: (() => void)[] = [];
+    try {
+      await withTenant(this.options.db(), { tenantId }, async (tx) => {
+        const now = this.now();
+        const directory = await loadDirectory(
+          tx,
+          tenantId,
+          batch.flatMap(({ ctx, syscall }) => [
+            ...principalUserIds(ctx.principal),
+            ...resourceUserIds(syscall.resource),
+            ...(syscall.approvals ?? []).map((a) => a.userId),
+          ]),
+          batch.flatMap(({ ctx }) => principalAgentIds(ctx.principal)),
+        );
+        const evaluator = this.options.evaluator ?? liveEvaluator;
+        await ensureLoaded(tx, tenantId, now, evaluator, directory.accessVersion);
+        const entries: AuditEntryInput[] = [];
+        for (const item of batch) {
+          // One caller's bad syscall (say, a resource of the wrong type) fails that caller alone.
+          try {
+            const syscallId = randomUUID();
+            const principal = resolvePrincipal(directory, item.ctx.principal);
+            const outcome = this.decide(evaluator, item.ctx, item.syscall, directory, principal, now);
+            const entry = auditEntryInput.parse(
+              this.decisionEntry(item.ctx, item.syscall, syscallId, principal, outcome),
+            );
+            entries.push(entry);
+            settle.push(() => item.resolve({ syscallId, outcome, principal }));
+          } catch (error) {
+            settle.push(() => item.reject(error));
+          }
+        }
+        await appendAuditBatch(tx, tenantId, entries);
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const done of settle) done();
   }
 
   async call(ctx: KernelContext, syscall: Syscall): Promise<SyscallResult> {
@@ -160,22 +219,20 @@ export class Kernel {
       : { status: "failed", syscallId, reasons: decision.reasons, error: result.error };
   }
 
-  private async decide(
-    tx: Tx,
+  private decide(
+    evaluator: AccessEvaluator,
     ctx: KernelContext,
     syscall: Syscall,
     directory: Directory,
     principal: ResolvedPrincipal | Unresolved,
     now: Date,
-  ): Promise<Decided> {
+  ): Decided {
     if ("problem" in principal)
       return { kind: "refused", reasons: [principal.problem], explanation: principal.message };
     const approvals = verifyApprovals(directory, principal, syscall.approvals ?? []);
     if (!approvals.ok)
       return { kind: "refused", reasons: ["invalid-approval"], explanation: approvals.message };
 
-    const evaluator = this.options.evaluator ?? liveEvaluator;
-    await ensureLoaded(tx, ctx.tenantId, now, evaluator, directory.accessVersion);
     const related = resourceUserIds(syscall.resource).flatMap((id) => directory.members.get(id) ?? []);
     const decision = evaluator.decide(
       ctx.tenantId,

@@ -7,7 +7,7 @@ import type { AccessDecision } from "./decide";
 import { DEFAULT_POLICY_PACK } from "./default-pack";
 import type { AccessPrincipal, AccessResource } from "./entities";
 import { AccessEvaluator } from "./evaluator";
-import { loadDirectory, principalUserIds, resolvePrincipal } from "./principals";
+import { loadDirectory, principalAgentIds, principalUserIds, resolvePrincipal } from "./principals";
 import { ACTION_INFO, ACTIONS, type ActionName } from "./schema";
 import { currentPolicyText, ensureLoaded, liveEvaluator, liveGrants } from "./store";
 import { validatePolicyText, type PolicyError, type ValidatedPolicy } from "./validate";
@@ -224,7 +224,7 @@ export async function whatIf(ctx: TenantContext, input: WhatIfInput): Promise<Wh
     ctx.db,
     ctx.tenantId,
     [...principalUserIds(input.principal), ...ownerIds],
-    input.principal.type === "agent" ? input.principal.agentId : null,
+    principalAgentIds(input.principal),
   );
   const principal = resolvePrincipal(directory, input.principal);
   if ("problem" in principal) throw notFound(principal.message);

@@ -36,7 +36,11 @@ type AgentRow = {
  * `userIds`, the agent (when one asks), and the tenant's access version. A syscall is on the path of
  * every agent action, so it reads this once rather than row by row.
  */
-export type Directory = { members: Map<string, Member>; agent: AgentRow | null; accessVersion: number };
+export type Directory = {
+  members: Map<string, Member>;
+  agents: Map<string, AgentRow>;
+  accessVersion: number;
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -44,26 +48,28 @@ export async function loadDirectory(
   tx: Tx,
   tenantId: string,
   userIds: readonly string[],
-  agentId: string | null = null,
+  agentIds: readonly string[] = [],
 ): Promise<Directory> {
   // Ids that are not UUIDs name nobody; filtering them keeps the uuid casts from failing.
   const uuids = [...new Set(userIds)].filter((id) => UUID.test(id));
-  const agent = agentId !== null && UUID.test(agentId) ? agentId : null;
+  const agentUuids = [...new Set(agentIds)].filter((id) => UUID.test(id));
   const [row] = await tx.$queryRaw<
-    { version: string | null; members: MemberRow[] | null; agent: AgentRow | null }[]
+    { version: string | null; members: MemberRow[] | null; agents: AgentRow[] | null }[]
   >`
     SELECT
       (SELECT s.version::text FROM "AccessState" s WHERE s."tenantId" = ${tenantId}::uuid) AS version,
       (SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', m.role))
          FROM "Membership" m JOIN "User" u ON u.id = m."userId"
         WHERE m."tenantId" = ${tenantId}::uuid AND m."userId" = ANY(${uuids}::uuid[])) AS members,
-      (SELECT json_build_object('id', a.id, 'name', a.name, 'skillId', a."skillId", 'skillName', a."skillName",
-              'skillVersion', a."skillVersion", 'publisher', a.publisher, 'disabled', a."disabledAt" IS NOT NULL)
-         FROM "Agent" a WHERE a."tenantId" = ${tenantId}::uuid AND a.id = ${agent}::uuid) AS agent`;
+      (SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'skillId', a."skillId",
+              'skillName', a."skillName", 'skillVersion', a."skillVersion", 'publisher', a.publisher,
+              'disabled', a."disabledAt" IS NOT NULL))
+         FROM "Agent" a WHERE a."tenantId" = ${tenantId}::uuid AND a.id = ANY(${agentUuids}::uuid[])) AS agents`;
   const members = new Map<string, Member>();
   for (const m of row?.members ?? [])
     members.set(m.id, { id: m.id, email: m.email, name: m.name, roles: [m.role] });
-  return { members, agent: row?.agent ?? null, accessVersion: Number(row?.version ?? 0) };
+  const agents = new Map((row?.agents ?? []).map((agent) => [agent.id, agent]));
+  return { members, agents, accessVersion: Number(row?.version ?? 0) };
 }
 
 type MemberRow = { id: string; email: string; name: string; role: Role };
@@ -73,9 +79,11 @@ export async function loadMembers(tx: Tx, tenantId: string, userIds: readonly st
   return (await loadDirectory(tx, tenantId, userIds)).members;
 }
 
-/** The user ids a request names: the principal (or the person an agent acts for) and approvers. */
+/** The user ids a principal names: the user, or the person an agent acts for. */
 export const principalUserIds = (ref: PrincipalRef) =>
   ref.type === "user" ? [ref.userId] : [ref.actingForUserId];
+
+export const principalAgentIds = (ref: PrincipalRef) => (ref.type === "agent" ? [ref.agentId] : []);
 
 /**
  * Looks the principal up in this tenant. A user who is not a member, an agent of another tenant, or
@@ -88,8 +96,8 @@ export function resolvePrincipal(directory: Directory, ref: PrincipalRef): Resol
     const { name, ...info } = member;
     return { access: { type: "User", ...info }, label: name };
   }
-  const agent = directory.agent;
-  if (!agent || agent.id !== ref.agentId)
+  const agent = directory.agents.get(ref.agentId);
+  if (!agent)
     return { problem: "unknown-agent", message: "No such agent in this tenant." };
   if (agent.disabled) return { problem: "agent-disabled", message: `${agent.name} is disabled.` };
   const actingFor = directory.members.get(ref.actingForUserId);
