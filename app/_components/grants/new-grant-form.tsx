@@ -50,7 +50,10 @@ function GrantForm({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [agentId, setAgentId] = useState(agents[0]?.id ?? "");
+  const [chosenAgentId, setAgentId] = useState("");
+  // The agents can change while the form is open (one registered or disabled below): a choice no longer
+  // listed is the first agent, which is also what the select shows.
+  const agentId = (agents.find((a) => a.id === chosenAgentId) ?? agents[0])?.id ?? "";
   const [actions, setActions] = useState<ActionName[]>([]);
   const [resourceType, setResourceType] = useState("");
   const [resourceId, setResourceId] = useState("");

@@ -88,6 +88,11 @@ type Form = {
 
 type ClientErrors = Partial<Record<"principal" | "amount" | "days", string>>;
 
+/** `id` when it is one of `ids`, else the first of them ("" for none). */
+function listed(id: string, ids: readonly string[]): string {
+  return ids.includes(id) ? id : (ids[0] ?? "");
+}
+
 /** "1,500.50" → 150050; null when it is not an amount of currency units with at most two decimals. */
 function amountInCents(text: string): number | null {
   const match = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(text.trim().replace(/,/g, ""));
@@ -115,9 +120,9 @@ function WhatIfForm({
   const trpc = useTRPC();
   const [form, setForm] = useState<Form>(() => ({
     principalType: "user",
-    userId: members[0]?.userId ?? "",
-    agentId: (agents.find((a) => !a.disabled) ?? agents[0])?.id ?? "",
-    actingForUserId: members[0]?.userId ?? "",
+    userId: "",
+    agentId: agents.find((a) => !a.disabled)?.id ?? "",
+    actingForUserId: "",
     action: catalog.actions[0]?.name ?? "",
     ownerUserId: "",
     amount: "",
@@ -132,6 +137,20 @@ function WhatIfForm({
   const serverErrors = formErrors(whatIf.error, ["action"] as const);
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
 
+  // The lists can change while the form is open (a refetch after someone registers an agent): a choice
+  // that is not listed (or not made yet) is the first option, which is also what the select shows.
+  const userId = listed(
+    form.userId,
+    members.map((m) => m.userId),
+  );
+  const agentId = listed(
+    form.agentId,
+    agents.map((a) => a.id),
+  );
+  const actingForUserId = listed(
+    form.actingForUserId,
+    members.map((m) => m.userId),
+  );
   const action = catalog.actions.find((a) => a.name === form.action);
   const fields = action ? RESOURCE_FIELDS[action.resourceType] : null;
   const memberName = (userId: string) => members.find((m) => m.userId === userId)?.name ?? "someone";
@@ -143,11 +162,11 @@ function WhatIfForm({
     const errors: ClientErrors = {};
     const principal: WhatIfInput["principal"] | null =
       form.principalType === "user"
-        ? form.userId
-          ? { type: "user", userId: form.userId }
+        ? userId
+          ? { type: "user", userId }
           : null
-        : form.agentId && form.actingForUserId
-          ? { type: "agent", agentId: form.agentId, actingForUserId: form.actingForUserId }
+        : agentId && actingForUserId
+          ? { type: "agent", agentId, actingForUserId }
           : null;
     if (!principal) errors.principal = form.principalType === "user" ? "Choose a member" : "Choose an agent";
     const amountCents = fields.amount && form.amount.trim() ? amountInCents(form.amount) : undefined;
@@ -203,7 +222,7 @@ function WhatIfForm({
               <SelectField
                 label="Member"
                 name="userId"
-                value={form.userId}
+                value={userId}
                 onChange={(e) => set("userId", e.target.value)}
                 options={memberOptions}
                 error={clientErrors.principal}
@@ -217,7 +236,7 @@ function WhatIfForm({
                 <SelectField
                   label="Agent"
                   name="agentId"
-                  value={form.agentId}
+                  value={agentId}
                   onChange={(e) => set("agentId", e.target.value)}
                   options={agents.map((a) => ({
                     value: a.id,
@@ -228,7 +247,7 @@ function WhatIfForm({
                 <SelectField
                   label="Acting for"
                   name="actingForUserId"
-                  value={form.actingForUserId}
+                  value={actingForUserId}
                   onChange={(e) => set("actingForUserId", e.target.value)}
                   options={memberOptions}
                 />
