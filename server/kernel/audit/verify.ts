@@ -116,6 +116,8 @@ export async function verifyChain(
     tenantId,
     keys,
   );
+  // Should the walk throw first, the outcome of the signatures no longer matters.
+  trust.catch(() => undefined);
   const early = from ? await trust : null;
   if (early && early.failures.length > 0) {
     return result(false, 0, trustedCount(early), { seq: 0n, hash: GENESIS_HASH }, early.failures);
@@ -234,6 +236,9 @@ async function walkChain(
   let stop = false;
   let nextSeq = startSeq;
   let prevHash: string | null = fromCheckpoint ? null : GENESIS_HASH;
+  /** Trusted checkpoint hashes in seq order, and how many of them earlier segments took. */
+  let signed: { seq: bigint; hashes: [string, string[]] }[] | null = null;
+  let taken = 0;
   let pending: ReturnType<typeof read> | null = read(startSeq);
   try {
     while (pending && !stop) {
@@ -244,16 +249,21 @@ async function walkChain(
       // Read on while this batch is checked. Past a last row that cannot be read there is nothing to
       // follow; its segment reports it.
       if (last && batch.n === batchSize) pending = read(last.seq + 1n);
-      const { expected } = await trust;
+      signed ??= [...(await trust).expected]
+        .map((hashes) => ({ seq: BigInt(hashes[0]), hashes }))
+        .sort((a, b) => (a.seq < b.seq ? -1 : 1));
+      const checkpoints: SegmentJob["checkpoints"] = [];
+      for (; taken < signed.length; taken++) {
+        const c = signed[taken];
+        if (!c || (last && c.seq > last.seq)) break;
+        if (c.seq >= nextSeq) checkpoints.push(c.hashes);
+      }
       const job: SegmentJob = {
         rows: batch.rows,
         tenantId,
         firstSeq: nextSeq.toString(),
         prevHash,
-        checkpoints: [...expected].filter(([seq]) => {
-          const n = BigInt(seq);
-          return n >= nextSeq && (last === null || n <= last.seq);
-        }),
+        checkpoints,
       };
       segments.push(
         checkSegment(job, workers).then((r) => {
