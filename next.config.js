@@ -13,6 +13,7 @@ const nextConfig = {
     "pg",
     "@prisma/client",
     "@prisma/adapter-pg",
+    "@cedar-policy/cedar-wasm",
   ],
   async headers() {
     return [

@@ -20,6 +20,13 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   publisher: "Publishes agent skills to the marketplace",
 };
 
+/** Roles that may edit access policies, grant agents permissions and decide their requests. */
+export const ACCESS_MANAGERS = ["owner", "admin"] as const satisfies readonly Role[];
+
+export function canManageAccess(role: Role): boolean {
+  return (ACCESS_MANAGERS as readonly Role[]).includes(role);
+}
+
 /** Roles that may manage members and invitations. */
 export const MEMBER_MANAGERS = ["owner", "admin"] as const satisfies readonly Role[];
 

@@ -5,11 +5,8 @@ import { useState } from "react";
 import { focusRing, linkClass } from "@/app/_components/ui/styles";
 import type { WhatIfAnswer } from "@/app/_lib/trpc-types";
 import { DEFAULT_DENY } from "@/server/kernel/access/decide";
+import { GRANT_POLICY_PREFIX } from "@/server/kernel/access/schema";
 import { approverList } from "./approvers";
-
-// Must match RESERVED_ID_PREFIX in server/kernel/access/validate.ts (not imported: that module loads
-// Cedar). A reason with this prefix is an agent's grant, which lives on the Grants page, not in the text.
-const GRANT_PREFIX = "grant-";
 
 const TONES = {
   allow: "border-emerald-200 bg-emerald-50 text-emerald-950",
@@ -46,8 +43,8 @@ export function WhatIfResult({
   onShowPolicy: (id: string) => boolean;
 }) {
   const [missing, setMissing] = useState<string | null>(null);
-  const policies = answer.reasons.filter((r) => r !== DEFAULT_DENY && !r.startsWith(GRANT_PREFIX));
-  const grants = answer.reasons.filter((r) => r.startsWith(GRANT_PREFIX)).length;
+  const policies = answer.reasons.filter((r) => r !== DEFAULT_DENY && !r.startsWith(GRANT_POLICY_PREFIX));
+  const grants = answer.reasons.filter((r) => r.startsWith(GRANT_POLICY_PREFIX)).length;
   return (
     <section
       aria-label="What-if result"

@@ -1,5 +1,5 @@
 import { SignOutButton } from "@/app/_components/auth/sign-out-button";
-import { canManageAccess } from "@/app/_lib/access-admin";
+import { canManageAccess } from "@/server/tenancy/roles";
 import { canReadAuditLog } from "@/server/kernel/audit/query";
 import type { Role } from "@/server/tenancy/roles";
 import { NavLinks } from "./nav-links";

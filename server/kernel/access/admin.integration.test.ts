@@ -262,7 +262,7 @@ describe("grants and expansion requests", () => {
       reason: "Mixed",
     });
     expect(mixed.status).toBe(400);
-    expect(mixed.error?.message).toContain("every action must apply to Room");
+    expect(mixed.error?.message).toBe("Every action must apply to Room");
 
     expect((await callHttp(owner(), "grant.revoke", { grantId: id })).data).toMatchObject({
       state: "revoked",

@@ -21,8 +21,11 @@ export type Grant = {
  */
 export const ENTITY_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
+/** Said to whoever is creating the grant; the grant's id (often not yet shown to anyone) goes in `cause`. */
 const invalid = (grantId: string, message: string) =>
-  new AppError("BAD_REQUEST", `Grant ${JSON.stringify(grantId)}: ${message}`);
+  new AppError("BAD_REQUEST", `${message[0]?.toUpperCase() ?? ""}${message.slice(1)}`, {
+    cause: { grantId },
+  });
 
 function checkedId(grantId: string, what: string, value: string): string {
   if (!ENTITY_ID_PATTERN.test(value)) throw invalid(grantId, `${what} is not a valid id`);
@@ -41,7 +44,7 @@ export function grantToPolicy(tenantId: string, grant: Grant, now: Date): string
   checkedId(grantId, "the tenant id", tenantId);
   const agentId = checkedId(grantId, "the agent id", grant.agentId);
   if (Number.isNaN(grant.expiresAt.getTime())) throw invalid(grantId, "the expiry is not a date");
-  if (grant.actions.length === 0) throw invalid(grantId, "it names no actions");
+  if (grant.actions.length === 0) throw invalid(grantId, "choose at least one action");
 
   const resourceTypes = new Set<ResourceType>();
   const actions = grant.actions.map((action) => {

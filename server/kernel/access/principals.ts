@@ -97,8 +97,7 @@ export function resolvePrincipal(directory: Directory, ref: PrincipalRef): Resol
     return { access: { type: "User", ...info }, label: name };
   }
   const agent = directory.agents.get(ref.agentId);
-  if (!agent)
-    return { problem: "unknown-agent", message: "No such agent in this tenant." };
+  if (!agent) return { problem: "unknown-agent", message: "No such agent in this tenant." };
   if (agent.disabled) return { problem: "agent-disabled", message: `${agent.name} is disabled.` };
   const actingFor = directory.members.get(ref.actingForUserId);
   if (!actingFor)

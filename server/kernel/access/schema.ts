@@ -49,6 +49,9 @@ export function isResourceType(name: string): name is ResourceType {
 /** Entity types whose ids carry the tenant prefix (everything but roles, skills and actions). */
 export const TENANT_SCOPED_TYPES: readonly string[] = ["User", "Agent", "Connector", ...RESOURCE_TYPES];
 
+/** Policy ids the kernel writes for grants (grants.ts): "grant-<grantId>". Tenant text may not use them. */
+export const GRANT_POLICY_PREFIX = "grant-";
+
 /** What an action does to the world; destructive actions always need an admin's approval. */
 export const EFFECTS = ["read", "write", "destructive"] as const;
 export type Effect = (typeof EFFECTS)[number];

@@ -1,6 +1,6 @@
 import { approvalCondition, parseApprover, type Approver } from "./approval";
 import { readPolicy, validateText, type CedarError } from "./cedar";
-import { NAMESPACE, TENANT_SCOPED_TYPES } from "./schema";
+import { GRANT_POLICY_PREFIX, NAMESPACE, TENANT_SCOPED_TYPES } from "./schema";
 import { byteOffsetToIndex, positionAt, scanPolicies, type ScannedPolicy } from "./source";
 
 export type ValidatedPolicy = { id: string; effect: "permit" | "forbid"; approval?: Approver };
@@ -12,7 +12,7 @@ export type PolicyValidation =
 /** Policy ids tenants may write: short, readable, and safe to show and to use as Cedar ids. */
 export const POLICY_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,79}$/;
 /** Ids the kernel writes itself (grants.ts), which tenant text must not imitate. */
-export const RESERVED_ID_PREFIX = "grant-";
+export const RESERVED_ID_PREFIX = GRANT_POLICY_PREFIX;
 
 export type ValidateOptions = {
   /** The tenant the text belongs to: every tenant-scoped entity literal must be `"<tenantId>/…"`. */

@@ -1,7 +1,10 @@
 /** Agents registered in a tenant (server/kernel/access/grant-admin.ts), for owners and admins. */
 import { z } from "zod";
 import { listAgents, registerAgent, setAgentDisabled } from "@/server/kernel/access/grant-admin";
-import { adminProcedure, router } from "../trpc";
+import { ACCESS_MANAGERS } from "@/server/tenancy/roles";
+import { roleProcedure, router } from "../trpc";
+
+const accessProcedure = roleProcedure(ACCESS_MANAGERS);
 
 const label = (what: string, max: number) =>
   z
@@ -11,9 +14,9 @@ const label = (what: string, max: number) =>
     .max(max, `Keep the ${what} to ${max} characters`);
 
 export const agentRouter = router({
-  list: adminProcedure.query(({ ctx }) => listAgents(ctx.scope)),
+  list: accessProcedure.query(({ ctx }) => listAgents(ctx.scope)),
 
-  register: adminProcedure
+  register: accessProcedure
     .input(
       z.object({
         name: label("agent's name", 80),
@@ -29,7 +32,7 @@ export const agentRouter = router({
     )
     .mutation(({ ctx, input }) => registerAgent(ctx.scope, input)),
 
-  setDisabled: adminProcedure
+  setDisabled: accessProcedure
     .input(z.object({ agentId: z.uuid("Not a valid agent id"), disabled: z.boolean() }))
     .mutation(({ ctx, input }) => setAgentDisabled(ctx.scope, input)),
 });

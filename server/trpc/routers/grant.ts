@@ -8,16 +8,19 @@ import {
   revokeGrant,
 } from "@/server/kernel/access/grant-admin";
 import { ACTION_NAMES, RESOURCE_TYPES } from "@/server/kernel/access/schema";
-import { adminProcedure, router } from "../trpc";
+import { ACCESS_MANAGERS } from "@/server/tenancy/roles";
+import { roleProcedure, router } from "../trpc";
+
+const accessProcedure = roleProcedure(ACCESS_MANAGERS);
 
 const id = (what: string) => z.uuid(`Not a valid ${what} id`);
 
 export const grantRouter = router({
-  list: adminProcedure
+  list: accessProcedure
     .input(z.object({ state: z.enum(["active", "all"]).default("active"), agentId: id("agent").optional() }))
     .query(({ ctx, input }) => listGrants(ctx.scope, input)),
 
-  create: adminProcedure
+  create: accessProcedure
     .input(
       z.object({
         agentId: id("agent"),
@@ -45,15 +48,15 @@ export const grantRouter = router({
     )
     .mutation(({ ctx, input }) => createGrant(ctx.scope, input)),
 
-  revoke: adminProcedure
+  revoke: accessProcedure
     .input(z.object({ grantId: id("grant") }))
     .mutation(({ ctx, input }) => revokeGrant(ctx.scope, input)),
 
-  requests: adminProcedure
+  requests: accessProcedure
     .input(z.object({ status: z.enum(["pending", "all"]).default("pending") }))
     .query(({ ctx, input }) => listGrantRequests(ctx.scope, input)),
 
-  decide: adminProcedure
+  decide: accessProcedure
     .input(
       z.object({
         requestId: id("request"),

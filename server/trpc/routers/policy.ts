@@ -3,7 +3,6 @@
  * Draft text travels in mutations (not queries) because it can be long.
  */
 import { z } from "zod";
-import { ROLES } from "@/server/tenancy/roles";
 import {
   checkDraft,
   currentPolicies,
@@ -14,7 +13,10 @@ import {
   whatIf,
 } from "@/server/kernel/access/policies";
 import { ACTION_INFO, ACTION_NAMES, ACTIONS } from "@/server/kernel/access/schema";
-import { adminProcedure, router } from "../trpc";
+import { ACCESS_MANAGERS, ROLES } from "@/server/tenancy/roles";
+import { roleProcedure, router } from "../trpc";
+
+const accessProcedure = roleProcedure(ACCESS_MANAGERS);
 
 const policyText = z
   .string({ error: "Enter the policy text" })
@@ -48,25 +50,25 @@ const whatIfInput = z.object({
 });
 
 export const policyRouter = router({
-  current: adminProcedure.query(({ ctx }) => currentPolicies(ctx.scope)),
+  current: accessProcedure.query(({ ctx }) => currentPolicies(ctx.scope)),
 
-  history: adminProcedure.query(({ ctx }) => policyHistory(ctx.scope)),
+  history: accessProcedure.query(({ ctx }) => policyHistory(ctx.scope)),
 
-  version: adminProcedure
+  version: accessProcedure
     .input(z.object({ version: z.number().int("Not a version number").min(1, "Versions start at 1") }))
     .query(({ ctx, input }) => policyVersion(ctx.scope, input.version)),
 
   /** The actions, effects and approvers policies can name: the editor's reference and the tester's menus. */
-  catalog: adminProcedure.query(() => ({
+  catalog: accessProcedure.query(() => ({
     actions: ACTION_NAMES.map((name) => ({ name, resourceType: ACTIONS[name], ...ACTION_INFO[name] })),
     approvers: approver.options,
   })),
 
-  check: adminProcedure
+  check: accessProcedure
     .input(z.object({ text: policyText }))
     .mutation(({ ctx, input }) => checkDraft(ctx.scope, input.text)),
 
-  save: adminProcedure
+  save: accessProcedure
     .input(
       z.object({
         text: policyText,
@@ -80,5 +82,5 @@ export const policyRouter = router({
     )
     .mutation(({ ctx, input }) => savePolicies(ctx.scope, input)),
 
-  whatIf: adminProcedure.input(whatIfInput).mutation(({ ctx, input }) => whatIf(ctx.scope, input)),
+  whatIf: accessProcedure.input(whatIfInput).mutation(({ ctx, input }) => whatIf(ctx.scope, input)),
 });

@@ -5,7 +5,7 @@ import { GrantsList } from "@/app/_components/grants/grants-list";
 import { NewGrantForm } from "@/app/_components/grants/new-grant-form";
 import { RegisterAgentForm } from "@/app/_components/grants/register-agent-form";
 import { PageHeader, SectionCard } from "@/app/_components/ui/card";
-import { canManageAccess } from "@/app/_lib/access-admin";
+import { canManageAccess } from "@/server/tenancy/roles";
 import { loadTenantPage } from "@/app/_lib/tenant-page";
 import { MAX_GRANT_DAYS } from "@/server/kernel/access/grant-admin";
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { PolicyWorkbench } from "@/app/_components/policies/policy-workbench";
 import { PageHeader } from "@/app/_components/ui/card";
-import { canManageAccess } from "@/app/_lib/access-admin";
+import { canManageAccess } from "@/server/tenancy/roles";
 import { loadTenantPage } from "@/app/_lib/tenant-page";
 
 export const metadata: Metadata = { title: "Policies" };
