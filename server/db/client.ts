@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { env } from "@/server/env.js";
 import { Prisma, PrismaClient } from "./generated/client.ts";
 
@@ -9,9 +10,20 @@ export type Tx = Prisma.TransactionClient;
 /** The PostgreSQL role the app connects as. It owns no tables and lacks BYPASSRLS (migration 0001). */
 export const APP_ROLE = "tenet_app";
 
+// Each client's connection pool, for withTenantSql (scope.ts): the same connections, without Prisma.
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 export function createPrismaClient(connectionString: string, options: { max?: number } = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString, max: options.max ?? env.DATABASE_POOL_MAX });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString, max: options.max ?? env.DATABASE_POOL_MAX });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  pools.set(client, pool);
+  return client;
+}
+
+export function poolOf(client: PrismaClient): pg.Pool {
+  const pool = pools.get(client);
+  if (!pool) throw new Error("This PrismaClient was not made by createPrismaClient");
+  return pool;
 }
 
 /** The app role's URL: DATABASE_APP_URL, or DATABASE_URL with the app role's name and password. */

@@ -1,5 +1,7 @@
+import type pg from "pg";
 import { AppError } from "@/server/errors";
-import type { PrismaClient, Tx } from "./client";
+import { poolOf, type PrismaClient, type Tx } from "./client";
+import type { Sql } from "./sql";
 
 /**
  * The only code that sets the tenant for row-level security. Both settings are transaction-local
@@ -27,6 +29,40 @@ export async function withTenant<T>(
     await tx.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ""}, true)`;
     return fn(tx);
   }, TRANSACTION_OPTIONS);
+}
+
+/**
+ * withTenant for plain SQL (sql.ts): one transaction on a connection of the same pool, without
+ * Prisma's per-query overhead. Only the kernel's syscall path uses it.
+ */
+export async function withTenantSql<T>(
+  db: PrismaClient,
+  tenantId: string,
+  fn: (sql: Sql) => Promise<T>,
+): Promise<T> {
+  checkId(tenantId, "Tenant");
+  const client = await poolOf(db).connect();
+  let broken = false;
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', '', true)", [
+      tenantId,
+    ]);
+    const result = await fn({
+      query: async <Row>(text: string, values: readonly unknown[] = []) =>
+        (await client.query<Row & pg.QueryResultRow>(text, [...values])).rows,
+    });
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    // A connection that could not even roll back is discarded rather than reused.
+    client.release(broken);
+  }
 }
 
 /**

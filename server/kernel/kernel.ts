@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { getDb, type PrismaClient } from "@/server/db/client";
-import { withTenant } from "@/server/db/scope";
+import { withTenant, withTenantSql } from "@/server/db/scope";
 import type { Approver } from "./access/approval";
 import type { AccessDecision } from "./access/decide";
 import type { AccessResource } from "./access/entities";
@@ -125,10 +125,10 @@ export class Kernel {
   private async authorizeBatch(tenantId: string, batch: Pending[]): Promise<void> {
     const settle: (() => void)[] = [];
     try {
-      await withTenant(this.options.db(), { tenantId }, async (tx) => {
+      await withTenantSql(this.options.db(), tenantId, async (sql) => {
         const now = this.now();
         const directory = await loadDirectory(
-          tx,
+          sql,
           tenantId,
           batch.flatMap(({ ctx, syscall }) => [
             ...principalUserIds(ctx.principal),
@@ -138,7 +138,7 @@ export class Kernel {
           batch.flatMap(({ ctx }) => principalAgentIds(ctx.principal)),
         );
         const evaluator = this.options.evaluator ?? liveEvaluator;
-        await ensureLoaded(tx, tenantId, now, evaluator, directory.accessVersion);
+        await ensureLoaded(sql, tenantId, now, evaluator, directory.accessVersion);
         const entries: AuditEntryInput[] = [];
         for (const item of batch) {
           // One caller's bad syscall (say, a resource of the wrong type) fails that caller alone.
@@ -155,7 +155,7 @@ export class Kernel {
             settle.push(() => item.reject(error));
           }
         }
-        await appendAuditBatch(tx, tenantId, entries);
+        await appendAuditBatch(sql, tenantId, entries);
       });
     } catch (error) {
       for (const item of batch) item.reject(error);

@@ -1,4 +1,5 @@
 import type { Tx } from "@/server/db/client";
+import { sqlOf } from "@/server/db/sql";
 import { AppError, notFound } from "@/server/errors";
 import type { TenantContext } from "@/server/tenancy/context";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
@@ -113,7 +114,7 @@ export async function savePolicies(
     throw new AppError("BAD_REQUEST", describeErrors(check.errors), {
       fields: { text: check.errors.map((e) => `${e.line}:${e.column} ${e.message}`) },
     });
-  const latest = await currentPolicyText(ctx.db, ctx.tenantId);
+  const latest = await currentPolicyText(sqlOf(ctx.db), ctx.tenantId);
   if (latest.version !== input.baseVersion)
     throw new AppError(
       "CONFLICT",
@@ -221,7 +222,7 @@ export async function whatIf(ctx: TenantContext, input: WhatIfInput): Promise<Wh
   const now = new Date();
   const ownerIds = input.resource.ownerUserId ? [input.resource.ownerUserId] : [];
   const directory = await loadDirectory(
-    ctx.db,
+    sqlOf(ctx.db),
     ctx.tenantId,
     [...principalUserIds(input.principal), ...ownerIds],
     principalAgentIds(input.principal),
@@ -236,8 +237,8 @@ export async function whatIf(ctx: TenantContext, input: WhatIfInput): Promise<Wh
   let evaluator = liveEvaluator;
   let policiesVersion: number | "draft";
   if (input.draftText === undefined) {
-    await ensureLoaded(ctx.db, ctx.tenantId, now);
-    policiesVersion = (await currentPolicyText(ctx.db, ctx.tenantId)).version;
+    await ensureLoaded(sqlOf(ctx.db), ctx.tenantId, now);
+    policiesVersion = (await currentPolicyText(sqlOf(ctx.db), ctx.tenantId)).version;
   } else {
     const check = validatePolicyText(input.draftText, { tenantId: ctx.tenantId });
     if (!check.ok) throw new AppError("BAD_REQUEST", `The draft has errors. ${describeErrors(check.errors)}`);
@@ -246,7 +247,7 @@ export async function whatIf(ctx: TenantContext, input: WhatIfInput): Promise<Wh
     const version = (draftEvaluator.version(ctx.tenantId) ?? 0) + 1;
     draftEvaluator.setPolicies(
       ctx.tenantId,
-      { version, policyText: input.draftText, grants: await liveGrants(ctx.db, ctx.tenantId, now) },
+      { version, policyText: input.draftText, grants: await liveGrants(sqlOf(ctx.db), ctx.tenantId, now) },
       now,
     );
     policiesVersion = "draft";

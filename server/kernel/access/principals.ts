@@ -1,4 +1,5 @@
 import type { Tx } from "@/server/db/client";
+import { sqlOf, type Sql } from "@/server/db/sql";
 import { ROLES, type Role } from "@/server/tenancy/roles";
 import type { Approver } from "./approval";
 import type { AccessPrincipal, AccessResource, UserInfo } from "./entities";
@@ -45,7 +46,7 @@ export type Directory = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function loadDirectory(
-  tx: Tx,
+  sql: Sql,
   tenantId: string,
   userIds: readonly string[],
   agentIds: readonly string[] = [],
@@ -53,18 +54,22 @@ export async function loadDirectory(
   // Ids that are not UUIDs name nobody; filtering them keeps the uuid casts from failing.
   const uuids = [...new Set(userIds)].filter((id) => UUID.test(id));
   const agentUuids = [...new Set(agentIds)].filter((id) => UUID.test(id));
-  const [row] = await tx.$queryRaw<
-    { version: string | null; members: MemberRow[] | null; agents: AgentRow[] | null }[]
-  >`
-    SELECT
-      (SELECT s.version::text FROM "AccessState" s WHERE s."tenantId" = ${tenantId}::uuid) AS version,
-      (SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', m.role))
-         FROM "Membership" m JOIN "User" u ON u.id = m."userId"
-        WHERE m."tenantId" = ${tenantId}::uuid AND m."userId" = ANY(${uuids}::uuid[])) AS members,
-      (SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'skillId', a."skillId",
-              'skillName', a."skillName", 'skillVersion', a."skillVersion", 'publisher', a.publisher,
-              'disabled', a."disabledAt" IS NOT NULL))
-         FROM "Agent" a WHERE a."tenantId" = ${tenantId}::uuid AND a.id = ANY(${agentUuids}::uuid[])) AS agents`;
+  const [row] = await sql.query<{
+    version: string | null;
+    members: MemberRow[] | null;
+    agents: AgentRow[] | null;
+  }>(
+    `SELECT
+       (SELECT s.version::text FROM "AccessState" s WHERE s."tenantId" = $1::uuid) AS version,
+       (SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', m.role))
+          FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+         WHERE m."tenantId" = $1::uuid AND m."userId" = ANY($2::uuid[])) AS members,
+       (SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'skillId', a."skillId",
+               'skillName', a."skillName", 'skillVersion', a."skillVersion", 'publisher', a.publisher,
+               'disabled', a."disabledAt" IS NOT NULL))
+          FROM "Agent" a WHERE a."tenantId" = $1::uuid AND a.id = ANY($3::uuid[])) AS agents`,
+    [tenantId, uuids, agentUuids],
+  );
   const members = new Map<string, Member>();
   for (const m of row?.members ?? [])
     members.set(m.id, { id: m.id, email: m.email, name: m.name, roles: [m.role] });
@@ -76,7 +81,7 @@ type MemberRow = { id: string; email: string; name: string; role: Role };
 
 /** Members of the tenant by user id, with their roles; users who are not members are left out. */
 export async function loadMembers(tx: Tx, tenantId: string, userIds: readonly string[]) {
-  return (await loadDirectory(tx, tenantId, userIds)).members;
+  return (await loadDirectory(sqlOf(tx), tenantId, userIds)).members;
 }
 
 /** The user ids a principal names: the user, or the person an agent acts for. */

@@ -1,4 +1,4 @@
-import type { Tx } from "@/server/db/client";
+import type { Sql } from "@/server/db/sql";
 import { AppError } from "@/server/errors";
 import { AccessEvaluator } from "./evaluator";
 import type { Grant } from "./grants";
@@ -40,27 +40,41 @@ export function toGrant(row: GrantRow): Grant {
 }
 
 /** The tenant's access version, 0 before anything was ever saved. */
-export async function accessVersion(tx: Tx, tenantId: string): Promise<number> {
-  const state = await tx.accessState.findUnique({ where: { tenantId }, select: { version: true } });
-  return Number(state?.version ?? 0n);
+export async function accessVersion(sql: Sql, tenantId: string): Promise<number> {
+  const [row] = await sql.query<{ version: string }>(
+    `SELECT version::text AS version FROM "AccessState" WHERE "tenantId" = $1::uuid`,
+    [tenantId],
+  );
+  return Number(row?.version ?? 0);
 }
 
-/** Live grants (not revoked, not expired at `now`), as the evaluator takes them. */
-export async function liveGrants(tx: Tx, tenantId: string, now: Date): Promise<Grant[]> {
-  const rows = await tx.accessGrant.findMany({
-    where: { tenantId, revokedAt: null, expiresAt: { gt: now }, agent: { disabledAt: null } },
-    orderBy: { createdAt: "asc" },
-  });
-  return rows.map(toGrant);
+/** Live grants (not revoked, not expired at `now`, of enabled agents), as the evaluator takes them. */
+export async function liveGrants(sql: Sql, tenantId: string, now: Date): Promise<Grant[]> {
+  const rows = await sql.query<{
+    id: string;
+    agentId: string;
+    actions: string[];
+    resourceType: string | null;
+    resourceId: string | null;
+    expiresMs: string;
+  }>(
+    `SELECT g.id::text AS id, g."agentId"::text AS "agentId", g.actions, g."resourceType", g."resourceId",
+            (extract(epoch FROM g."expiresAt") * 1000)::bigint::text AS "expiresMs"
+       FROM "AccessGrant" g JOIN "Agent" a ON a."tenantId" = g."tenantId" AND a.id = g."agentId"
+      WHERE g."tenantId" = $1::uuid AND g."revokedAt" IS NULL AND g."expiresAt" > $2::timestamptz
+        AND a."disabledAt" IS NULL
+      ORDER BY g."createdAt"`,
+    [tenantId, now.toISOString()],
+  );
+  return rows.map((row) => toGrant({ ...row, expiresAt: new Date(Number(row.expiresMs)), revokedAt: null }));
 }
 
 /** The policy text in force: the tenant's highest version. */
-export async function currentPolicyText(tx: Tx, tenantId: string) {
-  const latest = await tx.policyVersion.findFirst({
-    where: { tenantId },
-    orderBy: { version: "desc" },
-    select: { version: true, text: true },
-  });
+export async function currentPolicyText(sql: Sql, tenantId: string) {
+  const [latest] = await sql.query<{ version: number; text: string }>(
+    `SELECT version, text FROM "PolicyVersion" WHERE "tenantId" = $1::uuid ORDER BY version DESC LIMIT 1`,
+    [tenantId],
+  );
   // Failing closed: a tenant without policies has nothing to decide with (tenants.ts writes the pack).
   if (!latest) throw new AppError("INTERNAL", "This tenant has no access policies");
   return latest;
@@ -72,18 +86,16 @@ export async function currentPolicyText(tx: Tx, tenantId: string) {
  * reload later; the other order could label old data with a new version and keep it forever.
  */
 export async function ensureLoaded(
-  tx: Tx,
+  sql: Sql,
   tenantId: string,
   now: Date,
   evaluator: AccessEvaluator = liveEvaluator,
   /** The version, when the caller already read it in this transaction (principals.ts loadDirectory). */
   knownVersion?: number,
 ): Promise<void> {
-  const version = knownVersion ?? (await accessVersion(tx, tenantId));
+  const version = knownVersion ?? (await accessVersion(sql, tenantId));
   if (evaluator.version(tenantId) === version) return;
-  const [policy, grants] = await Promise.all([
-    currentPolicyText(tx, tenantId),
-    liveGrants(tx, tenantId, now),
-  ]);
+  const policy = await currentPolicyText(sql, tenantId);
+  const grants = await liveGrants(sql, tenantId, now);
   evaluator.setPolicies(tenantId, { version, policyText: policy.text, grants }, now);
 }

@@ -1,4 +1,4 @@
-import type { Tx } from "@/server/db/client";
+import type { Sql } from "@/server/db/sql";
 import { GENESIS_HASH } from "./entry";
 
 export type ChainHead = { seq: bigint; hash: string };
@@ -11,11 +11,17 @@ export type ChainHead = { seq: bigint; hash: string };
  * snapshot taken before the lock. The time comes from the database so that entries written by several
  * app servers share one clock.
  */
-export async function lockChain(tx: Tx, tenantId: string): Promise<{ head: ChainHead; now: Date }> {
-  const [row] = await tx.$queryRaw<
-    { tenant: string | null; nowMs: string; seq: string | null; hash: string | null }[]
-  >`SELECT current_tenant::text AS tenant, now_ms::text AS "nowMs", head_seq::text AS seq, head_hash AS hash
-    FROM audit_lock_chain(${tenantId}::uuid)`;
+export async function lockChain(sql: Sql, tenantId: string): Promise<{ head: ChainHead; now: Date }> {
+  const [row] = await sql.query<{
+    tenant: string | null;
+    nowMs: string;
+    seq: string | null;
+    hash: string | null;
+  }>(
+    `SELECT current_tenant::text AS tenant, now_ms::text AS "nowMs", head_seq::text AS seq, head_hash AS hash
+       FROM audit_lock_chain($1::uuid)`,
+    [tenantId],
+  );
   if (!row) throw new Error("audit: reading the chain head returned no row");
   // Row-level security would refuse the insert anyway; this says why, before anything is written.
   if (row.tenant !== tenantId) {

@@ -1,6 +1,7 @@
 import { sign, verify, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
+import { sqlOf, type Sql } from "@/server/db/sql";
 import { lockChain } from "./chain";
 import { auditSigningKey, publicKeyFrom } from "./signing-key";
 
@@ -69,22 +70,35 @@ const checkpointSelect = {
 
 /** Signs and stores a checkpoint at (seq, hash), inside the append transaction that holds the lock. */
 export async function writeCheckpoint(
-  tx: Tx,
+  sql: Sql,
   tenantId: string,
   seq: bigint,
   hash: string,
 ): Promise<SignedCheckpoint> {
-  const existing = await tx.auditCheckpoint.findUnique({
-    where: { tenantId_seq: { tenantId, seq } },
-    select: checkpointSelect,
-  });
-  if (existing) return existing;
   const key = auditSigningKey();
   const signature = sign(null, Buffer.from(checkpointMessage(tenantId, seq, hash)), key.privateKey);
-  return tx.auditCheckpoint.create({
-    data: { tenantId, seq, hash, signature: signature.toString("base64"), keyId: key.keyId },
-    select: checkpointSelect,
-  });
+  // An existing checkpoint for this seq wins (the unique key); either way the stored one is returned.
+  const [row] = await sql.query<{ signature: string; keyId: string; createdMs: string; hash: string }>(
+    `WITH inserted AS (
+       INSERT INTO "AuditCheckpoint" (id, "tenantId", seq, hash, signature, "keyId")
+       VALUES (gen_random_uuid(), $1::uuid, $2::bigint, $3, $4, $5)
+       ON CONFLICT ("tenantId", seq) DO NOTHING
+       RETURNING hash, signature, "keyId", "createdAt")
+     SELECT hash, signature, "keyId", (extract(epoch FROM "createdAt") * 1000)::bigint::text AS "createdMs" FROM inserted
+     UNION ALL
+     SELECT hash, signature, "keyId", (extract(epoch FROM "createdAt") * 1000)::bigint::text FROM "AuditCheckpoint"
+      WHERE "tenantId" = $1::uuid AND seq = $2::bigint AND NOT EXISTS (SELECT 1 FROM inserted)`,
+    [tenantId, seq.toString(), hash, signature.toString("base64"), key.keyId],
+  );
+  if (!row) throw new Error("audit: writing a checkpoint returned no row");
+  return {
+    tenantId,
+    seq,
+    hash: row.hash,
+    signature: row.signature,
+    keyId: row.keyId,
+    createdAt: new Date(Number(row.createdMs)),
+  };
 }
 
 /**
@@ -92,9 +106,10 @@ export async function writeCheckpoint(
  * Returns the existing checkpoint when the head already has one, and null for an empty log.
  */
 export async function createCheckpoint(tx: Tx, tenantId: string): Promise<SignedCheckpoint | null> {
-  const { head } = await lockChain(tx, tenantId);
+  const sql = sqlOf(tx);
+  const { head } = await lockChain(sql, tenantId);
   if (head.seq === 0n) return null;
-  return writeCheckpoint(tx, tenantId, head.seq, head.hash);
+  return writeCheckpoint(sql, tenantId, head.seq, head.hash);
 }
 
 /** The tenant's signed checkpoints with the public key that verifies them. */

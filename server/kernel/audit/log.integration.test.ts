@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { createPrismaClient } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
+import { sqlOf } from "@/server/db/sql";
 import { createTestTenant, testDb, withOwner, type TestTenant } from "@/server/testing/fixtures";
 import {
   createCheckpoint,
@@ -125,7 +126,7 @@ describe("appendAuditBatch", () => {
     // The tenant starts with one entry; 3 + 120 + 1 crosses the checkpoint at 100 inside a batch.
     const first = await inTenant(t, (tx) =>
       appendAuditBatch(
-        tx,
+        sqlOf(tx),
         t.id,
         [1, 2, 3].map((i) => sampleEntry(i, random)),
       ),
@@ -134,7 +135,7 @@ describe("appendAuditBatch", () => {
     expect(first[1]?.prevHash).toBe(first[0]?.hash);
     const big = await inTenant(t, (tx) =>
       appendAuditBatch(
-        tx,
+        sqlOf(tx),
         t.id,
         Array.from({ length: 120 }, (_, i) => sampleEntry(i, random)),
       ),
@@ -142,7 +143,7 @@ describe("appendAuditBatch", () => {
     expect(big.at(-1)?.seq).toBe(124n);
     const single = await inTenant(t, (tx) => appendAudit(tx, t.id, sampleEntry(0, random)));
     expect(single).toMatchObject({ seq: 125n, prevHash: big.at(-1)?.hash });
-    expect(await inTenant(t, (tx) => appendAuditBatch(tx, t.id, []))).toEqual([]);
+    expect(await inTenant(t, (tx) => appendAuditBatch(sqlOf(tx), t.id, []))).toEqual([]);
     const result = await inTenant(t, (tx) => verifyChain(tx, t.id));
     expect(result).toMatchObject({ ok: true, checked: 125, checkpoints: 1 });
   });

@@ -13,9 +13,7 @@ async function importErrors(filePath: string, source: string): Promise<string[]>
   const [result] = await eslint.lintText(source, { filePath, warnIgnored: true });
   const fatal = result?.messages.find((m) => m.fatal);
   if (fatal) throw new Error(`${filePath} could not be linted: ${fatal.message}`);
-  return (result?.messages ?? [])
-    .filter((m) => m.ruleId === "no-restricted-imports")
-    .map((m) => m.message);
+  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
 }
 
 const driverImport = `import { driver } from "@/connectors/hris/driver";\nexport const d = driver;\n`;
