@@ -44,10 +44,11 @@ export async function withTenantSql<T>(
   const client = await poolOf(db).connect();
   let broken = false;
   try {
-    await client.query("BEGIN");
-    await client.query("SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', '', true)", [
-      tenantId,
-    ]);
+    // One round trip for both: a multi-statement query cannot take parameters, so the id is inlined,
+    // which is safe because checkId admitted only a UUID.
+    await client.query(
+      `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '', true)`,
+    );
     const result = await fn({
       query: async <Row>(text: string, values: readonly unknown[] = []) =>
         (await client.query<Row & pg.QueryResultRow>(text, [...values])).rows,
