@@ -1,6 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import type { DetailedError, EntityJson, Context } from "@cedar-policy/cedar-wasm/nodejs";
+import type { Context, DetailedError, EntityJson, EntityUidJson } from "@cedar-policy/cedar-wasm/nodejs";
 import { AppError } from "@/server/errors";
 import { NAMESPACE, SCHEMA_TEXT } from "./schema";
 
@@ -12,7 +12,12 @@ export type { DetailedError, EntityJson };
 
 export type CedarError = { message: string; help: string | null; start: number | null };
 
-export type CedarPolicy = { effect: "permit" | "forbid"; annotations: Record<string, string> };
+/** `actions`: the action ids the policy's scope names, or "all" when its scope does not constrain them. */
+export type CedarPolicy = {
+  effect: "permit" | "forbid";
+  annotations: Record<string, string>;
+  actions: string[] | "all";
+};
 
 export type CedarValidation =
   | { kind: "parse-error"; errors: CedarError[] }
@@ -64,11 +69,24 @@ export function validateText(text: string): CedarValidation {
   };
 }
 
+const entityId = (entity: EntityUidJson) => ("__entity" in entity ? entity.__entity.id : entity.id);
+
 /** Effect and annotations of one policy's text, or null when it is not a single static policy. */
 export function readPolicy(text: string): CedarPolicy | null {
   const answer = cedar.policyToJson(text);
   if (answer.type === "failure") return null;
-  return { effect: answer.json.effect, annotations: answer.json.annotations ?? {} };
+  const { action } = answer.json;
+  // Tenet declares no action groups, so `action in [A, B]` names exactly A and B. Anything else
+  // (a constraint this code does not know) counts as unconstrained: the policy is never left out.
+  const actions =
+    action.op === "==" && "entity" in action
+      ? [entityId(action.entity)]
+      : action.op === "in" && "entities" in action
+        ? action.entities.map(entityId)
+        : action.op === "in" && "entity" in action
+          ? [entityId(action.entity)]
+          : "all";
+  return { effect: answer.json.effect, annotations: answer.json.annotations ?? {}, actions };
 }
 
 export function schemaErrors(): string[] {

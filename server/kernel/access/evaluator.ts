@@ -14,14 +14,22 @@ export type TenantPolicies = {
 
 let instances = 0;
 
-type Loaded = { version: number; setId: string; policies: ReadonlyMap<string, PolicyInfo> };
+type Loaded = {
+  version: number;
+  policies: ReadonlyMap<string, PolicyInfo>;
+  scopes: readonly { id: string; actions: string[] | "all" }[];
+  texts: Readonly<Record<string, string>>;
+  /** Actions whose set has been prepared for this version. */
+  prepared: Set<string>;
+};
 
 const summarize = (errors: PolicyError[]) =>
   errors.map((e) => `${e.line}:${e.column} ${e.message}`).join("; ");
 
 /**
  * Holds each tenant's parsed policy set (its text plus its live grants) for one version, so a
- * decision costs one or two Cedar evaluations and no parsing. A set is replaced only by a higher
+ * decision costs one or two Cedar evaluations and no parsing, over the policies that can apply to
+ * the request's action only. A set is replaced only by a higher
  * version; a stale writer (lower version) is ignored so a slow reload cannot undo a revocation.
  */
 export class AccessEvaluator {
@@ -53,19 +61,45 @@ export class AccessEvaluator {
       throw new AppError("INTERNAL", `Generated grant policies are invalid: ${summarize(granted.errors)}`);
 
     const policies = new Map<string, PolicyInfo>();
-    const add = (policy: ValidatedPolicy) =>
+    const scopes: { id: string; actions: string[] | "all" }[] = [];
+    const add = (policy: ValidatedPolicy) => {
       policies.set(policy.id, {
         effect: policy.effect,
         ...(policy.approval ? { approval: policy.approval } : {}),
       });
+      scopes.push({ id: policy.id, actions: policy.actions });
+    };
     own.policies.forEach(add);
     granted.policies.forEach(add);
 
-    // One wasm-side set per tenant: cedar-wasm cannot drop a set, so versions overwrite in place.
-    const setId = `${this.namespace}:${tenantId}`;
-    prepareSet(setId, { ...own.texts, ...granted.texts });
-    this.tenants.set(tenantId, { version: input.version, setId, policies });
+    this.tenants.set(tenantId, {
+      version: input.version,
+      policies,
+      scopes,
+      texts: { ...own.texts, ...granted.texts },
+      prepared: new Set(),
+    });
     return "replaced";
+  }
+
+  /**
+   * The wasm-side set for one action: only the policies whose scope can match it, so an evaluation
+   * skips the rest (a tenant with many grants has many policies, each about a few actions). Prepared
+   * on first use after each load, under one id per tenant and action (cedar-wasm cannot drop a set,
+   * so each version overwrites the last in place).
+   */
+  private setFor(tenantId: string, loaded: Loaded, action: string): string {
+    const setId = `${this.namespace}:${tenantId}:${action}`;
+    if (!loaded.prepared.has(action)) {
+      const subset = Object.fromEntries(
+        loaded.scopes
+          .filter((p) => p.actions === "all" || p.actions.includes(action))
+          .map((p) => [p.id, loaded.texts[p.id] ?? ""]),
+      );
+      prepareSet(setId, subset);
+      loaded.prepared.add(action);
+    }
+    return setId;
   }
 
   version(tenantId: string): number | null {
@@ -77,8 +111,9 @@ export class AccessEvaluator {
     const loaded = this.tenants.get(tenantId);
     // Failing closed: without the tenant's policies there is nothing to decide with.
     if (!loaded) throw new AppError("INTERNAL", `No access policies loaded for tenant ${tenantId}`);
+    const setId = this.setFor(tenantId, loaded, request.action);
     return decide(
-      (approvals) => authorizePrepared(loaded.setId, toCedarRequest(tenantId, request, related, approvals)),
+      (approvals) => authorizePrepared(setId, toCedarRequest(tenantId, request, related, approvals)),
       loaded.policies,
       request.principal.type,
       request.context.approvals,

@@ -40,10 +40,30 @@ describe("validatePolicyText", () => {
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(result.policies).toHaveLength(21);
     expect(result.policies.filter((p) => p.approval)).toEqual([
-      { id: "large-expense-needs-approver", effect: "forbid", approval: "role:approver" },
-      { id: "large-purchase-needs-approver", effect: "forbid", approval: "role:approver" },
-      { id: "access-grant-needs-admin", effect: "forbid", approval: "role:admin" },
-      { id: "destructive-needs-admin", effect: "forbid", approval: "role:admin" },
+      {
+        id: "large-expense-needs-approver",
+        effect: "forbid",
+        approval: "role:approver",
+        actions: ["finance.expense.submit"],
+      },
+      {
+        id: "large-purchase-needs-approver",
+        effect: "forbid",
+        approval: "role:approver",
+        actions: ["finance.purchase.request"],
+      },
+      {
+        id: "access-grant-needs-admin",
+        effect: "forbid",
+        approval: "role:admin",
+        actions: ["it.access.grant"],
+      },
+      { id: "destructive-needs-admin", effect: "forbid", approval: "role:admin", actions: "all" },
+    ]);
+    expect(result.policies.find((p) => p.id === "admin-manages-employees")?.actions).toEqual([
+      "hr.employee.read",
+      "hr.employee.update",
+      "hr.employee.offboard",
     ]);
   });
 

@@ -3,7 +3,13 @@ import { readPolicy, validateText, type CedarError } from "./cedar";
 import { GRANT_POLICY_PREFIX, NAMESPACE, TENANT_SCOPED_TYPES } from "./schema";
 import { byteOffsetToIndex, positionAt, scanPolicies, type ScannedPolicy } from "./source";
 
-export type ValidatedPolicy = { id: string; effect: "permit" | "forbid"; approval?: Approver };
+export type ValidatedPolicy = {
+  id: string;
+  effect: "permit" | "forbid";
+  approval?: Approver;
+  /** The actions its scope names, or "all" (lets the evaluator consider only what can apply). */
+  actions: string[] | "all";
+};
 export type PolicyError = { message: string; help?: string; line: number; column: number; policyId?: string };
 export type PolicyValidation =
   | { ok: true; policies: ValidatedPolicy[]; texts: Record<string, string> }
@@ -74,7 +80,7 @@ export function validatePolicyText(text: string, options: ValidateOptions): Poli
       errors.push(at(idAnnotation.index, `Another policy already has the id "${id}"`, { policyId: id }));
     seen.add(id);
     const approval = parseApprover(parsed.annotations.approval ?? "");
-    policies.push({ id, effect: parsed.effect, ...(approval ? { approval } : {}) });
+    policies.push({ id, effect: parsed.effect, ...(approval ? { approval } : {}), actions: parsed.actions });
     texts[id] = source;
   }
 
