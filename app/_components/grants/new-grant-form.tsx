@@ -9,6 +9,7 @@ import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { formErrors } from "@/app/_lib/trpc-errors";
 import type { ActionName, Agent, PolicyCatalog } from "@/app/_lib/trpc-types";
+import { resourceLabel } from "@/server/kernel/access/schema";
 
 const FIELDS = ["agentId", "actions", "resource", "expiresAt", "reason"] as const;
 const DEFAULT_DAYS = 7;
@@ -133,7 +134,7 @@ function GrantForm({
             return (
               <fieldset key={type} disabled={other} className="space-y-1.5 disabled:opacity-50">
                 <legend className="text-xs font-semibold tracking-wide text-slate-600 uppercase">
-                  {type}
+                  {resourceLabel(type)}s
                 </legend>
                 {catalog.actions
                   .filter((a) => a.resourceType === type)
@@ -176,7 +177,10 @@ function GrantForm({
                 chosen.filter((n) => catalog.actions.find((a) => a.name === n)?.resourceType === type),
               );
           }}
-          options={[{ value: "", label: "Any resource" }, ...types.map((t) => ({ value: t, label: t }))]}
+          options={[
+            { value: "", label: "Any resource" },
+            ...types.map((t) => ({ value: t, label: resourceLabel(t) })),
+          ]}
           hint="Limit the grant to one type of resource (only its actions can then be chosen)."
           error={errors.fields.resource}
         />
@@ -189,7 +193,7 @@ function GrantForm({
             maxLength={64}
             autoCapitalize="none"
             spellCheck={false}
-            hint={`One ${resourceType}, e.g. r-101; leave empty for any.`}
+            hint={`One ${resourceLabel(resourceType)}, e.g. r-101; leave empty for any.`}
           />
         ) : null}
       </div>

@@ -4,7 +4,7 @@ import type { TenantContext } from "@/server/tenancy/context";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import { grantToPolicy } from "./grants";
 import { loadMembers } from "./principals";
-import { ACTION_INFO, isActionName, type ActionName } from "./schema";
+import { ACTION_INFO, isActionName, resourceLabel, type ActionName } from "./schema";
 
 /** Grants are time-boxed: the longest an admin (or an approved request) may give at once. */
 export const MAX_GRANT_DAYS = 90;
@@ -60,7 +60,8 @@ export type GrantRequestView = {
 export function describeScope(actions: readonly string[], resource: GrantScope["resource"]): string {
   const labels = actions.map((a) => (isActionName(a) ? ACTION_INFO[a].label : a)).join(", ");
   if (!resource) return labels;
-  return resource.id ? `${labels} on ${resource.type} ${resource.id}` : `${labels} on any ${resource.type}`;
+  const type = resourceLabel(resource.type);
+  return resource.id ? `${labels}, only on ${type} ${resource.id}` : `${labels}, only on ${type}s`;
 }
 
 /**

@@ -46,6 +46,20 @@ export function isResourceType(name: string): name is ResourceType {
   return (RESOURCE_TYPES as string[]).includes(name);
 }
 
+const RESOURCE_LABELS: Record<ResourceType, string> = {
+  TimeOffRequest: "time-off request",
+  Employee: "employee record",
+  AppAccess: "app access",
+  Device: "device",
+  Room: "room",
+  MaintenanceTicket: "maintenance ticket",
+  Expense: "expense",
+  PurchaseRequest: "purchase request",
+};
+
+/** How people call a resource type: "time-off request" for TimeOffRequest. */
+export const resourceLabel = (type: string) => (isResourceType(type) ? RESOURCE_LABELS[type] : type);
+
 /** Entity types whose ids carry the tenant prefix (everything but roles, skills and actions). */
 export const TENANT_SCOPED_TYPES: readonly string[] = ["User", "Agent", "Connector", ...RESOURCE_TYPES];
 
