@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { AuditConsole } from "@/app/_components/audit/audit-console";
+import { RestrictedPage } from "@/app/_components/ui/restricted-page";
 import { PageHeader } from "@/app/_components/ui/card";
 import { loadTenantPage } from "@/app/_lib/tenant-page";
 import { canReadAuditLog } from "@/server/kernel/audit/query";
@@ -10,17 +11,7 @@ export default async function AuditPage({ params }: { params: Promise<{ slug: st
   const { slug } = await params;
   const { tenant } = await loadTenantPage(slug, `/t/${slug}/audit`);
   if (!canReadAuditLog(tenant.role)) {
-    return (
-      <>
-        <PageHeader title="Audit log" />
-        <p
-          role="status"
-          className="rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-800"
-        >
-          Only owners and admins can see the audit log.
-        </p>
-      </>
-    );
+    return <RestrictedPage title="Audit log" message="Only owners and admins can see the audit log." />;
   }
   return (
     <>

@@ -4,6 +4,7 @@ import { GrantRequests } from "@/app/_components/grants/grant-requests";
 import { GrantsList } from "@/app/_components/grants/grants-list";
 import { NewGrantForm } from "@/app/_components/grants/new-grant-form";
 import { RegisterAgentForm } from "@/app/_components/grants/register-agent-form";
+import { RestrictedPage } from "@/app/_components/ui/restricted-page";
 import { PageHeader, SectionCard } from "@/app/_components/ui/card";
 import { canManageAccess } from "@/server/tenancy/roles";
 import { loadTenantPage } from "@/app/_lib/tenant-page";
@@ -15,17 +16,7 @@ export default async function GrantsPage({ params }: { params: Promise<{ slug: s
   const { slug } = await params;
   const { tenant } = await loadTenantPage(slug, `/t/${slug}/grants`);
   if (!canManageAccess(tenant.role)) {
-    return (
-      <>
-        <PageHeader title="Grants" />
-        <p
-          role="status"
-          className="rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-800"
-        >
-          Only owners and admins can see and give grants.
-        </p>
-      </>
-    );
+    return <RestrictedPage title="Grants" message="Only owners and admins can see and give grants." />;
   }
   return (
     <>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { PolicyWorkbench } from "@/app/_components/policies/policy-workbench";
+import { RestrictedPage } from "@/app/_components/ui/restricted-page";
 import { PageHeader } from "@/app/_components/ui/card";
 import { canManageAccess } from "@/server/tenancy/roles";
 import { loadTenantPage } from "@/app/_lib/tenant-page";
@@ -11,15 +12,7 @@ export default async function PoliciesPage({ params }: { params: Promise<{ slug:
   const { tenant } = await loadTenantPage(slug, `/t/${slug}/policies`);
   if (!canManageAccess(tenant.role)) {
     return (
-      <>
-        <PageHeader title="Policies" />
-        <p
-          role="status"
-          className="rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-800"
-        >
-          Only owners and admins can see and edit the policies.
-        </p>
-      </>
+      <RestrictedPage title="Policies" message="Only owners and admins can see and edit the policies." />
     );
   }
   return (
