@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { withTenant } from "@/server/db/scope";
-import { createGrant, revokeGrant, setAgentDisabled } from "@/server/kernel/access/grant-admin";
+import { createGrant, revokeGrant } from "@/server/kernel/access/grant-admin";
+import { setAgentDisabled } from "@/server/kernel/access/agents";
 import { savePolicies } from "@/server/kernel/access/policies";
 import { DEFAULT_POLICY_PACK } from "@/server/kernel/access/default-pack";
 import { AccessEvaluator } from "@/server/kernel/access/evaluator";

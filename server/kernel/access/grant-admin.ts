@@ -2,6 +2,7 @@ import type { Tx } from "@/server/db/client";
 import { AppError, fieldError, notFound } from "@/server/errors";
 import type { TenantContext } from "@/server/tenancy/context";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
+import { loadAgent } from "./agents";
 import { grantToPolicy } from "./grants";
 import { loadMembers } from "./principals";
 import { ACTION_INFO, isActionName, resourceLabel, type ActionName } from "./schema";
@@ -13,15 +14,6 @@ const MAX_GRANT_MS = MAX_GRANT_DAYS * 24 * 60 * 60 * 1000;
 export type GrantScope = {
   actions: ActionName[];
   resource: { type: string; id?: string | undefined } | null;
-};
-
-export type AgentView = {
-  id: string;
-  name: string;
-  skill: { id: string; name: string; version: string; publisher: string };
-  disabled: boolean;
-  createdAt: Date;
-  activeGrants: number;
 };
 
 export type GrantView = {
@@ -85,63 +77,6 @@ function checkExpiry(expiresAt: Date, now: Date): void {
   if (expiresAt.getTime() <= now.getTime()) throw fieldError("expiresAt", "Choose a time in the future");
   if (expiresAt.getTime() - now.getTime() > MAX_GRANT_MS)
     throw fieldError("expiresAt", `Grants last at most ${MAX_GRANT_DAYS} days: choose an earlier time`);
-}
-
-async function loadAgent(db: Tx, tenantId: string, agentId: string) {
-  const agent = await db.agent.findUnique({ where: { tenantId_id: { tenantId, id: agentId } } });
-  if (!agent) throw notFound("Agent not found");
-  return agent;
-}
-
-// ——— agents ———
-
-export async function listAgents(ctx: TenantContext): Promise<AgentView[]> {
-  const now = new Date();
-  const rows = await ctx.db.agent.findMany({
-    where: { tenantId: ctx.tenantId },
-    orderBy: { name: "asc" },
-    include: { _count: { select: { grants: { where: { revokedAt: null, expiresAt: { gt: now } } } } } },
-  });
-  return rows.map((a) => ({
-    id: a.id,
-    name: a.name,
-    skill: { id: a.skillId, name: a.skillName, version: a.skillVersion, publisher: a.publisher },
-    disabled: a.disabledAt !== null,
-    createdAt: a.createdAt,
-    activeGrants: a._count.grants,
-  }));
-}
-
-export async function registerAgent(
-  ctx: TenantContext,
-  input: { name: string; skillId: string; skillName: string; skillVersion: string; publisher: string },
-): Promise<{ id: string }> {
-  const agent = await ctx.db.agent.create({ data: { tenantId: ctx.tenantId, ...input } });
-  await appendAudit(ctx.db, ctx.tenantId, {
-    actor: await userActor(ctx.db, ctx.actor.userId),
-    action: "agent.registered",
-    resource: { type: "agent", id: agent.id, label: agent.name },
-    outcome: "succeeded",
-    detail: { skill: input.skillName, version: input.skillVersion, publisher: input.publisher },
-  });
-  return { id: agent.id };
-}
-
-/** A disabled agent is denied every syscall (principals.ts) and its grants stop counting. */
-export async function setAgentDisabled(ctx: TenantContext, input: { agentId: string; disabled: boolean }) {
-  const agent = await loadAgent(ctx.db, ctx.tenantId, input.agentId);
-  if ((agent.disabledAt !== null) === input.disabled) return { disabled: input.disabled };
-  await ctx.db.agent.update({
-    where: { tenantId_id: { tenantId: ctx.tenantId, id: agent.id } },
-    data: { disabledAt: input.disabled ? new Date() : null },
-  });
-  await appendAudit(ctx.db, ctx.tenantId, {
-    actor: await userActor(ctx.db, ctx.actor.userId),
-    action: input.disabled ? "agent.disabled" : "agent.enabled",
-    resource: { type: "agent", id: agent.id, label: agent.name },
-    outcome: "succeeded",
-  });
-  return { disabled: input.disabled };
 }
 
 // ——— grants ———

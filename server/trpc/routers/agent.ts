@@ -1,6 +1,6 @@
 /** Agents registered in a tenant (server/kernel/access/grant-admin.ts), for owners and admins. */
 import { z } from "zod";
-import { listAgents, registerAgent, setAgentDisabled } from "@/server/kernel/access/grant-admin";
+import { listAgents, registerAgent, setAgentDisabled } from "@/server/kernel/access/agents";
 import { ACCESS_MANAGERS } from "@/server/tenancy/roles";
 import { roleProcedure, router } from "../trpc";
 
