@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { getDb, type PrismaClient } from "@/server/db/client";
-import { withTenant, withTenantSql } from "@/server/db/scope";
+import { withTenantSql } from "@/server/db/scope";
 import type { Approver } from "./access/approval";
 import type { AccessDecision } from "./access/decide";
 import type { AccessResource } from "./access/entities";
@@ -20,7 +20,7 @@ import {
 } from "./access/principals";
 import { ACTION_INFO, type ActionName } from "./access/schema";
 import { ensureLoaded, liveEvaluator } from "./access/store";
-import { appendAudit, appendAuditBatch } from "./audit/log";
+import { appendAuditBatch } from "./audit/log";
 import type { JsonValue } from "./audit/canonical-json";
 import { auditEntryInput, type AuditEntryInput } from "./audit/entry";
 import { installedTools } from "./tools/installed";
@@ -197,22 +197,24 @@ export class Kernel {
           error: `No installed connector provides ${syscall.action}`,
         };
 
-    await withTenant(this.options.db(), { tenantId: ctx.tenantId }, (tx) =>
-      appendAudit(tx, ctx.tenantId, {
-        ...this.actorOf(ctx, principal),
-        action: "syscall.completed",
-        resource: this.resourceOf(syscall),
-        outcome: result.ok ? "succeeded" : "failed",
-        reasons: decision.reasons,
-        detail: {
-          syscallId,
-          request: this.requestPhrase(syscall),
-          connector: tool?.connector ?? null,
-          ...(result.ok
-            ? { output: toDetail(result.output) }
-            : { error: result.error, errorKind: result.kind }),
+    await withTenantSql(this.options.db(), ctx.tenantId, (sql) =>
+      appendAuditBatch(sql, ctx.tenantId, [
+        {
+          ...this.actorOf(ctx, principal),
+          action: "syscall.completed",
+          resource: this.resourceOf(syscall),
+          outcome: result.ok ? "succeeded" : "failed",
+          reasons: decision.reasons,
+          detail: {
+            syscallId,
+            request: this.requestPhrase(syscall),
+            connector: tool?.connector ?? null,
+            ...(result.ok
+              ? { output: toDetail(result.output) }
+              : { error: result.error, errorKind: result.kind }),
+          },
         },
-      }),
+      ]),
     );
     return result.ok
       ? { status: "succeeded", syscallId, output: result.output, reasons: decision.reasons }
