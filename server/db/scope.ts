@@ -1,20 +1,19 @@
 import type pg from "pg";
 import { AppError } from "@/server/errors";
 import { poolOf, type PrismaClient, type Tx } from "./client";
-import type { Sql } from "./sql";
+import { UUID_PATTERN, type Sql } from "./sql";
 
 /**
  * The only code that sets the tenant for row-level security. Both settings are transaction-local
  * (`set_config(..., true)`), so a pooled connection never carries one request's tenant into the next.
  * Policies read them through app_current_tenant() / app_current_user() (migration 0001).
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
 
 function checkId(id: string, what: string): void {
   // A malformed id would make the policies' uuid cast fail with a database error; refuse it as absent.
-  if (!UUID.test(id)) throw new AppError("NOT_FOUND", `${what} not found`);
+  if (!UUID_PATTERN.test(id)) throw new AppError("NOT_FOUND", `${what} not found`);
 }
 
 /** Runs `fn` in one transaction that sees only `tenantId`'s rows (and, optionally, acts as `userId`). */
@@ -33,26 +32,37 @@ export async function withTenant<T>(
 
 /**
  * withTenant for plain SQL (sql.ts): one transaction on a connection of the same pool, without
- * Prisma's per-query overhead. Only the kernel's syscall path uses it.
+ * Prisma's per-query overhead. Only the kernel's syscall path uses it. `opening` statements run in
+ * the same round trip as BEGIN and the tenant setting, and `fn` gets their rows: each must be
+ * complete SQL text whose only values are literals from sql.ts.
  */
 export async function withTenantSql<T>(
   db: PrismaClient,
   tenantId: string,
-  fn: (sql: Sql) => Promise<T>,
+  fn: (sql: Sql, opened: unknown[][]) => Promise<T>,
+  opening: readonly string[] = [],
 ): Promise<T> {
   checkId(tenantId, "Tenant");
   const client = await poolOf(db).connect();
   let broken = false;
   try {
-    // One round trip for both: a multi-statement query cannot take parameters, so the id is inlined,
-    // which is safe because checkId admitted only a UUID.
-    await client.query(
-      `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '', true)`,
+    const begin = [
+      "BEGIN",
+      // Inlined rather than a parameter (see above); safe because checkId admitted only a UUID.
+      `SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '', true)`,
+      ...opening,
+    ];
+    // A multi-statement query answers with one result per statement.
+    const answer: unknown = await client.query(begin.join(";\n"));
+    const results: unknown[] = Array.isArray(answer) ? answer : [answer];
+    const opened = results.slice(2).map(rowsOf);
+    const result = await fn(
+      {
+        query: async <Row>(text: string, values: readonly unknown[] = []) =>
+          (await client.query<Row & pg.QueryResultRow>(text, [...values])).rows,
+      },
+      opened,
     );
-    const result = await fn({
-      query: async <Row>(text: string, values: readonly unknown[] = []) =>
-        (await client.query<Row & pg.QueryResultRow>(text, [...values])).rows,
-    });
     await client.query("COMMIT");
     return result;
   } catch (error) {
@@ -64,6 +74,11 @@ export async function withTenantSql<T>(
     // A connection that could not even roll back is discarded rather than reused.
     client.release(broken);
   }
+}
+
+function rowsOf(result: unknown): unknown[] {
+  if (typeof result !== "object" || result === null || !("rows" in result)) return [];
+  return Array.isArray(result.rows) ? result.rows : [];
 }
 
 /**

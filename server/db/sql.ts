@@ -13,3 +13,18 @@ export function sqlOf(tx: Tx): Sql {
     query: <Row>(text: string, values: readonly unknown[] = []) => tx.$queryRawUnsafe<Row[]>(text, ...values),
   };
 }
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkedUuid(id: string): string {
+  if (!UUID_PATTERN.test(id)) throw new Error(`Not a UUID, so not inlined into SQL: ${JSON.stringify(id)}`);
+  return id;
+}
+
+/**
+ * UUIDs written into SQL text, for statements that ride in one round trip with BEGIN (a
+ * multi-statement query cannot take parameters; see withTenantSql). Anything but a UUID is refused,
+ * so nothing that could end the literal ever reaches the text.
+ */
+export const uuidLiteral = (id: string) => `'${checkedUuid(id)}'::uuid`;
+export const uuidArrayLiteral = (ids: readonly string[]) => `'{${ids.map(checkedUuid).join(",")}}'::uuid[]`;

@@ -6,7 +6,8 @@ import type { AccessDecision } from "./access/decide";
 import type { AccessResource } from "./access/entities";
 import type { AccessEvaluator } from "./access/evaluator";
 import {
-  loadDirectory,
+  directoryStatement,
+  parseDirectory,
   principalAgentIds,
   principalUserIds,
   resolvePrincipal,
@@ -20,6 +21,7 @@ import {
 } from "./access/principals";
 import { ACTION_INFO, type ActionName } from "./access/schema";
 import { ensureLoaded, liveEvaluator } from "./access/store";
+import { lockChainStatement, parseLockedChain } from "./audit/chain";
 import { appendAuditBatch } from "./audit/log";
 import type { JsonValue } from "./audit/canonical-json";
 import { auditEntryInput, type AuditEntryInput } from "./audit/entry";
@@ -125,10 +127,8 @@ export class Kernel {
   private async authorizeBatch(tenantId: string, batch: Pending[]): Promise<void> {
     const settle: (() => void)[] = [];
     try {
-      await withTenantSql(this.options.db(), tenantId, async (sql) => {
-        const now = this.now();
-        const directory = await loadDirectory(
-          sql,
+      const opening = [
+        directoryStatement(
           tenantId,
           batch.flatMap(({ ctx, syscall }) => [
             ...principalUserIds(ctx.principal),
@@ -136,27 +136,39 @@ export class Kernel {
             ...(syscall.approvals ?? []).map((a) => a.userId),
           ]),
           batch.flatMap(({ ctx }) => principalAgentIds(ctx.principal)),
-        );
-        const evaluator = this.options.evaluator ?? liveEvaluator;
-        await ensureLoaded(sql, tenantId, now, evaluator, directory.accessVersion);
-        const entries: AuditEntryInput[] = [];
-        for (const item of batch) {
-          // One caller's bad syscall (say, a resource of the wrong type) fails that caller alone.
-          try {
-            const syscallId = randomUUID();
-            const principal = resolvePrincipal(directory, item.ctx.principal);
-            const outcome = this.decide(evaluator, item.ctx, item.syscall, directory, principal, now);
-            const entry = auditEntryInput.parse(
-              this.decisionEntry(item.ctx, item.syscall, syscallId, principal, outcome),
-            );
-            entries.push(entry);
-            settle.push(() => item.resolve({ syscallId, outcome, principal }));
-          } catch (error) {
-            settle.push(() => item.reject(error));
+        ),
+        // Locked up front, in the same round trip: the batch then holds the chain while it decides.
+        lockChainStatement(tenantId),
+      ];
+      await withTenantSql(
+        this.options.db(),
+        tenantId,
+        async (sql, [directoryRows = [], chainRows = []]) => {
+          const now = this.now();
+          const directory = parseDirectory(directoryRows);
+          const chain = parseLockedChain(chainRows, tenantId);
+          const evaluator = this.options.evaluator ?? liveEvaluator;
+          await ensureLoaded(sql, tenantId, now, evaluator, directory.accessVersion);
+          const entries: AuditEntryInput[] = [];
+          for (const item of batch) {
+            // One caller's bad syscall (say, a resource of the wrong type) fails that caller alone.
+            try {
+              const syscallId = randomUUID();
+              const principal = resolvePrincipal(directory, item.ctx.principal);
+              const outcome = this.decide(evaluator, item.ctx, item.syscall, directory, principal, now);
+              const entry = auditEntryInput.parse(
+                this.decisionEntry(item.ctx, item.syscall, syscallId, principal, outcome),
+              );
+              entries.push(entry);
+              settle.push(() => item.resolve({ syscallId, outcome, principal }));
+            } catch (error) {
+              settle.push(() => item.reject(error));
+            }
           }
-        }
-        await appendAuditBatch(sql, tenantId, entries);
-      });
+          await appendAuditBatch(sql, tenantId, entries, chain);
+        },
+        opening,
+      );
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

@@ -1,5 +1,6 @@
 import type { Tx } from "@/server/db/client";
-import { sqlOf, type Sql } from "@/server/db/sql";
+import { z } from "zod";
+import { sqlOf, uuidArrayLiteral, uuidLiteral, UUID_PATTERN, type Sql } from "@/server/db/sql";
 import { ROLES, type Role } from "@/server/tenancy/roles";
 import type { Approver } from "./approval";
 import type { AccessPrincipal, AccessResource, UserInfo } from "./entities";
@@ -43,7 +44,58 @@ export type Directory = {
   accessVersion: number;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * The directory query as complete SQL text (ids inlined as checked literals), so the kernel can send
+ * it in the same round trip as BEGIN (server/db/scope.ts withTenantSql).
+ */
+export function directoryStatement(
+  tenantId: string,
+  userIds: readonly string[],
+  agentIds: readonly string[] = [],
+): string {
+  // Ids that are not UUIDs name nobody; leaving them out keeps the literals valid.
+  const users = uuidArrayLiteral([...new Set(userIds)].filter((id) => UUID_PATTERN.test(id)));
+  const agents = uuidArrayLiteral([...new Set(agentIds)].filter((id) => UUID_PATTERN.test(id)));
+  const tenant = uuidLiteral(tenantId);
+  return `SELECT
+      (SELECT s.version::text FROM "AccessState" s WHERE s."tenantId" = ${tenant}) AS version,
+      (SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', m.role))
+         FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+        WHERE m."tenantId" = ${tenant} AND m."userId" = ANY(${users})) AS members,
+      (SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'skillId', a."skillId",
+              'skillName', a."skillName", 'skillVersion', a."skillVersion", 'publisher', a.publisher,
+              'disabled', a."disabledAt" IS NOT NULL))
+         FROM "Agent" a WHERE a."tenantId" = ${tenant} AND a.id = ANY(${agents})) AS agents`;
+}
+
+const directoryRow = z.object({
+  version: z.string().nullable(),
+  members: z
+    .array(z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) }))
+    .nullable(),
+  agents: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        skillId: z.string(),
+        skillName: z.string(),
+        skillVersion: z.string(),
+        publisher: z.string(),
+        disabled: z.boolean(),
+      }),
+    )
+    .nullable(),
+});
+
+export function parseDirectory(rows: readonly unknown[]): Directory {
+  const row = directoryRow.parse(rows[0]);
+  const members = new Map<string, Member>();
+  for (const m of row.members ?? [])
+    members.set(m.id, { id: m.id, email: m.email, name: m.name, roles: [m.role] });
+  const agents = new Map((row.agents ?? []).map((agent) => [agent.id, agent]));
+  return { members, agents, accessVersion: Number(row.version ?? 0) };
+}
 
 export async function loadDirectory(
   sql: Sql,
@@ -51,33 +103,8 @@ export async function loadDirectory(
   userIds: readonly string[],
   agentIds: readonly string[] = [],
 ): Promise<Directory> {
-  // Ids that are not UUIDs name nobody; filtering them keeps the uuid casts from failing.
-  const uuids = [...new Set(userIds)].filter((id) => UUID.test(id));
-  const agentUuids = [...new Set(agentIds)].filter((id) => UUID.test(id));
-  const [row] = await sql.query<{
-    version: string | null;
-    members: MemberRow[] | null;
-    agents: AgentRow[] | null;
-  }>(
-    `SELECT
-       (SELECT s.version::text FROM "AccessState" s WHERE s."tenantId" = $1::uuid) AS version,
-       (SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', m.role))
-          FROM "Membership" m JOIN "User" u ON u.id = m."userId"
-         WHERE m."tenantId" = $1::uuid AND m."userId" = ANY($2::uuid[])) AS members,
-       (SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'skillId', a."skillId",
-               'skillName', a."skillName", 'skillVersion', a."skillVersion", 'publisher', a.publisher,
-               'disabled', a."disabledAt" IS NOT NULL))
-          FROM "Agent" a WHERE a."tenantId" = $1::uuid AND a.id = ANY($3::uuid[])) AS agents`,
-    [tenantId, uuids, agentUuids],
-  );
-  const members = new Map<string, Member>();
-  for (const m of row?.members ?? [])
-    members.set(m.id, { id: m.id, email: m.email, name: m.name, roles: [m.role] });
-  const agents = new Map((row?.agents ?? []).map((agent) => [agent.id, agent]));
-  return { members, agents, accessVersion: Number(row?.version ?? 0) };
+  return parseDirectory(await sql.query(directoryStatement(tenantId, userIds, agentIds)));
 }
-
-type MemberRow = { id: string; email: string; name: string; role: Role };
 
 /** Members of the tenant by user id, with their roles; users who are not members are left out. */
 export async function loadMembers(tx: Tx, tenantId: string, userIds: readonly string[]) {

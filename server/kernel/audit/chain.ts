@@ -1,4 +1,5 @@
-import type { Sql } from "@/server/db/sql";
+import { z } from "zod";
+import { uuidLiteral, type Sql } from "@/server/db/sql";
 import { GENESIS_HASH } from "./entry";
 
 export type ChainHead = { seq: bigint; hash: string };
@@ -11,18 +12,27 @@ export type ChainHead = { seq: bigint; hash: string };
  * snapshot taken before the lock. The time comes from the database so that entries written by several
  * app servers share one clock.
  */
-export async function lockChain(sql: Sql, tenantId: string): Promise<{ head: ChainHead; now: Date }> {
-  const [row] = await sql.query<{
-    tenant: string | null;
-    nowMs: string;
-    seq: string | null;
-    hash: string | null;
-  }>(
-    `SELECT current_tenant::text AS tenant, now_ms::text AS "nowMs", head_seq::text AS seq, head_hash AS hash
-       FROM audit_lock_chain($1::uuid)`,
-    [tenantId],
-  );
-  if (!row) throw new Error("audit: reading the chain head returned no row");
+export async function lockChain(sql: Sql, tenantId: string): Promise<LockedChain> {
+  return parseLockedChain(await sql.query(lockChainStatement(tenantId)), tenantId);
+}
+
+export type LockedChain = { head: ChainHead; now: Date };
+
+/** lockChain's query as complete SQL text, to send in the same round trip as BEGIN (withTenantSql). */
+export const lockChainStatement = (tenantId: string) =>
+  `SELECT current_tenant::text AS tenant, now_ms::text AS "nowMs", head_seq::text AS seq, head_hash AS hash
+     FROM audit_lock_chain(${uuidLiteral(tenantId)})`;
+
+const chainRow = z.object({
+  tenant: z.string().nullable(),
+  nowMs: z.string(),
+  seq: z.string().nullable(),
+  hash: z.string().nullable(),
+});
+
+export function parseLockedChain(rows: readonly unknown[], tenantId: string): LockedChain {
+  if (rows.length === 0) throw new Error("audit: reading the chain head returned no row");
+  const row = chainRow.parse(rows[0]);
   // Row-level security would refuse the insert anyway; this says why, before anything is written.
   if (row.tenant !== tenantId) {
     throw new Error("audit: appendAudit must run in a withTenant transaction for the same tenant");

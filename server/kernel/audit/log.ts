@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Tx } from "@/server/db/client";
 import { sqlOf, type Sql } from "@/server/db/sql";
 import { env } from "@/server/env.js";
-import { lockChain } from "./chain";
+import { lockChain, type LockedChain } from "./chain";
 import { writeCheckpoint } from "./checkpoint";
 import { normalizeDetail, storable } from "./detail";
 import { auditEntryInput, hashEntry, type AuditActor, type AuditEntryInput, type AuditRecord } from "./entry";
@@ -29,6 +29,8 @@ export async function appendAuditBatch(
   sql: Sql,
   tenantId: string,
   inputs: readonly AuditEntryInput[],
+  /** The chain, when the caller already locked it in this transaction (lockChainStatement). */
+  locked?: LockedChain,
 ): Promise<AuditRecord[]> {
   if (inputs.length === 0) return [];
   // Validate everything before taking the lock, so bad input never holds up the tenant's chain.
@@ -36,7 +38,7 @@ export async function appendAuditBatch(
     const entry = auditEntryInput.parse(input);
     return { entry, detail: normalizeDetail(entry.detail ?? {}) };
   });
-  const { head, now } = await lockChain(sql, tenantId);
+  const { head, now } = locked ?? (await lockChain(sql, tenantId));
   const at = now.toISOString();
   const records: AuditRecord[] = [];
   let prev = head;
