@@ -252,10 +252,10 @@ Node ${process.version}; Cedar via \`@cedar-policy/cedar-wasm\` in process; ${pg
 | whole \`kernel.call\` (allowed; in-process connector; decision and outcome entries) | p50 ${fmt(whole.p50)} ms, p99 ${fmt(whole.p99)} ms | — |
 
 The access+audit path is one transaction on plain SQL (\`withTenantSql\`, the same connection pool
-as Prisma): BEGIN with the tenant setting, one query for the members, agents and access version the
-syscall names (the cached Cedar policy set is reloaded only when that version changed), the decision
-(one Cedar evaluation per round of approval gates), the tenant's chain lock and head, one INSERT of the
-hash-chained entry, COMMIT. The mix is allow, allow through a grant, deny (self-approval), require
+as Prisma) in three round trips: BEGIN, the tenant setting, the query for the members, agents and
+access version the syscall names, and the tenant's chain lock and head, all in one; then the decision
+in process (one Cedar evaluation per round of approval gates; the cached policy set is reloaded only
+when the access version changed) and one INSERT of the hash-chained entry; then COMMIT. The mix is allow, allow through a grant, deny (self-approval), require
 approval (large expense) and deny (agent without a grant), in turn. Concurrent syscalls of one tenant
 are decided and audited together (group commit), so eight callers on one tenant share transactions;
 spread over four tenants they share less and the batches are smaller.
@@ -263,7 +263,7 @@ spread over four tenants they share less and the batches are smaller.
 **Throughput.** With 32 concurrent callers the path sustains ${int(manyOnOne.rate)}/s on one tenant and
 ${int(manyOnFour.rate)}/s over four (${manyOnOne.rate >= 2000 && manyOnFour.rate >= 2000 ? "meeting" : "against"} the 2,000/s target); with 8 callers it does not
 (${int(oneTenant.rate)}/s and ${int(fourTenants.rate)}/s). With few callers the batches are small and
-each costs a whole transaction (five round trips and a commit flush): in a sample of the 8-caller run
+each costs a whole transaction (three round trips and a commit flush): in a sample of the 8-caller run
 neither the Node process (about 45% of a core) nor PostgreSQL (about 40%) was saturated, and letting
 two batches per tenant be in flight (one deciding while the other holds the chain lock) did not help.
 More callers make bigger batches, which is the point of group commit; the price is latency (p50 above).
