@@ -23,15 +23,16 @@ export type Unresolved = { problem: "unknown-user" | "unknown-agent" | "agent-di
 
 export type Member = UserInfo & { name: string };
 
-type AgentRow = {
-  id: string;
-  name: string;
-  skillId: string;
-  skillName: string;
-  skillVersion: string;
-  publisher: string;
-  disabled: boolean;
-};
+const agentRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  skillId: z.string(),
+  skillName: z.string(),
+  skillVersion: z.string(),
+  publisher: z.string(),
+  disabled: z.boolean(),
+});
+type AgentRow = z.infer<typeof agentRow>;
 
 /**
  * What one syscall needs to know about people and agents, read in one round trip: the members among
@@ -73,19 +74,7 @@ const directoryRow = z.object({
   members: z
     .array(z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) }))
     .nullable(),
-  agents: z
-    .array(
-      z.object({
-        id: z.string(),
-        name: z.string(),
-        skillId: z.string(),
-        skillName: z.string(),
-        skillVersion: z.string(),
-        publisher: z.string(),
-        disabled: z.boolean(),
-      }),
-    )
-    .nullable(),
+  agents: z.array(agentRow).nullable(),
 });
 
 export function parseDirectory(rows: readonly unknown[]): Directory {
