@@ -60,6 +60,9 @@ type Pending = {
   reject: (error: unknown) => void;
 };
 
+/** Thrown inside a batch's transaction to roll it back when the tenant's policies must be reloaded. */
+class StalePolicies extends Error {}
+
 /** The most syscalls decided and audited in one transaction. */
 const MAX_BATCH = 64;
 
@@ -124,8 +127,9 @@ export class Kernel {
     }
   }
 
-  private async authorizeBatch(tenantId: string, batch: Pending[]): Promise<void> {
+  private async authorizeBatch(tenantId: string, batch: Pending[], reloaded = false): Promise<void> {
     const settle: (() => void)[] = [];
+    const evaluator = this.options.evaluator ?? liveEvaluator;
     try {
       const opening = [
         directoryStatement(
@@ -147,7 +151,10 @@ export class Kernel {
           const now = this.now();
           const directory = parseDirectory(directoryRows);
           const chain = parseLockedChain(chainRows, tenantId);
-          const evaluator = this.options.evaluator ?? liveEvaluator;
+          // Reloading validates the whole policy set, which takes a while: never while holding the
+          // tenant's chain. Give the lock back, reload, and come again (once; a change that lands
+          // in between is then loaded under the lock, which is rare and still correct).
+          if (!reloaded && evaluator.version(tenantId) !== directory.accessVersion) throw new StalePolicies();
           await ensureLoaded(sql, tenantId, now, evaluator, directory.accessVersion);
           const entries: AuditEntryInput[] = [];
           for (const item of batch) {
@@ -170,6 +177,17 @@ export class Kernel {
         opening,
       );
     } catch (error) {
+      if (error instanceof StalePolicies) {
+        try {
+          await withTenantSql(this.options.db(), tenantId, (sql) =>
+            ensureLoaded(sql, tenantId, this.now(), evaluator),
+          );
+        } catch (reloadError) {
+          for (const item of batch) item.reject(reloadError);
+          return;
+        }
+        return this.authorizeBatch(tenantId, batch, true);
+      }
       for (const item of batch) item.reject(error);
       return;
     }
