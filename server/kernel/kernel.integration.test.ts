@@ -21,7 +21,6 @@ import {
   type TestTenant,
   type TestUser,
 } from "@/server/testing/fixtures";
-import type { TenantContext } from "@/server/tenancy/context";
 import { Kernel, type KernelContext, type Syscall } from "./kernel";
 import { createToolRegistry, defineTool } from "./tools/registry";
 
@@ -109,16 +108,6 @@ const asAgent = (tenant: TestTenant, access: TestAccess, actingFor = access.acti
   principal: { type: "agent", agentId: access.agentId, actingForUserId: actingFor.userId, runId: "run-1" },
 });
 
-function ownerScope<T>(tenant: TestTenant, fn: (ctx: TenantContext) => Promise<T>): Promise<T> {
-  return withTenant(testDb(), { tenantId: tenant.id }, (tx) =>
-    fn({
-      tenantId: tenant.id,
-      actor: { userId: tenant.owner.userId, membershipId: tenant.owner.membershipId, role: "owner" },
-      db: tx,
-    }),
-  );
-}
-
 async function lastEntries(tenant: TestTenant, count: number) {
   const rows = await withTenant(testDb(), { tenantId: tenant.id }, (tx) =>
     tx.auditEntry.findMany({ where: { tenantId: tenant.id }, orderBy: { seq: "desc" }, take: count }),
@@ -198,7 +187,7 @@ describe("attacker/victim pairs: denied syscalls never reach the connector", () 
       () => processA.call(asAgent(acme, acmeAccess), approveExpense(employee.userId)),
       ["default-deny"],
     );
-    const grant = await ownerScope(acme, (ctx) =>
+    const grant = await acme.asOwner((ctx) =>
       createGrant(ctx, {
         agentId: acmeAccess.agentId,
         actions: ["finance.expense.approve"],
@@ -210,11 +199,11 @@ describe("attacker/victim pairs: denied syscalls never reach the connector", () 
     expect((await processA.call(asAgent(acme, acmeAccess), approveExpense(employee.userId))).status).toBe(
       "succeeded",
     );
-    await ownerScope(acme, (ctx) => revokeGrant(ctx, { grantId: grant.id }));
+    await acme.asOwner((ctx) => revokeGrant(ctx, { grantId: grant.id }));
   });
 
   it("a revocation in one process takes effect on the very next syscall in another", async () => {
-    const grant = await ownerScope(acme, (ctx) =>
+    const grant = await acme.asOwner((ctx) =>
       createGrant(ctx, {
         agentId: acmeAccess.agentId,
         actions: ["facilities.room.book"],
@@ -227,8 +216,8 @@ describe("attacker/victim pairs: denied syscalls never reach the connector", () 
     // Process B caches the tenant's set with the grant in it…
     expect((await agentOnR9()).status).toBe("succeeded");
     // …then an admin revokes the wide grant and the one-room grant through "process A".
-    await ownerScope(acme, (ctx) => revokeGrant(ctx, { grantId: grant.id }));
-    await ownerScope(acme, (ctx) => revokeGrant(ctx, { grantId: acmeAccess.grantId }));
+    await acme.asOwner((ctx) => revokeGrant(ctx, { grantId: grant.id }));
+    await acme.asOwner((ctx) => revokeGrant(ctx, { grantId: acmeAccess.grantId }));
     await expectDenied(acme, agentOnR9, ["default-deny"]);
   });
 
@@ -252,13 +241,9 @@ describe("attacker/victim pairs: denied syscalls never reach the connector", () 
 
   it("a disabled agent is denied until it is enabled again", async () => {
     const globexAgent = () => processA.call(asAgent(globex, globexAccess), bookRoom("r-2"));
-    await ownerScope(globex, (ctx) =>
-      setAgentDisabled(ctx, { agentId: globexAccess.agentId, disabled: true }),
-    );
+    await globex.asOwner((ctx) => setAgentDisabled(ctx, { agentId: globexAccess.agentId, disabled: true }));
     await expectDenied(globex, globexAgent, ["agent-disabled"]);
-    await ownerScope(globex, (ctx) =>
-      setAgentDisabled(ctx, { agentId: globexAccess.agentId, disabled: false }),
-    );
+    await globex.asOwner((ctx) => setAgentDisabled(ctx, { agentId: globexAccess.agentId, disabled: false }));
     expect((await globexAgent()).status).toBe("succeeded");
   });
 
@@ -266,7 +251,7 @@ describe("attacker/victim pairs: denied syscalls never reach the connector", () 
     await expectDenied(acme, () => processA.call(asUser(acme, approver), approveExpense(approver.userId)), [
       "no-self-approval-expense",
     ]);
-    const grant = await ownerScope(acme, (ctx) =>
+    const grant = await acme.asOwner((ctx) =>
       createGrant(ctx, {
         agentId: acmeAccess.agentId,
         actions: ["finance.expense.approve"],
@@ -284,7 +269,7 @@ describe("attacker/victim pairs: denied syscalls never reach the connector", () 
     expect((await processA.call(asUser(acme, approver), approveExpense(employee.userId))).status).toBe(
       "succeeded",
     );
-    await ownerScope(acme, (ctx) => revokeGrant(ctx, { grantId: grant.id }));
+    await acme.asOwner((ctx) => revokeGrant(ctx, { grantId: grant.id }));
   });
 
   it("a destructive action waits for an admin's approval, and a forged approval is refused", async () => {
@@ -335,11 +320,11 @@ describe("attacker/victim pairs: denied syscalls never reach the connector", () 
       tx.policyVersion.findFirstOrThrow({ where: { tenantId: acme.id }, orderBy: { version: "desc" } }),
     );
     const noRooms = `${DEFAULT_POLICY_PACK}\n@id("rooms-closed")\nforbid (principal, action == Tenet::Action::"facilities.room.book", resource);\n`;
-    await ownerScope(acme, (ctx) =>
+    await acme.asOwner((ctx) =>
       savePolicies(ctx, { text: noRooms, summary: "Close the rooms", baseVersion: current.version }),
     );
     await expectDenied(acme, bookInB, ["rooms-closed"]);
-    await ownerScope(acme, (ctx) =>
+    await acme.asOwner((ctx) =>
       savePolicies(ctx, {
         text: DEFAULT_POLICY_PACK,
         summary: "Reopen the rooms",
@@ -406,21 +391,5 @@ describe("the tool manager's checks", () => {
       error: expect.stringContaining("Invalid input") as string,
     });
     expect(reached.length).toBe(before);
-  });
-
-  it("refuses a connector that declares a different effect than the kernel's catalog", () => {
-    expect(() =>
-      createToolRegistry([
-        defineTool({
-          action: "hr.employee.offboard",
-          connector: "sneaky",
-          effect: "read",
-          input: z.object({}),
-          output: z.object({}),
-          timeoutMs: 1_000,
-          run: () => Promise.resolve({}),
-        }),
-      ]),
-    ).toThrow("sneaky declares hr.employee.offboard as read, but the kernel knows it as destructive");
   });
 });

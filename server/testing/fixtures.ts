@@ -12,6 +12,7 @@ import { withTenant } from "@/server/db/scope";
 import { createGrant, requestGrant } from "@/server/kernel/access/grant-admin";
 import { registerAgent } from "@/server/kernel/access/agents";
 import { addMember } from "@/server/tenancy/members";
+import type { TenantContext } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
 import { tenantForUser } from "@/server/tenancy/tenants";
 import { appRouter, createCaller } from "@/server/trpc/root";
@@ -75,6 +76,8 @@ export type TestTenant = {
   name: string;
   owner: TestUser;
   add: (role: Role) => Promise<TestUser>;
+  /** Runs `fn` as the tenant's owner, in one tenant-scoped transaction, like a tRPC handler. */
+  asOwner: <T>(fn: (ctx: TenantContext) => Promise<T>) => Promise<T>;
 };
 
 export type TestAccess = { agentId: string; grantId: string; requestId: string; actingFor: TestUser };
@@ -85,12 +88,7 @@ export type TestAccess = { agentId: string; grantId: string; requestId: string; 
  */
 export async function createTestAccess(db: PrismaClient, tenant: TestTenant): Promise<TestAccess> {
   const actingFor = await tenant.add("employee");
-  return withTenant(db, { tenantId: tenant.id }, async (tx) => {
-    const ctx = {
-      tenantId: tenant.id,
-      actor: { userId: tenant.owner.userId, membershipId: tenant.owner.membershipId, role: "owner" as const },
-      db: tx,
-    };
+  return tenant.asOwner(async (ctx) => {
     const { id: agentId } = await registerAgent(ctx, {
       name: `${tenant.name} helper`,
       skillId: "facilities-helper",
@@ -105,7 +103,7 @@ export async function createTestAccess(db: PrismaClient, tenant: TestTenant): Pr
       expiresAt: new Date(Date.now() + 7 * 24 * 3600_000),
       reason: "Books rooms for the team",
     });
-    const request = await requestGrant(tx, tenant.id, {
+    const request = await requestGrant(ctx.db, tenant.id, {
       agentId,
       actingForUserId: actingFor.userId,
       actions: ["hr.employee.offboard"],
@@ -147,7 +145,15 @@ export async function createTestTenant(db: PrismaClient, label = "acme"): Promis
       return { userId: user.id, email: memberEmail, membershipId: membership.id, role };
     });
   };
-  return { id: tenant.id, slug, name: label, owner, add };
+  const asOwner = <T>(fn: (ctx: TenantContext) => Promise<T>) =>
+    withTenant(db, { tenantId: tenant.id }, (tx) =>
+      fn({
+        tenantId: tenant.id,
+        actor: { userId: owner.userId, membershipId: owner.membershipId, role: "owner" },
+        db: tx,
+      }),
+    );
+  return { id: tenant.id, slug, name: label, owner, add, asOwner };
 }
 
 export function contextFor(

@@ -6,7 +6,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createInvite } from "@/server/tenancy/invites";
-import { withTenant } from "@/server/db/scope";
 import {
   callHttp,
   contextFor,
@@ -32,18 +31,8 @@ beforeAll(async () => {
   globex = await createTestTenant(testDb(), "globex");
   acmeEmployee = await acme.add("employee");
   acmeAccess = await createTestAccess(testDb(), acme);
-  const invite = await withTenant(testDb(), { tenantId: acme.id }, (tx) =>
-    createInvite(
-      {
-        tenantId: acme.id,
-        actor: { userId: acme.owner.userId, membershipId: acme.owner.membershipId, role: "owner" },
-        db: tx,
-      },
-      {
-        email: "newcomer@acme-isolation.test",
-        role: "employee",
-      },
-    ),
+  const invite = await acme.asOwner((ctx) =>
+    createInvite(ctx, { email: "newcomer@acme-isolation.test", role: "employee" }),
   );
   acmeInviteId = invite.id;
   acmeInviteToken = invite.url.split("/invite/")[1] ?? "";

@@ -1,9 +1,9 @@
-import type { Tx } from "@/server/db/client";
+import type { Prisma, Tx } from "@/server/db/client";
 import { AppError, fieldError, notFound } from "@/server/errors";
 import type { TenantContext } from "@/server/tenancy/context";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import { loadAgent } from "./agents";
-import { grantToPolicy } from "./grants";
+import { grantScope } from "./grants";
 import { loadMembers } from "./principals";
 import { ACTION_INFO, isActionName, resourceLabel, type ActionName } from "./schema";
 
@@ -48,29 +48,22 @@ export type GrantRequestView = {
   describe: string;
 };
 
-/** "book a room, report a maintenance issue on Room r-1", for lists and audit sentences. */
-export function describeScope(actions: readonly string[], resource: GrantScope["resource"]): string {
-  const labels = actions.map((a) => (isActionName(a) ? ACTION_INFO[a].label : a)).join(", ");
-  if (!resource) return labels;
-  const type = resourceLabel(resource.type);
-  return resource.id ? `${labels}, only on ${type} ${resource.id}` : `${labels}, only on ${type}s`;
-}
+type ScopeColumns = { actions: string[]; resourceType: string | null; resourceId: string | null };
 
 /**
- * Checks a scope by turning it into the Cedar permit it will become (grants.ts), so a grant that
- * could not be enforced can never be stored. Errors name the problem ("unknown action …").
+ * A stored grant's or request's scope as the API shows it, with a one-line description for lists and
+ * audit sentences: "book a room, report a maintenance issue, only on room r-1".
  */
-function checkScope(tenantId: string, agentId: string, scope: GrantScope, expiresAt: Date): void {
-  const resource = scope.resource
-    ? scope.resource.id === undefined
-      ? { type: scope.resource.type }
-      : { type: scope.resource.type, id: scope.resource.id }
-    : undefined;
-  grantToPolicy(
-    tenantId,
-    { id: "check", agentId, actions: scope.actions, ...(resource ? { resource } : {}), expiresAt },
-    new Date(0),
-  );
+function scopeView(row: ScopeColumns) {
+  const resource = row.resourceType ? { type: row.resourceType, id: row.resourceId } : null;
+  const labels = row.actions.map((a) => (isActionName(a) ? ACTION_INFO[a].label : a)).join(", ");
+  const type = resource ? resourceLabel(resource.type) : "";
+  const describe = !resource
+    ? labels
+    : resource.id
+      ? `${labels}, only on ${type} ${resource.id}`
+      : `${labels}, only on ${type}s`;
+  return { actions: row.actions, resource, describe };
 }
 
 function checkExpiry(expiresAt: Date, now: Date): void {
@@ -88,19 +81,13 @@ const grantInclude = {
 } as const;
 
 function grantView(
-  row: Awaited<ReturnType<Tx["accessGrant"]["findFirstOrThrow"]>> & {
-    agent: { id: string; name: string };
-    createdBy: { name: string };
-    revokedBy: { name: string } | null;
-  },
+  row: Prisma.AccessGrantGetPayload<{ include: typeof grantInclude }>,
   now: Date,
 ): GrantView {
-  const resource = row.resourceType ? { type: row.resourceType, id: row.resourceId } : null;
   return {
     id: row.id,
     agent: row.agent,
-    actions: row.actions,
-    resource,
+    ...scopeView(row),
     reason: row.reason,
     expiresAt: row.expiresAt,
     createdAt: row.createdAt,
@@ -108,10 +95,6 @@ function grantView(
     revokedAt: row.revokedAt,
     revokedBy: row.revokedBy?.name ?? null,
     state: row.revokedAt ? "revoked" : row.expiresAt.getTime() <= now.getTime() ? "expired" : "active",
-    describe: describeScope(
-      row.actions,
-      resource ? { type: resource.type, id: resource.id ?? undefined } : null,
-    ),
   };
 }
 
@@ -162,7 +145,7 @@ export async function createGrant(
   if (agent.disabledAt)
     throw new AppError("CONFLICT", `${agent.name} is disabled; enable it before granting`);
   checkExpiry(input.expiresAt, now);
-  checkScope(ctx.tenantId, agent.id, input, input.expiresAt);
+  grantScope(ctx.tenantId, input);
   const row = await insertGrant(ctx.db, ctx.tenantId, { ...input, createdById: ctx.actor.userId });
   const view = grantView(row, now);
   await appendAudit(ctx.db, ctx.tenantId, {
@@ -215,19 +198,13 @@ const requestInclude = {
 } as const;
 
 function requestView(
-  row: Awaited<ReturnType<Tx["grantRequest"]["findFirstOrThrow"]>> & {
-    agent: { id: string; name: string };
-    actingFor: { name: string };
-    decidedBy: { name: string } | null;
-  },
+  row: Prisma.GrantRequestGetPayload<{ include: typeof requestInclude }>,
 ): GrantRequestView {
-  const resource = row.resourceType ? { type: row.resourceType, id: row.resourceId } : null;
   return {
     id: row.id,
     agent: row.agent,
     actingFor: row.actingFor.name,
-    actions: row.actions,
-    resource,
+    ...scopeView(row),
     durationMinutes: row.durationMinutes,
     reason: row.reason,
     status: row.status,
@@ -236,10 +213,6 @@ function requestView(
     decidedAt: row.decidedAt,
     comment: row.comment,
     grantId: row.grantId,
-    describe: describeScope(
-      row.actions,
-      resource ? { type: resource.type, id: resource.id ?? undefined } : null,
-    ),
   };
 }
 
@@ -271,7 +244,7 @@ export async function requestGrant(
   if (!actingFor) throw notFound("The agent acts for someone who is not a member of this tenant");
   if (input.durationMinutes < 1 || input.durationMinutes * 60_000 > MAX_GRANT_MS)
     throw new AppError("BAD_REQUEST", `A grant lasts between 1 minute and ${MAX_GRANT_DAYS} days`);
-  checkScope(tenantId, agent.id, input, new Date(Date.now() + input.durationMinutes * 60_000));
+  grantScope(tenantId, input);
   const row = await db.grantRequest.create({
     data: {
       tenantId,

@@ -21,18 +21,60 @@ export type Grant = {
  */
 export const ENTITY_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-/** Said to whoever is creating the grant; the grant's id (often not yet shown to anyone) goes in `cause`. */
-const invalid = (grantId: string, message: string) =>
-  new AppError("BAD_REQUEST", `${message[0]?.toUpperCase() ?? ""}${message.slice(1)}`, {
-    cause: { grantId },
-  });
+/** Said to whoever is creating the grant; the grant's id (when it has one) goes in `cause`. */
+const invalid = (message: string, grantId?: string) =>
+  new AppError(
+    "BAD_REQUEST",
+    `${message[0]?.toUpperCase() ?? ""}${message.slice(1)}`,
+    grantId === undefined ? {} : { cause: { grantId } },
+  );
 
-function checkedId(grantId: string, what: string, value: string): string {
-  if (!ENTITY_ID_PATTERN.test(value)) throw invalid(grantId, `${what} is not a valid id`);
+function checkedId(what: string, value: string, grantId?: string): string {
+  if (!ENTITY_ID_PATTERN.test(value)) throw invalid(`${what} is not a valid id`, grantId);
   return value;
 }
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** What a grant allows: some actions, optionally on one resource type or one resource. */
+export type GrantScope = {
+  actions: readonly string[];
+  resource?: { type: string; id?: string | undefined } | null;
+};
+
+/**
+ * Checks a scope and writes its action and resource constraints in Cedar. Throws a readable
+ * BAD_REQUEST for unknown actions or types, actions that do not all apply to the chosen type, or
+ * ids that could not be written safely; grant-admin.ts checks new grants with it before storing them.
+ */
+export function grantScope(
+  tenantId: string,
+  scope: GrantScope,
+  grantId?: string,
+): { actions: string; resource: string } {
+  checkedId("the tenant id", tenantId, grantId);
+  if (scope.actions.length === 0) throw invalid("choose at least one action", grantId);
+  const resourceTypes = new Set<ResourceType>();
+  const names = scope.actions.map((action) => {
+    if (!isActionName(action)) throw invalid(`unknown action ${JSON.stringify(action)}`, grantId);
+    resourceTypes.add(ACTIONS[action]);
+    return `${NAMESPACE}::Action::"${action}"`;
+  });
+  const actions = `[${names.join(", ")}]`;
+  if (!scope.resource) return { actions, resource: "resource" };
+
+  const { type, id } = scope.resource;
+  if (!isResourceType(type)) throw invalid(`unknown resource type ${JSON.stringify(type)}`, grantId);
+  if ([...resourceTypes].some((t) => t !== type))
+    throw invalid(`every action must apply to ${type}`, grantId);
+  return {
+    actions,
+    resource:
+      id === undefined
+        ? `resource is ${NAMESPACE}::${type}`
+        : `resource == ${NAMESPACE}::${type}::"${tenantId}/${checkedId("the resource id", id, grantId)}"`,
+  };
+}
 
 /**
  * The Cedar permit for one grant, or null when the grant is revoked or already expired at `now`.
@@ -40,35 +82,15 @@ const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
  * honouring the grant at the right second without being rebuilt. A revocation must rebuild it.
  */
 export function grantToPolicy(tenantId: string, grant: Grant, now: Date): string | null {
-  const grantId = checkedId(grant.id, "the grant id", grant.id);
-  checkedId(grantId, "the tenant id", tenantId);
-  const agentId = checkedId(grantId, "the agent id", grant.agentId);
-  if (Number.isNaN(grant.expiresAt.getTime())) throw invalid(grantId, "the expiry is not a date");
-  if (grant.actions.length === 0) throw invalid(grantId, "choose at least one action");
-
-  const resourceTypes = new Set<ResourceType>();
-  const actions = grant.actions.map((action) => {
-    if (!isActionName(action)) throw invalid(grantId, `unknown action ${JSON.stringify(action)}`);
-    resourceTypes.add(ACTIONS[action]);
-    return `${NAMESPACE}::Action::"${action}"`;
-  });
-
-  let resource = "resource";
-  if (grant.resource) {
-    const { type } = grant.resource;
-    if (!isResourceType(type)) throw invalid(grantId, `unknown resource type ${JSON.stringify(type)}`);
-    if ([...resourceTypes].some((t) => t !== type))
-      throw invalid(grantId, `every action must apply to ${type}`);
-    resource =
-      "id" in grant.resource
-        ? `resource == ${NAMESPACE}::${type}::"${tenantId}/${checkedId(grantId, "the resource id", grant.resource.id)}"`
-        : `resource is ${NAMESPACE}::${type}`;
-  }
+  const grantId = checkedId("the grant id", grant.id, grant.id);
+  const agentId = checkedId("the agent id", grant.agentId, grantId);
+  if (Number.isNaN(grant.expiresAt.getTime())) throw invalid("the expiry is not a date", grantId);
+  const scope = grantScope(tenantId, grant, grantId);
 
   if (grant.revokedAt || grant.expiresAt.getTime() <= now.getTime()) return null;
   return [
     `@id("${RESERVED_ID_PREFIX}${grantId}")`,
-    `permit (principal == ${NAMESPACE}::Agent::"${tenantId}/${agentId}", action in [${actions.join(", ")}], ${resource})`,
+    `permit (principal == ${NAMESPACE}::Agent::"${tenantId}/${agentId}", action in ${scope.actions}, ${scope.resource})`,
     `when { context.now < ${epochSeconds(grant.expiresAt)} };`,
   ].join("\n");
 }

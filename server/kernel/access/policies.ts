@@ -11,6 +11,7 @@ import { AccessEvaluator } from "./evaluator";
 import { loadDirectory, principalAgentIds, principalUserIds, resolvePrincipal } from "./principals";
 import { ACTION_INFO, ACTIONS, type ActionName } from "./schema";
 import { currentPolicyText, ensureLoaded, liveEvaluator, liveGrants } from "./store";
+import { scanPolicies } from "./source";
 import { validatePolicyText, type PolicyError, type ValidatedPolicy } from "./validate";
 
 /** The most policy text a tenant may save: generous for hand-written rules, bounded for the parser. */
@@ -145,7 +146,7 @@ export async function savePolicies(
         },
       );
     });
-  const before = new Set(validatedIds(latest.text, ctx.tenantId));
+  const before = new Set(policyIds(latest.text));
   const after = new Set(check.policies.map((p) => p.id));
   await appendAudit(ctx.db, ctx.tenantId, {
     actor: await userActor(ctx.db, ctx.actor.userId),
@@ -164,9 +165,9 @@ export async function savePolicies(
   return toView(row);
 }
 
-function validatedIds(text: string, tenantId: string): string[] {
-  const result = validatePolicyText(text, { tenantId });
-  return result.ok ? result.policies.map((p) => p.id) : [];
+/** The @ids in text that was valid when saved: scanning is enough, no need to validate it again. */
+function policyIds(text: string): string[] {
+  return scanPolicies(text).flatMap((p) => p.annotations.filter((a) => a.name === "id").map((a) => a.value));
 }
 
 /** A what-if question: could this principal do this action to a resource like this one? */

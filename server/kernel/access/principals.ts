@@ -169,11 +169,10 @@ export function verifyApprovals(
   directory: Directory,
   principal: ResolvedPrincipal,
   approvals: readonly ApprovalRef[],
-): { ok: true; approvers: Approver[]; names: string[] } | { ok: false; message: string } {
+): { ok: true; approvers: Approver[] } | { ok: false; message: string } {
   const { members } = directory;
   const asking = principal.access.type === "User" ? principal.access.id : principal.actingFor?.id;
   const askingInfo = principal.access.type === "User" ? principal.access : undefined;
-  const names: string[] = [];
   for (const approval of approvals) {
     const member = members.get(approval.userId);
     if (!member)
@@ -195,7 +194,6 @@ export function verifyApprovals(
           message: `${member.name} cannot approve as ${wanted}: they are ${member.roles.join(", ")}.`,
         };
     }
-    names.push(member.name);
   }
-  return { ok: true, approvers: [...new Set(approvals.map((a) => a.approver))], names };
+  return { ok: true, approvers: [...new Set(approvals.map((a) => a.approver))] };
 }
