@@ -14,6 +14,10 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" |
 const int = (/** @type {number} */ min, /** @type {number} */ max) =>
   z.coerce.number().int().min(min).max(max);
 const optionalUrl = z.url().optional();
+/** An Inngest signing key: `signkey-<env>-<hex>`; the SDK and the engine both use it (docs/engine-protocol.md §6). */
+const signingKey = z
+  .string()
+  .regex(/^signkey-\w+-(?:[0-9a-f]{2})+$/, "must look like signkey-<env>-<hex>, as Inngest issues them");
 
 /** The base64 of a PKCS#8 DER Ed25519 private key, checked by loading it. */
 const ed25519PrivateKey = z.string().refine(
@@ -63,6 +67,24 @@ const schema = z
     EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
     EMBEDDED_PG_DIR: z.string().min(1).default(".data/postgres"),
     PORT: int(1, 65535).default(3000),
+    /**
+     * Where the workflow SDK talks to Inngest. `INNGEST_DEV` (true/false or a URL) and `INNGEST_BASE_URL`
+     * mean what they mean to Inngest's SDK; when neither is set the app uses Tenet's engine at ENGINE_URL.
+     */
+    INNGEST_DEV: z.string().min(1).optional(),
+    INNGEST_BASE_URL: optionalUrl,
+    INNGEST_SIGNING_KEY: signingKey.optional(),
+    INNGEST_SIGNING_KEY_FALLBACK: signingKey.optional(),
+    INNGEST_EVENT_KEY: z.string().min(1).optional(),
+    /** Tenet's workflow engine (server/engine): where it listens, and the app's Inngest endpoint it syncs. */
+    ENGINE_HOST: z.string().min(1).default("127.0.0.1"),
+    ENGINE_PORT: int(1, 65535).default(8288),
+    ENGINE_URL: optionalUrl,
+    ENGINE_APP_URL: optionalUrl,
+    /** Calls to the app one engine process makes at once. */
+    ENGINE_CONCURRENCY: int(1, 1000).default(32),
+    /** Owner connection for the engine's own schema; DATABASE_URL when unset. */
+    ENGINE_DATABASE_URL: optionalUrl,
     /** Set by Next.js while it builds; runtime-only requirements are not checked then. */
     NEXT_PHASE: z.string().optional(),
   })
@@ -95,6 +117,20 @@ const schema = z
         code: "custom",
         path: ["AUDIT_SIGNING_KEY"],
         message: "AUDIT_SIGNING_KEY is required in production (it signs the audit log's checkpoints)",
+      });
+    }
+    if (e.NODE_ENV === "production" && !building && !e.INNGEST_SIGNING_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INNGEST_SIGNING_KEY"],
+        message: "INNGEST_SIGNING_KEY is required in production (workflow calls are signed with it)",
+      });
+    }
+    if (e.NODE_ENV === "production" && e.INNGEST_DEV && !/^(0|false)$/.test(e.INNGEST_DEV)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["INNGEST_DEV"],
+        message: "INNGEST_DEV must not be set in production: the app would accept unsigned workflow calls",
       });
     }
   });

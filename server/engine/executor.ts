@@ -1,0 +1,398 @@
+/**
+ * Executes claimed jobs: a call to the app (discovery or one step, docs/engine-protocol.md §3) or a timer
+ * (a sleep ends, a wait or an invoke times out). A call's outcome is applied in one transaction under the
+ * run's lock, and only if this process still holds the job's claim: a process that was presumed dead
+ * never writes over the work of the one that took its job.
+ */
+import { type Conn, type Db, transaction } from "./db";
+import { newId } from "./ids";
+import type { Job } from "./queue";
+import {
+  continueRun,
+  createRun,
+  dedupeKey,
+  enqueue,
+  type EngineEvent,
+  finishRun,
+  history,
+  INVOKED_EVENT,
+  loadFunction,
+  type LockedRun,
+  lockRun,
+  openStep,
+  resolveStep,
+  type SerializedError,
+  untilTime,
+} from "./runs";
+import { canonicalJson, signBody, verifySignature } from "./signing";
+import { parseRetryAfter, retryDelay, sleepUntil } from "./time";
+
+export type ExecutorConfig = {
+  db: Db;
+  workerId: string;
+  signingKeys: string[];
+  callTimeoutMs: number;
+  retryBaseMs: number;
+};
+
+/** An op in a 206 response (docs/engine-protocol.md §3.4). */
+export type Op = {
+  op: string;
+  id: string;
+  name?: string;
+  displayName?: string;
+  opts?: Record<string, unknown> | null;
+  data?: unknown;
+  error?: SerializedError;
+};
+
+type CallOutcome =
+  | { kind: "complete"; output: unknown }
+  | { kind: "ops"; ops: Op[]; retryAt: Date | null }
+  | { kind: "error"; error: SerializedError; retriable: boolean; retryAt: Date | null };
+
+type RunState = {
+  status: string;
+  event: EngineEvent;
+  events: EngineEvent[];
+  stack: string[];
+  max_attempts: number;
+  url: string | null;
+  steps: Record<string, unknown>;
+  pending: number;
+};
+
+export async function runJob(cfg: ExecutorConfig, job: Job): Promise<void> {
+  if (job.kind === "call") await call(cfg, job);
+  else await timer(cfg, job);
+}
+
+/** Deletes the job if this worker still holds it; false means the claim was lost. */
+async function release(c: Conn, cfg: ExecutorConfig, job: Job): Promise<boolean> {
+  const { rowCount } = await c.query("DELETE FROM engine.job WHERE id = $1 AND claimed_by = $2", [job.id, cfg.workerId]);
+  return rowCount === 1;
+}
+
+async function call(cfg: ExecutorConfig, job: Job): Promise<void> {
+  const { rows } = await cfg.db.query<RunState>(
+    `SELECT r.status, r.event, r.events, r.stack, r.max_attempts, f.url,
+       (SELECT coalesce(jsonb_object_agg(s.id, s.state), '{}'::jsonb) FROM engine.step s
+         WHERE s.run_id = r.id AND s.status IN ('completed', 'failed')) AS steps,
+       (SELECT count(*) FROM engine.step s WHERE s.run_id = r.id AND s.status NOT IN ('completed', 'failed')) AS pending
+     FROM engine.run r LEFT JOIN engine.function f ON f.id = r.function_id WHERE r.id = $1`,
+    [job.run_id],
+  );
+  const state = rows[0];
+  if (state?.status !== "running" || !state.url) {
+    await transaction(cfg.db, async (c) => {
+      const run = await lockRun(c, job.run_id);
+      if (!(await release(c, cfg, job)) || run?.status !== "running") return;
+      await finishRun(c, run, {
+        status: "failed",
+        error: { name: "Error", message: `Function "${run.function_id}" is no longer registered by its app` },
+      });
+    });
+    return;
+  }
+  const startedAt = new Date();
+  const outcome = await send(cfg, job, state);
+  await transaction(cfg.db, async (c) => {
+    const run = await lockRun(c, job.run_id);
+    if (!(await release(c, cfg, job)) || run?.status !== "running") return;
+    if (!run.started_at) await c.query("UPDATE engine.run SET started_at = $2 WHERE id = $1", [run.id, startedAt]);
+    if (outcome.kind === "complete") await finishRun(c, run, { status: "completed", output: outcome.output });
+    else if (outcome.kind === "ops") await applyOps(c, cfg, job, run, outcome.ops, outcome.retryAt, startedAt);
+    else await callFailed(c, cfg, job, run, outcome.error, outcome.retriable, outcome.retryAt, startedAt);
+  });
+}
+
+function callUrl(functionUrl: string, stepId: string | null): string {
+  const url = new URL(functionUrl);
+  url.searchParams.set("stepId", stepId ?? "step");
+  return url.toString();
+}
+
+async function send(cfg: ExecutorConfig, job: Job, state: RunState): Promise<CallOutcome> {
+  const payload = {
+    event: state.event,
+    events: state.events,
+    steps: state.steps,
+    ctx: {
+      run_id: job.run_id,
+      attempt: job.attempt,
+      max_attempts: state.max_attempts,
+      // While other steps of the run are pending, a discovery call must only plan, never run a step
+      // inline: that step may be one of the pending ones.
+      disable_immediate_execution: job.step_id !== null || state.pending > 0,
+      use_api: false,
+      stack: { stack: state.stack, current: state.stack.length },
+    },
+    version: 2,
+  };
+  const key = cfg.signingKeys[0];
+  // The SDK verifies the canonical form of what it parses, so the signed bytes are the canonical JSON.
+  const body = key ? canonicalJson(payload) : JSON.stringify(payload);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-inngest-req-version": "2",
+    "x-run-id": job.run_id,
+    "x-inngest-server-kind": key ? "cloud" : "dev",
+  };
+  if (key) headers["x-inngest-signature"] = signBody(body, key);
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(callUrl(state.url ?? "", job.step_id), {
+      method: "POST",
+      headers,
+      body,
+      signal: AbortSignal.timeout(cfg.callTimeoutMs),
+      redirect: "error",
+    });
+    text = await response.text();
+  } catch (error) {
+    const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    return { kind: "error", error: { name: "CallError", message: `The app could not be reached: ${message}` }, retriable: true, retryAt: null };
+  }
+  return classify(cfg, response.status, response.headers, text);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text.trim() === "" ? null : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+function asError(body: unknown, fallback: string): SerializedError {
+  if (typeof body === "object" && body !== null && !Array.isArray(body)) {
+    const e = body as Record<string, unknown>;
+    if (typeof e.message === "string" || typeof e.error === "string") {
+      return { ...e, name: typeof e.name === "string" ? e.name : "Error", message: String(e.message ?? e.error) };
+    }
+  }
+  return { name: "Error", message: fallback };
+}
+
+function classify(cfg: ExecutorConfig, status: number, headers: Headers, text: string): CallOutcome {
+  const retryAfter = headers.get("retry-after");
+  const retryAt = retryAfter ? parseRetryAfter(retryAfter, new Date()) : null;
+  if (status === 201) {
+    // INNGEST_STREAMING: keep-alive spaces, then {status, headers, body}.
+    const streamed = parseJson(text.trim());
+    if (typeof streamed === "object" && streamed !== null && "status" in streamed && "body" in streamed) {
+      const s = streamed as { status: unknown; headers?: Record<string, string>; body: unknown };
+      return classify(cfg, Number(s.status), new Headers(s.headers ?? {}), typeof s.body === "string" ? s.body : JSON.stringify(s.body));
+    }
+    return { kind: "error", error: { name: "Error", message: "The app sent an unreadable streamed response" }, retriable: true, retryAt };
+  }
+  if (cfg.signingKeys.length > 0 && status !== 401 && !verifySignature(headers.get("x-inngest-signature"), text, cfg.signingKeys)) {
+    return { kind: "error", error: { name: "Error", message: "The app's response is not signed with the signing key" }, retriable: true, retryAt };
+  }
+  const body = parseJson(text);
+  if (status >= 200 && status < 300 && !headers.get("x-inngest-sdk")) {
+    return { kind: "error", error: { name: "Error", message: `The app answered ${status} without being an Inngest SDK endpoint` }, retriable: true, retryAt };
+  }
+  if (status === 200) return body === undefined ? { kind: "error", error: { name: "Error", message: "The app returned invalid JSON" }, retriable: true, retryAt } : { kind: "complete", output: body };
+  if (status === 206) {
+    if (!Array.isArray(body) || body.length === 0 || !body.every((o) => typeof o === "object" && o !== null && typeof (o as Op).op === "string")) {
+      return { kind: "error", error: { name: "Error", message: "The app returned no steps to run" }, retriable: true, retryAt };
+    }
+    return { kind: "ops", ops: body as Op[], retryAt };
+  }
+  const noRetry = headers.get("x-inngest-no-retry");
+  const retriable = noRetry === "true" ? false : noRetry === "false" ? true : !(status >= 400 && status < 500);
+  return { kind: "error", error: asError(body, `The app answered with status ${status}`), retriable, retryAt };
+}
+
+function nextAttemptAt(cfg: ExecutorConfig, attempt: number, retryAt: Date | null): Date {
+  return retryAt ?? new Date(Date.now() + retryDelay(attempt, cfg.retryBaseMs));
+}
+
+async function callFailed(
+  c: Conn,
+  cfg: ExecutorConfig,
+  job: Job,
+  run: LockedRun,
+  error: SerializedError,
+  retriable: boolean,
+  retryAt: Date | null,
+  startedAt: Date,
+): Promise<void> {
+  if (retriable && job.attempt + 1 < run.max_attempts) {
+    const at = nextAttemptAt(cfg, job.attempt, retryAt);
+    await enqueue(c, run, {
+      kind: "call",
+      stepId: job.step_id,
+      attempt: job.attempt + 1,
+      at,
+      dedupe: job.step_id ? dedupeKey.step(run.id, job.step_id) : dedupeKey.discovery(run.id),
+    });
+    await history(c, run.id, "call.failed", { stepId: job.step_id, attempt: job.attempt, startedAt, data: { error, retryAt: at.toISOString() } });
+    return;
+  }
+  await history(c, run.id, "call.failed", { stepId: job.step_id, attempt: job.attempt, startedAt, data: { error } });
+  await finishRun(c, run, { status: "failed", error });
+}
+
+const stepName = (op: Op) => op.displayName ?? op.name ?? op.id;
+const isRace = (op: Op) => op.opts?.parallelMode === "race";
+
+async function applyOps(
+  c: Conn,
+  cfg: ExecutorConfig,
+  job: Job,
+  run: LockedRun,
+  ops: Op[],
+  retryAt: Date | null,
+  startedAt: Date,
+): Promise<void> {
+  let resolved = false;
+  let race = false;
+  const now = new Date();
+  const failStep = async (op: Op, error: SerializedError, kind: string) => {
+    if (await resolveStep(c, run.id, op.id, "failed", { error }, { name: stepName(op), op: kind, opts: op.opts })) {
+      resolved = true;
+      await history(c, run.id, "step.failed", { stepId: op.id, attempt: job.attempt, startedAt, data: { error } });
+    }
+  };
+  for (const op of ops) {
+    const meta = { name: stepName(op), op: "StepRun", opts: op.opts ?? undefined };
+    switch (op.op) {
+      case "StepRun":
+        if (await resolveStep(c, run.id, op.id, "completed", { data: op.data ?? null }, meta)) {
+          resolved = true;
+          race ||= isRace(op);
+          await history(c, run.id, "step.completed", { stepId: op.id, attempt: job.attempt, startedAt });
+        }
+        break;
+      case "StepFailed":
+        race ||= isRace(op);
+        await failStep(op, op.error ?? { name: "Error", message: "The step failed" }, "StepRun");
+        break;
+      case "StepError": {
+        const error = op.error ?? { name: "Error", message: "The step failed" };
+        if (job.attempt + 1 >= run.max_attempts) {
+          await failStep(op, error, "StepRun");
+          break;
+        }
+        await openStep(c, run.id, op.id, "planned", meta);
+        await c.query("UPDATE engine.step SET attempts = attempts + 1 WHERE run_id = $1 AND id = $2", [run.id, op.id]);
+        const at = nextAttemptAt(cfg, job.attempt, retryAt);
+        await enqueue(c, run, { kind: "call", stepId: op.id, attempt: job.attempt + 1, at, dedupe: dedupeKey.step(run.id, op.id) });
+        await history(c, run.id, "step.errored", { stepId: op.id, attempt: job.attempt, startedAt, data: { error, retryAt: at.toISOString() } });
+        break;
+      }
+      case "StepPlanned":
+        if (await openStep(c, run.id, op.id, "planned", meta)) {
+          await enqueue(c, run, { kind: "call", stepId: op.id, dedupe: dedupeKey.step(run.id, op.id) });
+          await history(c, run.id, "step.planned", { stepId: op.id });
+        }
+        break;
+      case "Sleep": {
+        const until = sleepUntil(op.name ?? "", now);
+        if (!until) {
+          await failStep(op, { name: "Error", message: `Could not read the sleep duration "${op.name ?? ""}"` }, "Sleep");
+          break;
+        }
+        if (await openStep(c, run.id, op.id, "sleeping", { ...meta, op: "Sleep" })) {
+          await enqueue(c, run, { kind: "wake", stepId: op.id, at: until, dedupe: dedupeKey.wake(run.id, op.id) });
+          await history(c, run.id, "step.sleeping", { stepId: op.id, data: { until: until.toISOString() } });
+        }
+        break;
+      }
+      case "WaitForEvent": {
+        const eventName = op.name ?? (typeof op.opts?.event === "string" ? op.opts.event : "");
+        const timeout = typeof op.opts?.timeout === "string" ? untilTime(op.opts.timeout, now) : null;
+        const expression = typeof op.opts?.if === "string" ? op.opts.if : null;
+        if (!eventName || !timeout) {
+          await failStep(op, { name: "Error", message: "waitForEvent needs an event name and a timeout" }, "WaitForEvent");
+          break;
+        }
+        if (await openStep(c, run.id, op.id, "waiting", { ...meta, op: "WaitForEvent" })) {
+          await c.query(
+            "INSERT INTO engine.waiter (run_id, step_id, kind, event_name, expression, expires_at) VALUES ($1, $2, 'wait', $3, $4, $5)",
+            [run.id, op.id, eventName, expression, timeout],
+          );
+          await enqueue(c, run, { kind: "wait_timeout", stepId: op.id, at: timeout, dedupe: dedupeKey.waitTimeout(run.id, op.id) });
+          await history(c, run.id, "step.waiting", { stepId: op.id, data: { event: eventName, if: expression, until: timeout.toISOString() } });
+        }
+        break;
+      }
+      case "InvokeFunction":
+        if (await openStep(c, run.id, op.id, "invoking", { ...meta, op: "InvokeFunction" })) {
+          const invoked = await invoke(c, run, op, now);
+          if (typeof invoked === "string") {
+            await history(c, run.id, "step.invoking", { stepId: op.id, data: { childRunId: invoked } });
+          } else await failStep(op, invoked.error, "InvokeFunction");
+        }
+        break;
+      case "RunComplete":
+        await finishRun(c, run, { status: "completed", output: op.data ?? null });
+        return;
+      case "DiscoveryRequest":
+        await enqueue(c, run, { kind: "call", dedupe: dedupeKey.discovery(run.id) });
+        break;
+      case "DeferAdd":
+      case "DeferAbort":
+        // Experimental deferred work; this engine does not run it.
+        break;
+      default:
+        await finishRun(c, run, { status: "failed", error: { name: "Error", message: `The app sent an op this engine does not know: "${op.op}"` } });
+        return;
+    }
+  }
+  if (resolved) await continueRun(c, run, race);
+}
+
+async function invoke(c: Conn, run: LockedRun, op: Op, now: Date): Promise<string | { error: SerializedError }> {
+  const functionId = typeof op.opts?.function_id === "string" ? op.opts.function_id : "";
+  const fn = functionId ? await loadFunction(c, functionId) : null;
+  if (!fn) return { error: { name: "Error", message: `step.invoke: function "${functionId}" is not registered` } };
+  const payload = (typeof op.opts?.payload === "object" && op.opts.payload !== null ? op.opts.payload : {}) as {
+    data?: Record<string, unknown>;
+    v?: string;
+  };
+  const event: EngineEvent = {
+    name: INVOKED_EVENT,
+    data: {
+      ...(payload.data ?? {}),
+      _inngest: { fn_id: fn.id, correlation_id: `${run.id}.${op.id}`, source_app_id: fn.app_id, source_fn_id: run.function_id },
+    },
+    id: newId(),
+    ts: now.getTime(),
+    ...(payload.v ? { v: payload.v } : {}),
+  };
+  const childId = await createRun(c, fn, [event], { parent: { runId: run.id, stepId: op.id, tenantId: run.tenant_id } });
+  if (!childId) return { error: { name: "Error", message: `step.invoke: "${fn.id}" skipped the run (idempotency key already used)` } };
+  const timeout = typeof op.opts?.timeout === "string" ? untilTime(op.opts.timeout, now) : null;
+  if (timeout) await enqueue(c, run, { kind: "invoke_timeout", stepId: op.id, at: timeout, dedupe: dedupeKey.invokeTimeout(run.id, op.id) });
+  return childId;
+}
+
+async function timer(cfg: ExecutorConfig, job: Job): Promise<void> {
+  await transaction(cfg.db, async (c) => {
+    const run = await lockRun(c, job.run_id);
+    if (!(await release(c, cfg, job)) || run?.status !== "running" || !job.step_id) return;
+    let done: boolean;
+    if (job.kind === "wake") {
+      done = await resolveStep(c, run.id, job.step_id, "completed", null, { name: job.step_id, op: "Sleep" });
+    } else if (job.kind === "wait_timeout") {
+      await c.query("DELETE FROM engine.waiter WHERE run_id = $1 AND step_id = $2", [run.id, job.step_id]);
+      done = await resolveStep(c, run.id, job.step_id, "completed", null, { name: job.step_id, op: "WaitForEvent" });
+    } else {
+      done = await resolveStep(
+        c,
+        run.id,
+        job.step_id,
+        "failed",
+        { error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for invoked function to complete" } },
+        { name: job.step_id, op: "InvokeFunction" },
+      );
+    }
+    if (!done) return;
+    await history(c, run.id, job.kind === "wake" ? "step.resumed" : "step.timed_out", { stepId: job.step_id });
+    await continueRun(c, run);
+  });
+}

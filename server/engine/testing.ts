@@ -1,0 +1,124 @@
+/**
+ * Test harness: a database of its own, the engine, and an app serving real SDK functions with
+ * `inngest/node` on loopback, pointed at each other over real HTTP.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Inngest, type InngestFunction } from "inngest";
+import { serve } from "inngest/node";
+import pg from "pg";
+import { createIsolatedDatabase } from "@/server/testing/fixtures";
+import type { RunStatus } from "./api-schema";
+import { type Engine, type EngineOptions, startEngine } from "./engine";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export type AppServer = { url: string; setHandler: (h: Handler) => void; close: () => Promise<void> };
+
+export async function startAppServer(): Promise<AppServer> {
+  let handler: Handler | null = null;
+  const server = createServer((req, res) => {
+    if (handler) return handler(req, res);
+    res.writeHead(503).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/inngest`,
+    setHandler: (h) => {
+      handler = h;
+    },
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+export type RunRow = { id: string; function_id: string; status: RunStatus; output: unknown; error: { message?: string } | null; event: { name: string; data: Record<string, unknown> } };
+
+export type Harness = {
+  client: Inngest;
+  engine: Engine;
+  app: AppServer;
+  ownerUrl: string;
+  sql: pg.Pool;
+  /** Composite function id as the engine knows it. */
+  fnId: (id: string) => string;
+  runs: (functionId?: string) => Promise<RunRow[]>;
+  /** Polls until `predicate` holds for the runs of `functionId` (state, not time; fails after `timeoutMs`). */
+  waitForRuns: (functionId: string, predicate: (runs: RunRow[]) => boolean, timeoutMs?: number) => Promise<RunRow[]>;
+  waitForRun: (runId: string, statuses?: RunStatus[], timeoutMs?: number) => Promise<RunRow>;
+  close: () => Promise<void>;
+};
+
+export async function startHarness(options: {
+  appId: string;
+  functions: (client: Inngest) => InngestFunction.Any[];
+  signingKey?: string;
+  engine?: Partial<EngineOptions>;
+}): Promise<Harness> {
+  const database = await createIsolatedDatabase();
+  const app = await startAppServer();
+  const engine = await startEngine({
+    databaseUrl: database.ownerUrl,
+    port: 0,
+    appUrls: [app.url],
+    retryBaseMs: 20,
+    signingKeys: options.signingKey ? [options.signingKey] : [],
+    log: () => {},
+    ...options.engine,
+  });
+  const client = new Inngest({
+    id: options.appId,
+    baseUrl: engine.url,
+    ...(options.signingKey ? { isDev: false, signingKey: options.signingKey, eventKey: "test-event-key" } : { isDev: true }),
+  });
+  app.setHandler(serve({ client, functions: options.functions(client) }));
+  await engine.sync();
+  const sql = new pg.Pool({ connectionString: database.ownerUrl, max: 2 });
+
+  const runs = async (functionId?: string) =>
+    (
+      await sql.query<RunRow>(
+        "SELECT id, function_id, status, output, error, event FROM engine.run WHERE $1::text IS NULL OR function_id = $1 ORDER BY created_at, id",
+        [functionId ?? null],
+      )
+    ).rows;
+
+  async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  const fnId = (id: string) => `${options.appId}-${id}`;
+  return {
+    client,
+    engine,
+    app,
+    ownerUrl: database.ownerUrl,
+    sql,
+    fnId,
+    runs,
+    waitForRuns: (functionId, predicate, timeoutMs = 20_000) => poll(() => runs(functionId), predicate, timeoutMs, `runs of ${functionId}`),
+    waitForRun: async (runId, statuses = ["completed", "failed", "cancelled"], timeoutMs = 20_000) =>
+      poll(
+        async () => (await sql.query<RunRow>("SELECT id, function_id, status, output, error, event FROM engine.run WHERE id = $1", [runId])).rows[0],
+        (run) => run !== undefined && statuses.includes(run.status),
+        timeoutMs,
+        `run ${runId}`,
+      ) as Promise<RunRow>,
+    close: async () => {
+      await engine.stop();
+      await app.close();
+      await sql.end();
+      await database.close();
+    },
+  };
+}
