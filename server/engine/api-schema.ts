@@ -83,7 +83,13 @@ export const functionView = z.object({
   id: z.string(),
   name: z.string(),
   appId: z.string(),
-  triggers: z.array(z.object({ event: z.string().optional(), cron: z.string().optional(), expression: z.string().optional() })),
+  triggers: z.array(
+    z.object({
+      event: z.string().optional(),
+      cron: z.string().optional(),
+      expression: z.string().optional(),
+    }),
+  ),
 });
 export type FunctionView = z.infer<typeof functionView>;
 

@@ -55,11 +55,15 @@ function summary(row: RunRow): RunSummary {
 function parseCursor(cursor: string): [Date, string] {
   const [at, id] = cursor.split("|");
   const date = new Date(at ?? "");
-  if (!id || Number.isNaN(date.getTime())) throw new ConsoleError(400, "invalid_cursor", "The cursor is not one this API returned");
+  if (!id || Number.isNaN(date.getTime()))
+    throw new ConsoleError(400, "invalid_cursor", "The cursor is not one this API returned");
   return [date, id];
 }
 
-export async function listRuns(db: Db, query: z.output<typeof listRunsQuery>): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
+export async function listRuns(
+  db: Db,
+  query: z.output<typeof listRunsQuery>,
+): Promise<{ runs: RunSummary[]; nextCursor: string | null }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: (n: string) => string, value: unknown) => {
@@ -91,8 +95,14 @@ export async function listRuns(db: Db, query: z.output<typeof listRunsQuery>): P
   };
 }
 
-async function findRun(db: Db, id: string, tenant: string | undefined): Promise<RunRow & { events: EngineEvent[]; output: unknown; error: SerializedError | null }> {
-  const { rows } = await db.query<RunRow & { events: EngineEvent[]; output: unknown; error: SerializedError | null }>(
+async function findRun(
+  db: Db,
+  id: string,
+  tenant: string | undefined,
+): Promise<RunRow & { events: EngineEvent[]; output: unknown; error: SerializedError | null }> {
+  const { rows } = await db.query<
+    RunRow & { events: EngineEvent[]; output: unknown; error: SerializedError | null }
+  >(
     `SELECT ${RUN_COLUMNS}, r.events, r.output, r.error FROM engine.run r LEFT JOIN engine.function f ON f.id = r.function_id
      WHERE r.id = $1 AND ($2::text IS NULL OR r.tenant_id = $2)`,
     [id, tenant ?? null],
@@ -116,8 +126,10 @@ type StepRow = {
 
 function stepOutput(row: StepRow): { output: unknown; error: SerializedError | null } {
   const state = row.state;
-  if (typeof state === "object" && state !== null && "error" in state) return { output: null, error: (state as { error: SerializedError }).error };
-  if (typeof state === "object" && state !== null && "data" in state) return { output: (state as { data: unknown }).data, error: null };
+  if (typeof state === "object" && state !== null && "error" in state)
+    return { output: null, error: state.error as SerializedError };
+  if (typeof state === "object" && state !== null && "data" in state)
+    return { output: state.data, error: null };
   return { output: state ?? null, error: null };
 }
 
@@ -128,7 +140,16 @@ export async function runDetail(db: Db, id: string, tenant?: string): Promise<Ru
       "SELECT id, name, op, status, opts, state, attempts, created_at, ended_at FROM engine.step WHERE run_id = $1 ORDER BY created_at, id",
       [id],
     ),
-    db.query<{ id: number; kind: string; step_id: string | null; step_name: string | null; attempt: number | null; started_at: Date | null; ended_at: Date; data: unknown }>(
+    db.query<{
+      id: number;
+      kind: string;
+      step_id: string | null;
+      step_name: string | null;
+      attempt: number | null;
+      started_at: Date | null;
+      ended_at: Date;
+      data: unknown;
+    }>(
       `SELECT h.id, h.kind, h.step_id, s.name AS step_name, h.attempt, h.started_at, h.ended_at, h.data
        FROM engine.history h LEFT JOIN engine.step s ON s.run_id = h.run_id AND s.id = h.step_id
        WHERE h.run_id = $1 ORDER BY h.id`,
@@ -169,7 +190,8 @@ export async function cancelRun(db: Db, id: string, tenant?: string): Promise<Ru
   await findRun(db, id, tenant);
   await transaction(db, async (c) => {
     const run = await lockRun(c, id);
-    if (run?.status !== "running") throw new ConsoleError(409, "already_ended", `The run already ended (${run?.status ?? "gone"})`);
+    if (run?.status !== "running")
+      throw new ConsoleError(409, "already_ended", `The run already ended (${run?.status ?? "gone"})`);
     await finishRun(c, run, { status: "cancelled", reason: "Cancelled from the console" });
   });
   return summary(await findRun(db, id, tenant));
@@ -179,17 +201,30 @@ export async function rerun(db: Db, id: string, tenant?: string): Promise<string
   const run = await findRun(db, id, tenant);
   return transaction(db, async (c) => {
     const fn = await loadFunction(c, run.function_id);
-    if (!fn) throw new ConsoleError(409, "function_gone", `Function "${run.function_id}" is no longer registered`);
+    if (!fn)
+      throw new ConsoleError(409, "function_gone", `Function "${run.function_id}" is no longer registered`);
     const runId = await createRun(c, fn, run.events, { rerunOf: run.id });
     if (!runId) throw new ConsoleError(409, "not_started", "The run could not be started");
     return runId;
   });
 }
 
-export async function listFunctions(db: Db): Promise<{ id: string; name: string; appId: string; triggers: { event?: string; cron?: string; expression?: string }[] }[]> {
-  const { rows } = await db.query<{ id: string; name: string; app_id: string; config: { triggers: { event?: string; cron?: string; expression?: string }[] } }>(
-    "SELECT id, name, app_id, config FROM engine.function ORDER BY name, id",
-  );
+export async function listFunctions(
+  db: Db,
+): Promise<
+  {
+    id: string;
+    name: string;
+    appId: string;
+    triggers: { event?: string; cron?: string; expression?: string }[];
+  }[]
+> {
+  const { rows } = await db.query<{
+    id: string;
+    name: string;
+    app_id: string;
+    config: { triggers: { event?: string; cron?: string; expression?: string }[] };
+  }>("SELECT id, name, app_id, config FROM engine.function ORDER BY name, id");
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

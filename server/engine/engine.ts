@@ -62,7 +62,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
   const worker = await registerWorker(options.databaseUrl, wake);
   worker.connection.on("error", (error) => log(`worker connection error: ${error.message}`));
-  const executor = { db, workerId: worker.id, signingKeys, callTimeoutMs, retryBaseMs: options.retryBaseMs ?? 1000 };
+  const executor = {
+    db,
+    workerId: worker.id,
+    signingKeys,
+    callTimeoutMs,
+    retryBaseMs: options.retryBaseMs ?? 1000,
+  };
   const running = new Set<Promise<void>>();
 
   async function dispatch(): Promise<void> {
@@ -77,7 +83,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
           for (const job of jobs) {
             inflight++;
             const p = runJob(executor, job)
-              .catch((error: unknown) => log(`job ${job.id} (${job.kind}) failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`))
+              .catch((error: unknown) =>
+                log(
+                  `job ${job.id} (${job.kind}) failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+                ),
+              )
               .finally(() => {
                 inflight--;
                 running.delete(p);
@@ -120,7 +130,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       for (const row of rows) {
         // A schedule missed while no engine ran fires once, not once per missed tick.
         const next = nextCronTime(row.schedule, new Date(Math.max(Date.now(), row.next_at.getTime())));
-        await c.query("UPDATE engine.cron SET next_at = $3 WHERE function_id = $1 AND position = $2", [row.id, row.position, next]);
+        await c.query("UPDATE engine.cron SET next_at = $3 WHERE function_id = $1 AND position = $2", [
+          row.id,
+          row.position,
+          next,
+        ]);
         await createRun(c, row, [
           {
             name: SCHEDULED_EVENT,
@@ -153,7 +167,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     };
     if (signingKeys[0]) headers["x-inngest-signature"] = signBody(body, signingKeys[0]);
     try {
-      const response = await fetch(appUrl, { method: "PUT", headers, body, signal: AbortSignal.timeout(60_000) });
+      const response = await fetch(appUrl, {
+        method: "PUT",
+        headers,
+        body,
+        signal: AbortSignal.timeout(60_000),
+      });
       const text = await response.text();
       if (!response.ok) {
         log(`sync of ${appUrl} failed: ${response.status} ${text.slice(0, 500)}`);
@@ -161,7 +180,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       }
       return true;
     } catch (error) {
-      log(`sync of ${appUrl} failed: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+      log(
+        `sync of ${appUrl} failed: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`,
+      );
       return false;
     }
   }
@@ -182,9 +203,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
 
   const intervals = [
-    setInterval(() => void housekeeping().catch((e: unknown) => log(`housekeeping failed: ${String(e)}`)), 1000),
+    setInterval(
+      () => void housekeeping().catch((e: unknown) => log(`housekeeping failed: ${String(e)}`)),
+      1000,
+    ),
     setInterval(() => void fireCrons().catch((e: unknown) => log(`cron failed: ${String(e)}`)), 1000),
-    setInterval(() => void forgetExpired().catch((e: unknown) => log(`cleanup failed: ${String(e)}`)), 60_000),
+    setInterval(
+      () => void forgetExpired().catch((e: unknown) => log(`cleanup failed: ${String(e)}`)),
+      60_000,
+    ),
   ];
   if (options.resyncMs) intervals.push(setInterval(() => void sync(), options.resyncMs));
   const dispatcher = dispatch();

@@ -69,7 +69,10 @@ export async function runJob(cfg: ExecutorConfig, job: Job): Promise<void> {
 
 /** Deletes the job if this worker still holds it; false means the claim was lost. */
 async function release(c: Conn, cfg: ExecutorConfig, job: Job): Promise<boolean> {
-  const { rowCount } = await c.query("DELETE FROM engine.job WHERE id = $1 AND claimed_by = $2", [job.id, cfg.workerId]);
+  const { rowCount } = await c.query("DELETE FROM engine.job WHERE id = $1 AND claimed_by = $2", [
+    job.id,
+    cfg.workerId,
+  ]);
   return rowCount === 1;
 }
 
@@ -99,9 +102,11 @@ async function call(cfg: ExecutorConfig, job: Job): Promise<void> {
   await transaction(cfg.db, async (c) => {
     const run = await lockRun(c, job.run_id);
     if (!(await release(c, cfg, job)) || run?.status !== "running") return;
-    if (!run.started_at) await c.query("UPDATE engine.run SET started_at = $2 WHERE id = $1", [run.id, startedAt]);
+    if (!run.started_at)
+      await c.query("UPDATE engine.run SET started_at = $2 WHERE id = $1", [run.id, startedAt]);
     if (outcome.kind === "complete") await finishRun(c, run, { status: "completed", output: outcome.output });
-    else if (outcome.kind === "ops") await applyOps(c, cfg, job, run, outcome.ops, outcome.retryAt, startedAt);
+    else if (outcome.kind === "ops")
+      await applyOps(c, cfg, job, run, outcome.ops, outcome.retryAt, startedAt);
     else await callFailed(c, cfg, job, run, outcome.error, outcome.retriable, outcome.retryAt, startedAt);
   });
 }
@@ -151,8 +156,18 @@ async function send(cfg: ExecutorConfig, job: Job, state: RunState): Promise<Cal
     });
     text = await response.text();
   } catch (error) {
-    const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return { kind: "error", error: { name: "CallError", message: `The app could not be reached: ${message}` }, retriable: true, retryAt: null };
+    const message =
+      error instanceof Error
+        ? error.cause instanceof Error
+          ? error.cause.message
+          : error.message
+        : String(error);
+    return {
+      kind: "error",
+      error: { name: "CallError", message: `The app could not be reached: ${message}` },
+      retriable: true,
+      retryAt: null,
+    };
   }
   return classify(cfg, response.status, response.headers, text);
 }
@@ -169,7 +184,11 @@ function asError(body: unknown, fallback: string): SerializedError {
   if (typeof body === "object" && body !== null && !Array.isArray(body)) {
     const e = body as Record<string, unknown>;
     if (typeof e.message === "string" || typeof e.error === "string") {
-      return { ...e, name: typeof e.name === "string" ? e.name : "Error", message: String(e.message ?? e.error) };
+      return {
+        ...e,
+        name: typeof e.name === "string" ? e.name : "Error",
+        message: String(e.message ?? e.error),
+      };
     }
   }
   return { name: "Error", message: fallback };
@@ -183,27 +202,74 @@ function classify(cfg: ExecutorConfig, status: number, headers: Headers, text: s
     const streamed = parseJson(text.trim());
     if (typeof streamed === "object" && streamed !== null && "status" in streamed && "body" in streamed) {
       const s = streamed as { status: unknown; headers?: Record<string, string>; body: unknown };
-      return classify(cfg, Number(s.status), new Headers(s.headers ?? {}), typeof s.body === "string" ? s.body : JSON.stringify(s.body));
+      return classify(
+        cfg,
+        Number(s.status),
+        new Headers(s.headers ?? {}),
+        typeof s.body === "string" ? s.body : JSON.stringify(s.body),
+      );
     }
-    return { kind: "error", error: { name: "Error", message: "The app sent an unreadable streamed response" }, retriable: true, retryAt };
+    return {
+      kind: "error",
+      error: { name: "Error", message: "The app sent an unreadable streamed response" },
+      retriable: true,
+      retryAt,
+    };
   }
-  if (cfg.signingKeys.length > 0 && status !== 401 && !verifySignature(headers.get("x-inngest-signature"), text, cfg.signingKeys)) {
-    return { kind: "error", error: { name: "Error", message: "The app's response is not signed with the signing key" }, retriable: true, retryAt };
+  if (
+    cfg.signingKeys.length > 0 &&
+    status !== 401 &&
+    !verifySignature(headers.get("x-inngest-signature"), text, cfg.signingKeys)
+  ) {
+    return {
+      kind: "error",
+      error: { name: "Error", message: "The app's response is not signed with the signing key" },
+      retriable: true,
+      retryAt,
+    };
   }
   const body = parseJson(text);
   if (status >= 200 && status < 300 && !headers.get("x-inngest-sdk")) {
-    return { kind: "error", error: { name: "Error", message: `The app answered ${status} without being an Inngest SDK endpoint` }, retriable: true, retryAt };
+    return {
+      kind: "error",
+      error: { name: "Error", message: `The app answered ${status} without being an Inngest SDK endpoint` },
+      retriable: true,
+      retryAt,
+    };
   }
-  if (status === 200) return body === undefined ? { kind: "error", error: { name: "Error", message: "The app returned invalid JSON" }, retriable: true, retryAt } : { kind: "complete", output: body };
+  if (status === 200)
+    return body === undefined
+      ? {
+          kind: "error",
+          error: { name: "Error", message: "The app returned invalid JSON" },
+          retriable: true,
+          retryAt,
+        }
+      : { kind: "complete", output: body };
   if (status === 206) {
-    if (!Array.isArray(body) || body.length === 0 || !body.every((o) => typeof o === "object" && o !== null && typeof (o as Op).op === "string")) {
-      return { kind: "error", error: { name: "Error", message: "The app returned no steps to run" }, retriable: true, retryAt };
+    if (
+      !Array.isArray(body) ||
+      body.length === 0 ||
+      !body.every((o) => typeof o === "object" && o !== null && typeof (o as Op).op === "string")
+    ) {
+      return {
+        kind: "error",
+        error: { name: "Error", message: "The app returned no steps to run" },
+        retriable: true,
+        retryAt,
+      };
     }
     return { kind: "ops", ops: body as Op[], retryAt };
   }
   const noRetry = headers.get("x-inngest-no-retry");
-  const retriable = noRetry === "true" ? false : noRetry === "false" ? true : !(status >= 400 && status < 500);
-  return { kind: "error", error: asError(body, `The app answered with status ${status}`), retriable, retryAt };
+  const retriable =
+    noRetry === "true" ? false : noRetry === "false" ? true : !(status >= 400 && status < 500);
+  return {
+    kind: "error",
+    error: asError(body, `The app answered with status ${status}`),
+    retriable,
+    retryAt,
+  };
 }
 
 function nextAttemptAt(cfg: ExecutorConfig, attempt: number, retryAt: Date | null): Date {
@@ -229,10 +295,20 @@ async function callFailed(
       at,
       dedupe: job.step_id ? dedupeKey.step(run.id, job.step_id) : dedupeKey.discovery(run.id),
     });
-    await history(c, run.id, "call.failed", { stepId: job.step_id, attempt: job.attempt, startedAt, data: { error, retryAt: at.toISOString() } });
+    await history(c, run.id, "call.failed", {
+      stepId: job.step_id,
+      attempt: job.attempt,
+      startedAt,
+      data: { error, retryAt: at.toISOString() },
+    });
     return;
   }
-  await history(c, run.id, "call.failed", { stepId: job.step_id, attempt: job.attempt, startedAt, data: { error } });
+  await history(c, run.id, "call.failed", {
+    stepId: job.step_id,
+    attempt: job.attempt,
+    startedAt,
+    data: { error },
+  });
   await finishRun(c, run, { status: "failed", error });
 }
 
@@ -252,9 +328,23 @@ async function applyOps(
   let race = false;
   const now = new Date();
   const failStep = async (op: Op, error: SerializedError, kind: string) => {
-    if (await resolveStep(c, run.id, op.id, "failed", { error }, { name: stepName(op), op: kind, opts: op.opts })) {
+    if (
+      await resolveStep(
+        c,
+        run.id,
+        op.id,
+        "failed",
+        { error },
+        { name: stepName(op), op: kind, opts: op.opts },
+      )
+    ) {
       resolved = true;
-      await history(c, run.id, "step.failed", { stepId: op.id, attempt: job.attempt, startedAt, data: { error } });
+      await history(c, run.id, "step.failed", {
+        stepId: op.id,
+        attempt: job.attempt,
+        startedAt,
+        data: { error },
+      });
     }
   };
   for (const op of ops) {
@@ -278,10 +368,24 @@ async function applyOps(
           break;
         }
         await openStep(c, run.id, op.id, "planned", meta);
-        await c.query("UPDATE engine.step SET attempts = attempts + 1 WHERE run_id = $1 AND id = $2", [run.id, op.id]);
+        await c.query("UPDATE engine.step SET attempts = attempts + 1 WHERE run_id = $1 AND id = $2", [
+          run.id,
+          op.id,
+        ]);
         const at = nextAttemptAt(cfg, job.attempt, retryAt);
-        await enqueue(c, run, { kind: "call", stepId: op.id, attempt: job.attempt + 1, at, dedupe: dedupeKey.step(run.id, op.id) });
-        await history(c, run.id, "step.errored", { stepId: op.id, attempt: job.attempt, startedAt, data: { error, retryAt: at.toISOString() } });
+        await enqueue(c, run, {
+          kind: "call",
+          stepId: op.id,
+          attempt: job.attempt + 1,
+          at,
+          dedupe: dedupeKey.step(run.id, op.id),
+        });
+        await history(c, run.id, "step.errored", {
+          stepId: op.id,
+          attempt: job.attempt,
+          startedAt,
+          data: { error, retryAt: at.toISOString() },
+        });
         break;
       }
       case "StepPlanned":
@@ -293,11 +397,20 @@ async function applyOps(
       case "Sleep": {
         const until = sleepUntil(op.name ?? "", now);
         if (!until) {
-          await failStep(op, { name: "Error", message: `Could not read the sleep duration "${op.name ?? ""}"` }, "Sleep");
+          await failStep(
+            op,
+            { name: "Error", message: `Could not read the sleep duration "${op.name ?? ""}"` },
+            "Sleep",
+          );
           break;
         }
         if (await openStep(c, run.id, op.id, "sleeping", { ...meta, op: "Sleep" })) {
-          await enqueue(c, run, { kind: "wake", stepId: op.id, at: until, dedupe: dedupeKey.wake(run.id, op.id) });
+          await enqueue(c, run, {
+            kind: "wake",
+            stepId: op.id,
+            at: until,
+            dedupe: dedupeKey.wake(run.id, op.id),
+          });
           await history(c, run.id, "step.sleeping", { stepId: op.id, data: { until: until.toISOString() } });
         }
         break;
@@ -307,7 +420,11 @@ async function applyOps(
         const timeout = typeof op.opts?.timeout === "string" ? untilTime(op.opts.timeout, now) : null;
         const expression = typeof op.opts?.if === "string" ? op.opts.if : null;
         if (!eventName || !timeout) {
-          await failStep(op, { name: "Error", message: "waitForEvent needs an event name and a timeout" }, "WaitForEvent");
+          await failStep(
+            op,
+            { name: "Error", message: "waitForEvent needs an event name and a timeout" },
+            "WaitForEvent",
+          );
           break;
         }
         if (await openStep(c, run.id, op.id, "waiting", { ...meta, op: "WaitForEvent" })) {
@@ -315,8 +432,16 @@ async function applyOps(
             "INSERT INTO engine.waiter (run_id, step_id, kind, event_name, expression, expires_at) VALUES ($1, $2, 'wait', $3, $4, $5)",
             [run.id, op.id, eventName, expression, timeout],
           );
-          await enqueue(c, run, { kind: "wait_timeout", stepId: op.id, at: timeout, dedupe: dedupeKey.waitTimeout(run.id, op.id) });
-          await history(c, run.id, "step.waiting", { stepId: op.id, data: { event: eventName, if: expression, until: timeout.toISOString() } });
+          await enqueue(c, run, {
+            kind: "wait_timeout",
+            stepId: op.id,
+            at: timeout,
+            dedupe: dedupeKey.waitTimeout(run.id, op.id),
+          });
+          await history(c, run.id, "step.waiting", {
+            stepId: op.id,
+            data: { event: eventName, if: expression, until: timeout.toISOString() },
+          });
         }
         break;
       }
@@ -339,18 +464,29 @@ async function applyOps(
         // Experimental deferred work; this engine does not run it.
         break;
       default:
-        await finishRun(c, run, { status: "failed", error: { name: "Error", message: `The app sent an op this engine does not know: "${op.op}"` } });
+        await finishRun(c, run, {
+          status: "failed",
+          error: { name: "Error", message: `The app sent an op this engine does not know: "${op.op}"` },
+        });
         return;
     }
   }
   if (resolved) await continueRun(c, run, race);
 }
 
-async function invoke(c: Conn, run: LockedRun, op: Op, now: Date): Promise<string | { error: SerializedError }> {
+async function invoke(
+  c: Conn,
+  run: LockedRun,
+  op: Op,
+  now: Date,
+): Promise<string | { error: SerializedError }> {
   const functionId = typeof op.opts?.function_id === "string" ? op.opts.function_id : "";
   const fn = functionId ? await loadFunction(c, functionId) : null;
-  if (!fn) return { error: { name: "Error", message: `step.invoke: function "${functionId}" is not registered` } };
-  const payload = (typeof op.opts?.payload === "object" && op.opts.payload !== null ? op.opts.payload : {}) as {
+  if (!fn)
+    return { error: { name: "Error", message: `step.invoke: function "${functionId}" is not registered` } };
+  const payload = (
+    typeof op.opts?.payload === "object" && op.opts.payload !== null ? op.opts.payload : {}
+  ) as {
     data?: Record<string, unknown>;
     v?: string;
   };
@@ -358,16 +494,35 @@ async function invoke(c: Conn, run: LockedRun, op: Op, now: Date): Promise<strin
     name: INVOKED_EVENT,
     data: {
       ...(payload.data ?? {}),
-      _inngest: { fn_id: fn.id, correlation_id: `${run.id}.${op.id}`, source_app_id: fn.app_id, source_fn_id: run.function_id },
+      _inngest: {
+        fn_id: fn.id,
+        correlation_id: `${run.id}.${op.id}`,
+        source_app_id: fn.app_id,
+        source_fn_id: run.function_id,
+      },
     },
     id: newId(),
     ts: now.getTime(),
     ...(payload.v ? { v: payload.v } : {}),
   };
-  const childId = await createRun(c, fn, [event], { parent: { runId: run.id, stepId: op.id, tenantId: run.tenant_id } });
-  if (!childId) return { error: { name: "Error", message: `step.invoke: "${fn.id}" skipped the run (idempotency key already used)` } };
+  const childId = await createRun(c, fn, [event], {
+    parent: { runId: run.id, stepId: op.id, tenantId: run.tenant_id },
+  });
+  if (!childId)
+    return {
+      error: {
+        name: "Error",
+        message: `step.invoke: "${fn.id}" skipped the run (idempotency key already used)`,
+      },
+    };
   const timeout = typeof op.opts?.timeout === "string" ? untilTime(op.opts.timeout, now) : null;
-  if (timeout) await enqueue(c, run, { kind: "invoke_timeout", stepId: op.id, at: timeout, dedupe: dedupeKey.invokeTimeout(run.id, op.id) });
+  if (timeout)
+    await enqueue(c, run, {
+      kind: "invoke_timeout",
+      stepId: op.id,
+      at: timeout,
+      dedupe: dedupeKey.invokeTimeout(run.id, op.id),
+    });
   return childId;
 }
 
@@ -380,19 +535,29 @@ async function timer(cfg: ExecutorConfig, job: Job): Promise<void> {
       done = await resolveStep(c, run.id, job.step_id, "completed", null, { name: job.step_id, op: "Sleep" });
     } else if (job.kind === "wait_timeout") {
       await c.query("DELETE FROM engine.waiter WHERE run_id = $1 AND step_id = $2", [run.id, job.step_id]);
-      done = await resolveStep(c, run.id, job.step_id, "completed", null, { name: job.step_id, op: "WaitForEvent" });
+      done = await resolveStep(c, run.id, job.step_id, "completed", null, {
+        name: job.step_id,
+        op: "WaitForEvent",
+      });
     } else {
       done = await resolveStep(
         c,
         run.id,
         job.step_id,
         "failed",
-        { error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for invoked function to complete" } },
+        {
+          error: {
+            name: "InngestInvokeTimeoutError",
+            message: "Timed out waiting for invoked function to complete",
+          },
+        },
         { name: job.step_id, op: "InvokeFunction" },
       );
     }
     if (!done) return;
-    await history(c, run.id, job.kind === "wake" ? "step.resumed" : "step.timed_out", { stepId: job.step_id });
+    await history(c, run.id, job.kind === "wake" ? "step.resumed" : "step.timed_out", {
+      stepId: job.step_id,
+    });
     await continueRun(c, run);
   });
 }

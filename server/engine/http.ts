@@ -32,7 +32,10 @@ const incomingEvent = z.object({
   v: z.string().max(64).optional(),
   user: z.record(z.string(), z.unknown()).optional(),
 });
-const eventBatch = z.union([incomingEvent, z.array(incomingEvent).max(MAX_EVENTS, `at most ${MAX_EVENTS} events per request`)]);
+const eventBatch = z.union([
+  incomingEvent,
+  z.array(incomingEvent).max(MAX_EVENTS, `at most ${MAX_EVENTS} events per request`),
+]);
 
 class HttpError extends Error {
   constructor(
@@ -83,21 +86,32 @@ function requireBearer(ctx: HttpContext, req: IncomingMessage): void {
   }
 }
 
-async function postEvents(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, key: string): Promise<void> {
+async function postEvents(
+  ctx: HttpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  key: string,
+): Promise<void> {
   // In Inngest's shape, so the SDK reports the problem: `status` and `error` in the body.
   const refuse = (status: number, error: string) => send(res, status, { ids: [], status, error });
-  if (ctx.eventKeys.length > 0 && !ctx.eventKeys.some((k) => sameText(k, key))) return refuse(401, "Event key not found");
+  if (ctx.eventKeys.length > 0 && !ctx.eventKeys.some((k) => sameText(k, key)))
+    return refuse(401, "Event key not found");
   let body: unknown;
   try {
     body = await readJson(req);
   } catch (error) {
-    return refuse(error instanceof HttpError ? error.status : 400, error instanceof Error ? error.message : "Bad request");
+    return refuse(
+      error instanceof HttpError ? error.status : 400,
+      error instanceof Error ? error.message : "Bad request",
+    );
   }
   const parsed = eventBatch.safeParse(body);
   if (!parsed.success) return refuse(400, `Invalid event: ${z.prettifyError(parsed.error)}`);
   const events = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
   const seed = req.headers["x-inngest-event-id-seed"];
-  const ids = await transaction(ctx.db, (c) => ingestEvents(c, events, typeof seed === "string" ? seed : undefined));
+  const ids = await transaction(ctx.db, (c) =>
+    ingestEvents(c, events, typeof seed === "string" ? seed : undefined),
+  );
   send(res, 200, { ids, status: 200 });
 }
 
@@ -114,7 +128,12 @@ async function postRegister(ctx: HttpContext, req: IncomingMessage, res: ServerR
   send(res, 200, { ok: true, status: 200, modified: result.modified });
 }
 
-async function consoleApi(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function consoleApi(
+  ctx: HttpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   requireBearer(ctx, req);
   const tenant = url.searchParams.get("tenant") ?? undefined;
   const path = url.pathname.slice("/tenet/v1".length);
@@ -124,16 +143,20 @@ async function consoleApi(ctx: HttpContext, req: IncomingMessage, res: ServerRes
     if (!query.success) throw new HttpError(400, "invalid_query", z.prettifyError(query.error));
     return send(res, 200, await listRuns(ctx.db, query.data));
   }
-  if (req.method === "GET" && path === "/functions") return send(res, 200, { functions: await listFunctions(ctx.db) });
+  if (req.method === "GET" && path === "/functions")
+    return send(res, 200, { functions: await listFunctions(ctx.db) });
   if (req.method === "POST" && path === "/sync") {
     await ctx.sync();
     return send(res, 200, { ok: true });
   }
   if (runMatch?.[1]) {
     const id = runMatch[1];
-    if (req.method === "GET" && !runMatch[2]) return send(res, 200, { run: await runDetail(ctx.db, id, tenant) });
-    if (req.method === "POST" && runMatch[2] === "/cancel") return send(res, 200, { run: await cancelRun(ctx.db, id, tenant) });
-    if (req.method === "POST" && runMatch[2] === "/rerun") return send(res, 200, { runId: await rerun(ctx.db, id, tenant) });
+    if (req.method === "GET" && !runMatch[2])
+      return send(res, 200, { run: await runDetail(ctx.db, id, tenant) });
+    if (req.method === "POST" && runMatch[2] === "/cancel")
+      return send(res, 200, { run: await cancelRun(ctx.db, id, tenant) });
+    if (req.method === "POST" && runMatch[2] === "/rerun")
+      return send(res, 200, { runId: await rerun(ctx.db, id, tenant) });
   }
   if (path.startsWith("/runs/")) throw new HttpError(404, "not_found", "No such run");
   throw new HttpError(404, "not_found", "No such endpoint");
@@ -144,7 +167,8 @@ export function createHandler(ctx: HttpContext) {
     const url = new URL(req.url ?? "/", "http://engine");
     const handle = async () => {
       const eventPath = url.pathname.match(/^\/e\/([^/]+)$/);
-      if (req.method === "POST" && eventPath?.[1]) return postEvents(ctx, req, res, decodeURIComponent(eventPath[1]));
+      if (req.method === "POST" && eventPath?.[1])
+        return postEvents(ctx, req, res, decodeURIComponent(eventPath[1]));
       if (req.method === "POST" && url.pathname === "/fn/register") return postRegister(ctx, req, res);
       if (req.method === "GET" && url.pathname === "/health") return send(res, 200, { ok: true });
       if (url.pathname.startsWith("/tenet/v1/")) return consoleApi(ctx, req, res, url);
@@ -153,9 +177,15 @@ export function createHandler(ctx: HttpContext) {
     handle().catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof HttpError || error instanceof ConsoleError) {
-        return send(res, error.status, apiError.parse({ error: { code: error.code, message: error.message } }));
+        return send(
+          res,
+          error.status,
+          apiError.parse({ error: { code: error.code, message: error.message } }),
+        );
       }
-      ctx.log(`error handling ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      ctx.log(
+        `error handling ${req.method} ${url.pathname}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       send(res, 500, { error: { code: "internal", message: "The engine could not handle this request" } });
     });
   };

@@ -16,7 +16,9 @@ const engine = await startEngine({
   host: env.ENGINE_HOST,
   port: env.ENGINE_PORT,
   appUrls: [env.ENGINE_APP_URL ?? `http://127.0.0.1:${env.PORT}/api/inngest`],
-  signingKeys: [env.INNGEST_SIGNING_KEY, env.INNGEST_SIGNING_KEY_FALLBACK].filter((k): k is string => Boolean(k)),
+  signingKeys: [env.INNGEST_SIGNING_KEY, env.INNGEST_SIGNING_KEY_FALLBACK].filter((k): k is string =>
+    Boolean(k),
+  ),
   eventKeys: env.INNGEST_EVENT_KEY ? [env.INNGEST_EVENT_KEY] : [],
   concurrency: env.ENGINE_CONCURRENCY,
   resyncMs: 60_000,

@@ -40,7 +40,10 @@ export async function registerWorker(connectionString: string, onJobs: () => voi
   const id = randomUUID();
   for (;;) {
     const key = randomInt(1, 2 ** 31 - 1);
-    const { rows } = await connection.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS locked", [LOCK_CLASS, key]);
+    const { rows } = await connection.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock($1, $2) AS locked",
+      [LOCK_CLASS, key],
+    );
     if (!rows[0]?.locked) continue;
     // The lock is taken before the row exists, so a row without its lock always means a dead process.
     const inserted = await connection.query(
@@ -77,8 +80,12 @@ export async function releaseDeadClaims(db: Db): Promise<number> {
       `DELETE FROM engine.job d WHERE ${dead}
        AND EXISTS (SELECT 1 FROM engine.job u WHERE u.dedupe = d.dedupe AND u.claimed_by IS NULL)`,
     );
-    const released = await c.query(`UPDATE engine.job SET claimed_by = NULL, claimed_until = NULL WHERE ${dead}`);
-    await c.query(`DELETE FROM engine.worker WHERE id NOT IN (${LIVE_WORKERS}) AND started_at < now() - interval '10 seconds'`);
+    const released = await c.query(
+      `UPDATE engine.job SET claimed_by = NULL, claimed_until = NULL WHERE ${dead}`,
+    );
+    await c.query(
+      `DELETE FROM engine.worker WHERE id NOT IN (${LIVE_WORKERS}) AND started_at < now() - interval '10 seconds'`,
+    );
     if ((released.rowCount ?? 0) > 0) await c.query(`SELECT pg_notify('${JOB_CHANNEL}', '')`);
     return released.rowCount ?? 0;
   });
@@ -90,7 +97,12 @@ export async function releaseDeadClaims(db: Db): Promise<number> {
  * taken under a transaction-scoped advisory lock per key, so two processes cannot both take the last slot.
  * A run never has two discovery calls at once.
  */
-export async function claimJobs(db: Db, workerId: string, limit: number, leaseSeconds: number): Promise<Job[]> {
+export async function claimJobs(
+  db: Db,
+  workerId: string,
+  limit: number,
+  leaseSeconds: number,
+): Promise<Job[]> {
   return transaction(db, async (c) => {
     const { rows } = await c.query<Job>(
       `SELECT j.id, j.run_id, j.kind, j.step_id, j.attempt, j.concurrency_keys, j.concurrency_limits
@@ -130,7 +142,9 @@ async function withinLimits(c: Conn, jobs: Job[]): Promise<Job[]> {
   const used = new Map(rows.map((r) => [r.key, r.running]));
   const accepted: Job[] = [];
   for (const job of jobs) {
-    const fits = job.concurrency_keys.every((key, i) => (used.get(key) ?? 0) < (job.concurrency_limits[i] ?? Infinity));
+    const fits = job.concurrency_keys.every(
+      (key, i) => (used.get(key) ?? 0) < (job.concurrency_limits[i] ?? Infinity),
+    );
     if (!fits) continue;
     for (const key of job.concurrency_keys) used.set(key, (used.get(key) ?? 0) + 1);
     accepted.push(job);

@@ -49,7 +49,9 @@ const DEDUPE_WINDOW = "24 hours";
 const IDEMPOTENCY_WINDOW = "24 hours";
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** The tenant a run belongs to: `data.tenantId`, or for lifecycle events that of the event they describe. */
@@ -112,7 +114,14 @@ export async function history(
 ): Promise<void> {
   await c.query(
     "INSERT INTO engine.history (run_id, step_id, kind, attempt, started_at, data) VALUES ($1, $2, $3, $4, $5, $6)",
-    [runId, entry.stepId ?? null, kind, entry.attempt ?? null, entry.startedAt ?? null, entry.data === undefined ? null : json(entry.data)],
+    [
+      runId,
+      entry.stepId ?? null,
+      kind,
+      entry.attempt ?? null,
+      entry.startedAt ?? null,
+      entry.data === undefined ? null : json(entry.data),
+    ],
   );
 }
 
@@ -158,7 +167,12 @@ export type StartOptions = {
 };
 
 /** Starts a run of `fn` for `events`; null when the function's idempotency key already ran in the window. */
-export async function createRun(c: Conn, fn: FunctionRow, events: EngineEvent[], options: StartOptions = {}): Promise<string | null> {
+export async function createRun(
+  c: Conn,
+  fn: FunctionRow,
+  events: EngineEvent[],
+  options: StartOptions = {},
+): Promise<string | null> {
   const event = events[0];
   if (!event) throw new Error("A run needs at least one event");
   const id = newId();
@@ -172,7 +186,9 @@ export async function createRun(c: Conn, fn: FunctionRow, events: EngineEvent[],
     );
     if (claimed.rowCount === 0) return null;
   }
-  const priorityValue = fn.config.priority?.run ? (evaluateNumber(fn.config.priority.run, { event }) ?? 0) : 0;
+  const priorityValue = fn.config.priority?.run
+    ? (evaluateNumber(fn.config.priority.run, { event }) ?? 0)
+    : 0;
   // Inngest bounds priority to ±600 seconds.
   const priority = Math.max(-600, Math.min(600, Math.round(priorityValue)));
   const concurrency = concurrencyOf(fn, event);
@@ -259,7 +275,15 @@ export async function resolveStep(
          WHERE engine.step.status NOT IN ('completed', 'failed')
        RETURNING id)
      UPDATE engine.run SET stack = array_append(stack, $2) WHERE id = $1 AND EXISTS (SELECT 1 FROM s) RETURNING id`,
-    [runId, stepId, meta.name, meta.op, outcome, meta.opts === undefined ? null : json(meta.opts), json(state)],
+    [
+      runId,
+      stepId,
+      meta.name,
+      meta.op,
+      outcome,
+      meta.opts === undefined ? null : json(meta.opts),
+      json(state),
+    ],
   );
   return rowCount === 1;
 }
@@ -320,9 +344,12 @@ export async function finishRun(c: Conn, run: LockedRun, ending: Ending): Promis
   if (rowCount !== 1) return;
   await c.query("DELETE FROM engine.job WHERE run_id = $1 AND claimed_by IS NULL", [run.id]);
   await c.query("DELETE FROM engine.waiter WHERE run_id = $1", [run.id]);
-  await history(c, run.id, `run.${ending.status}`, { data: ending.status === "completed" ? { output } : { error } });
+  await history(c, run.id, `run.${ending.status}`, {
+    data: ending.status === "completed" ? { output } : { error },
+  });
 
-  const correlation = run.parent_run_id && run.parent_step_id ? `${run.parent_run_id}.${run.parent_step_id}` : undefined;
+  const correlation =
+    run.parent_run_id && run.parent_step_id ? `${run.parent_run_id}.${run.parent_step_id}` : undefined;
   if (!LIFECYCLE_EVENTS.has(run.event.name)) {
     const data = {
       function_id: run.function_id,
@@ -352,7 +379,10 @@ export async function finishRun(c: Conn, run: LockedRun, ending: Ending): Promis
     );
     if (!resolved) return;
     await deleteJob(c, dedupeKey.invokeTimeout(parent.id, run.parent_step_id));
-    await history(c, parent.id, "step.resumed", { stepId: run.parent_step_id, data: { childRunId: run.id, status: ending.status } });
+    await history(c, parent.id, "step.resumed", {
+      stepId: run.parent_step_id,
+      data: { childRunId: run.id, status: ending.status },
+    });
     await continueRun(c, parent);
   }
 }
@@ -370,14 +400,27 @@ export type IncomingEvent = {
 };
 
 type TriggerRow = FunctionRow & { event_name: string; wildcard: boolean; expression: string | null };
-type WaiterRow = { id: string; run_id: string; step_id: string | null; kind: "wait" | "cancel"; event_name: string; expression: string | null; run_event: EngineEvent };
+type WaiterRow = {
+  id: string;
+  run_id: string;
+  step_id: string | null;
+  kind: "wait" | "cancel";
+  event_name: string;
+  expression: string | null;
+  run_event: EngineEvent;
+};
 
 /**
  * Accepts events: assigns ids, drops those whose id was seen in the last 24 hours, stores them, starts the
  * runs their triggers match, and resumes or cancels the runs waiting for them. Returns each event's
  * internal id (for a duplicate, the id of the event it repeats).
  */
-export async function ingestEvents(c: Conn, incoming: IncomingEvent[], seed?: string, now = new Date()): Promise<string[]> {
+export async function ingestEvents(
+  c: Conn,
+  incoming: IncomingEvent[],
+  seed?: string,
+  now = new Date(),
+): Promise<string[]> {
   const events = incoming.map((e, index) => {
     const internalId = seededEventId(seed, index) ?? newId();
     const event: EngineEvent = {
@@ -412,15 +455,27 @@ export async function ingestEvents(c: Conn, incoming: IncomingEvent[], seed?: st
     );
     for (const row of rows) known.set(row.id, row.internal_id);
   }
-  if (accepted.length > 0) await startFor(c, accepted.map((e) => ({ ...e, tenantId: tenantOf(e.event) })));
+  if (accepted.length > 0)
+    await startFor(
+      c,
+      accepted.map((e) => ({ ...e, tenantId: tenantOf(e.event) })),
+    );
   return events.map((e) => known.get(e.event.id) ?? e.internalId);
 }
 
-async function startFor(c: Conn, accepted: { internalId: string; event: EngineEvent; tenantId: string | null }[]): Promise<void> {
+async function startFor(
+  c: Conn,
+  accepted: { internalId: string; event: EngineEvent; tenantId: string | null }[],
+): Promise<void> {
   await c.query(
     `INSERT INTO engine.event (internal_id, name, payload, tenant_id)
      SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[])`,
-    [accepted.map((e) => e.internalId), accepted.map((e) => e.event.name), accepted.map((e) => json(e.event)), accepted.map((e) => e.tenantId)],
+    [
+      accepted.map((e) => e.internalId),
+      accepted.map((e) => e.event.name),
+      accepted.map((e) => json(e.event)),
+      accepted.map((e) => e.tenantId),
+    ],
   );
   const names = [...new Set(accepted.map((e) => e.event.name))];
   const triggers = await c.query<TriggerRow>(
@@ -465,13 +520,29 @@ async function resumeWaiter(c: Conn, w: WaiterRow, event: EngineEvent): Promise<
   const taken = await c.query("DELETE FROM engine.waiter WHERE id = $1", [w.id]);
   if (taken.rowCount !== 1) return;
   if (w.kind === "cancel") {
-    await finishRun(c, run, { status: "cancelled", reason: `Cancelled by event ${event.name} (${event.id})` });
+    await finishRun(c, run, {
+      status: "cancelled",
+      reason: `Cancelled by event ${event.name} (${event.id})`,
+    });
     return;
   }
   if (!w.step_id) return;
   // Wrapped in `data`: the SDK reads {data: event} exactly as the bare event (docs/engine-protocol.md §3.3).
-  if (!(await resolveStep(c, run.id, w.step_id, "completed", { data: event }, { name: w.step_id, op: "WaitForEvent" }))) return;
+  if (
+    !(await resolveStep(
+      c,
+      run.id,
+      w.step_id,
+      "completed",
+      { data: event },
+      { name: w.step_id, op: "WaitForEvent" },
+    ))
+  )
+    return;
   await deleteJob(c, dedupeKey.waitTimeout(run.id, w.step_id));
-  await history(c, run.id, "step.resumed", { stepId: w.step_id, data: { event: { name: event.name, id: event.id } } });
+  await history(c, run.id, "step.resumed", {
+    stepId: w.step_id,
+    data: { event: { name: event.name, id: event.id } },
+  });
   await continueRun(c, run);
 }

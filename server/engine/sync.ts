@@ -40,8 +40,14 @@ const functionConfig = z
     ),
     idempotency: z.string().optional(),
     priority: z.object({ run: z.string().optional() }).optional(),
-    concurrency: z.union([z.number().int().min(0), concurrencyOption, z.array(concurrencyOption).min(1).max(2)]).optional(),
-    cancel: z.array(z.object({ event: z.string().min(1), if: z.string().optional(), timeout: z.string().optional() })).optional(),
+    concurrency: z
+      .union([z.number().int().min(0), concurrencyOption, z.array(concurrencyOption).min(1).max(2)])
+      .optional(),
+    cancel: z
+      .array(
+        z.object({ event: z.string().min(1), if: z.string().optional(), timeout: z.string().optional() }),
+      )
+      .optional(),
   })
   .passthrough();
 export type FunctionConfig = z.infer<typeof functionConfig>;
@@ -57,7 +63,14 @@ export const registerBody = z
   .passthrough();
 
 /** Flow-control options Inngest has and this engine does not implement yet (README: "not yet supported"). */
-export const UNSUPPORTED_OPTIONS = ["throttle", "rateLimit", "debounce", "batchEvents", "singleton", "timeouts"];
+export const UNSUPPORTED_OPTIONS = [
+  "throttle",
+  "rateLimit",
+  "debounce",
+  "batchEvents",
+  "singleton",
+  "timeouts",
+];
 
 export type ConcurrencyRule = { limit: number; key?: string; scope: "fn" | "env" | "account" };
 
@@ -90,12 +103,16 @@ function problemsOf(config: FunctionConfig): string[] {
   }
   const step = config.steps.step;
   if (!step) problems.push(`${label} has no "step" entry to call`);
-  else if (step.runtime.type !== "http") problems.push(`${label} uses the "${step.runtime.type}" runtime; only "http" is supported`);
+  else if (step.runtime.type !== "http")
+    problems.push(`${label} uses the "${step.runtime.type}" runtime; only "http" is supported`);
   else if (!URL.canParse(step.runtime.url)) problems.push(`${label} has an invalid runtime URL`);
   const expressions: [string, string | undefined][] = [
     ["idempotency", config.idempotency],
     ["priority.run", config.priority?.run],
-    ...config.triggers.map((t, i): [string, string | undefined] => [`triggers[${i}].expression`, "event" in t ? t.expression : undefined]),
+    ...config.triggers.map((t, i): [string, string | undefined] => [
+      `triggers[${i}].expression`,
+      "event" in t ? t.expression : undefined,
+    ]),
     ...concurrencyRules(config).map((r, i): [string, string | undefined] => [`concurrency[${i}].key`, r.key]),
     ...(config.cancel ?? []).map((c, i): [string, string | undefined] => [`cancel[${i}].if`, c.if]),
   ];
@@ -108,7 +125,9 @@ function problemsOf(config: FunctionConfig): string[] {
     try {
       parseCron(t.cron);
     } catch (error) {
-      problems.push(`${label}: triggers[${i}].cron: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(
+        `${label}: triggers[${i}].cron: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   for (const [i, c] of (config.cancel ?? []).entries()) {
@@ -122,8 +141,18 @@ function problemsOf(config: FunctionConfig): string[] {
 export type SyncResult = { ok: true; modified: boolean; functions: number } | { ok: false; error: string };
 
 /** Parses and validates a registration body; writes nothing. */
-export function parseRegistration(body: unknown):
-  | { ok: true; appId: string; url: string; sdk?: string; framework?: string; functions: ParsedFunction[]; checksum: string }
+export function parseRegistration(
+  body: unknown,
+):
+  | {
+      ok: true;
+      appId: string;
+      url: string;
+      sdk?: string;
+      framework?: string;
+      functions: ParsedFunction[];
+      checksum: string;
+    }
   | { ok: false; error: string } {
   const parsed = registerBody.safeParse(body);
   if (!parsed.success) return { ok: false, error: `Invalid registration: ${z.prettifyError(parsed.error)}` };
@@ -166,7 +195,10 @@ export function parseRegistration(body: unknown):
 export async function register(c: Conn, body: unknown, now = new Date()): Promise<SyncResult> {
   const reg = parseRegistration(body);
   if (!reg.ok) return reg;
-  const previous = await c.query<{ checksum: string }>("SELECT checksum FROM engine.app WHERE id = $1 FOR UPDATE", [reg.appId]);
+  const previous = await c.query<{ checksum: string }>(
+    "SELECT checksum FROM engine.app WHERE id = $1 FOR UPDATE",
+    [reg.appId],
+  );
   const modified = previous.rows[0]?.checksum !== reg.checksum;
   await c.query(
     `INSERT INTO engine.app (id, url, sdk, framework, checksum) VALUES ($1, $2, $3, $4, $5)
@@ -174,7 +206,10 @@ export async function register(c: Conn, body: unknown, now = new Date()): Promis
     [reg.appId, reg.url, reg.sdk ?? null, reg.framework ?? null, reg.checksum],
   );
   const ids = reg.functions.map((f) => f.id);
-  await c.query("DELETE FROM engine.function WHERE app_id = $1 AND NOT (id = ANY($2::text[]))", [reg.appId, ids]);
+  await c.query("DELETE FROM engine.function WHERE app_id = $1 AND NOT (id = ANY($2::text[]))", [
+    reg.appId,
+    ids,
+  ]);
   for (const f of reg.functions) {
     await c.query(
       `INSERT INTO engine.function (id, app_id, name, url, config, max_attempts) VALUES ($1, $2, $3, $4, $5, $6)
@@ -201,16 +236,17 @@ export async function register(c: Conn, body: unknown, now = new Date()): Promis
     );
     for (const row of kept.rows) {
       if (crons.get(row.position) !== row.schedule) {
-        await c.query("DELETE FROM engine.cron WHERE function_id = $1 AND position = $2", [f.id, row.position]);
+        await c.query("DELETE FROM engine.cron WHERE function_id = $1 AND position = $2", [
+          f.id,
+          row.position,
+        ]);
       } else crons.delete(row.position);
     }
     for (const [position, schedule] of crons) {
-      await c.query("INSERT INTO engine.cron (function_id, position, schedule, next_at) VALUES ($1, $2, $3, $4)", [
-        f.id,
-        position,
-        schedule,
-        nextCronTime(schedule, now),
-      ]);
+      await c.query(
+        "INSERT INTO engine.cron (function_id, position, schedule, next_at) VALUES ($1, $2, $3, $4)",
+        [f.id, position, schedule, nextCronTime(schedule, now)],
+      );
     }
   }
   return { ok: true, modified, functions: reg.functions.length };

@@ -11,6 +11,22 @@ import { createIsolatedDatabase } from "@/server/testing/fixtures";
 import type { RunStatus } from "./api-schema";
 import { type Engine, type EngineOptions, startEngine } from "./engine";
 
+const quiet = () => {};
+const silent = { info: quiet, warn: quiet, error: quiet, debug: quiet };
+
+function testClient(appId: string, baseUrl: string, signingKey?: string) {
+  return new Inngest({
+    id: appId,
+    // Step errors are expected in these tests; the SDK would print each one.
+    logger: silent,
+    baseUrl,
+    isDev: !signingKey,
+    signingKey,
+    eventKey: signingKey ? "test-event-key" : undefined,
+  });
+}
+export type TestClient = ReturnType<typeof testClient>;
+
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export type AppServer = { url: string; setHandler: (h: Handler) => void; close: () => Promise<void> };
@@ -36,10 +52,22 @@ export async function startAppServer(): Promise<AppServer> {
   };
 }
 
-export type RunRow = { id: string; function_id: string; status: RunStatus; output: unknown; error: { message?: string } | null; event: { name: string; data: Record<string, unknown> } };
+export type RunRow = {
+  id: string;
+  function_id: string;
+  status: RunStatus;
+  output: unknown;
+  error: { message?: string } | null;
+  event: { name: string; data: Record<string, unknown> };
+};
 
 export type Harness = {
-  client: Inngest;
+  client: TestClient;
+  /**
+   * Serves `functions` from the app and syncs. Define them in a variable first: written inline here, the
+   * SDK's types would infer \`any\` for each handler's context.
+   */
+  serve: (functions: readonly InngestFunction.Any[]) => Promise<void>;
   engine: Engine;
   app: AppServer;
   ownerUrl: string;
@@ -48,14 +76,22 @@ export type Harness = {
   fnId: (id: string) => string;
   runs: (functionId?: string) => Promise<RunRow[]>;
   /** Polls until `predicate` holds for the runs of `functionId` (state, not time; fails after `timeoutMs`). */
-  waitForRuns: (functionId: string, predicate: (runs: RunRow[]) => boolean, timeoutMs?: number) => Promise<RunRow[]>;
+  waitForRuns: (
+    functionId: string,
+    predicate: (runs: RunRow[]) => boolean,
+    timeoutMs?: number,
+  ) => Promise<RunRow[]>;
   waitForRun: (runId: string, statuses?: RunStatus[], timeoutMs?: number) => Promise<RunRow>;
+  /** Open event waiters (waitForEvent, cancelOn) of a run. */
+  waiters: (runId: string, kind?: "wait" | "cancel") => Promise<number>;
+  waitForWaiter: (runId: string) => Promise<number>;
+  /** Polls until some step of the run has `status` (e.g. "sleeping"). */
+  waitForStep: (runId: string, status: string) => Promise<void>;
   close: () => Promise<void>;
 };
 
 export async function startHarness(options: {
   appId: string;
-  functions: (client: Inngest) => InngestFunction.Any[];
   signingKey?: string;
   engine?: Partial<EngineOptions>;
 }): Promise<Harness> {
@@ -70,13 +106,7 @@ export async function startHarness(options: {
     log: () => {},
     ...options.engine,
   });
-  const client = new Inngest({
-    id: options.appId,
-    baseUrl: engine.url,
-    ...(options.signingKey ? { isDev: false, signingKey: options.signingKey, eventKey: "test-event-key" } : { isDev: true }),
-  });
-  app.setHandler(serve({ client, functions: options.functions(client) }));
-  await engine.sync();
+  const client = testClient(options.appId, engine.url, options.signingKey);
   const sql = new pg.Pool({ connectionString: database.ownerUrl, max: 2 });
 
   const runs = async (functionId?: string) =>
@@ -87,7 +117,12 @@ export async function startHarness(options: {
       )
     ).rows;
 
-  async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  async function poll<T>(
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await read();
@@ -97,23 +132,56 @@ export async function startHarness(options: {
     }
   }
 
+  const waiters = async (runId: string, kind: "wait" | "cancel" = "wait") =>
+    (await sql.query("SELECT 1 FROM engine.waiter WHERE run_id = $1 AND kind = $2", [runId, kind]))
+      .rowCount ?? 0;
+
   const fnId = (id: string) => `${options.appId}-${id}`;
   return {
     client,
+    serve: async (functions) => {
+      app.setHandler(serve({ client, functions: [...functions] }));
+      await engine.sync();
+    },
     engine,
     app,
     ownerUrl: database.ownerUrl,
     sql,
     fnId,
     runs,
-    waitForRuns: (functionId, predicate, timeoutMs = 20_000) => poll(() => runs(functionId), predicate, timeoutMs, `runs of ${functionId}`),
+    waitForRuns: (functionId, predicate, timeoutMs = 20_000) =>
+      poll(() => runs(functionId), predicate, timeoutMs, `runs of ${functionId}`),
     waitForRun: async (runId, statuses = ["completed", "failed", "cancelled"], timeoutMs = 20_000) =>
       poll(
-        async () => (await sql.query<RunRow>("SELECT id, function_id, status, output, error, event FROM engine.run WHERE id = $1", [runId])).rows[0],
+        async () =>
+          (
+            await sql.query<RunRow>(
+              "SELECT id, function_id, status, output, error, event FROM engine.run WHERE id = $1",
+              [runId],
+            )
+          ).rows[0],
         (run) => run !== undefined && statuses.includes(run.status),
         timeoutMs,
         `run ${runId}`,
       ) as Promise<RunRow>,
+    waiters,
+    waitForWaiter: (runId) =>
+      poll(
+        () => waiters(runId, "wait"),
+        (n) => n > 0,
+        20_000,
+        `a waiter of ${runId}`,
+      ),
+    waitForStep: async (runId, status) => {
+      await poll(
+        async () =>
+          (await sql.query("SELECT 1 FROM engine.step WHERE run_id = $1 AND status = $2", [runId, status]))
+            .rowCount ?? 0,
+        (n) => n > 0,
+        20_000,
+        `a ${status} step of ${runId}`,
+      );
+    },
     close: async () => {
       await engine.stop();
       await app.close();
