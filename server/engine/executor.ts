@@ -22,7 +22,6 @@ import {
   openStep,
   resolveStep,
   type SerializedError,
-  untilTime,
 } from "./runs";
 import { canonicalJson, signBody, verifySignature } from "./signing";
 import { parseRetryAfter, retryDelay, sleepUntil } from "./time";
@@ -395,7 +394,8 @@ async function applyOps(
         }
         break;
       case "Sleep": {
-        const until = sleepUntil(op.name ?? "", now);
+        // An empty duration is what the SDK sends for step.sleep(id, 0); Inngest's server reads it as "now".
+        const until = op.name ? sleepUntil(op.name, now) : now;
         if (!until) {
           await failStep(
             op,
@@ -417,7 +417,7 @@ async function applyOps(
       }
       case "WaitForEvent": {
         const eventName = op.name ?? (typeof op.opts?.event === "string" ? op.opts.event : "");
-        const timeout = typeof op.opts?.timeout === "string" ? untilTime(op.opts.timeout, now) : null;
+        const timeout = typeof op.opts?.timeout === "string" ? sleepUntil(op.opts.timeout, now) : null;
         const expression = typeof op.opts?.if === "string" ? op.opts.if : null;
         if (!eventName || !timeout) {
           await failStep(
@@ -515,7 +515,7 @@ async function invoke(
         message: `step.invoke: "${fn.id}" skipped the run (idempotency key already used)`,
       },
     };
-  const timeout = typeof op.opts?.timeout === "string" ? untilTime(op.opts.timeout, now) : null;
+  const timeout = typeof op.opts?.timeout === "string" ? sleepUntil(op.opts.timeout, now) : null;
   if (timeout)
     await enqueue(c, run, {
       kind: "invoke_timeout",

@@ -8,7 +8,7 @@ import { type Conn, json } from "./db";
 import { evaluateKey, evaluateNumber, matches } from "./expressions";
 import { newId, seededEventId } from "./ids";
 import { concurrencyRules, type FunctionConfig } from "./sync";
-import { parseDuration } from "./time";
+import { sleepUntil } from "./time";
 
 export type EngineEvent = {
   name: string;
@@ -222,21 +222,13 @@ export async function createRun(
     ],
   );
   for (const cancel of fn.config.cancel ?? []) {
-    const timeout = cancel.timeout === undefined ? null : untilTime(cancel.timeout);
+    const timeout = cancel.timeout === undefined ? null : sleepUntil(cancel.timeout, new Date());
     await c.query(
       "INSERT INTO engine.waiter (run_id, kind, event_name, expression, expires_at) VALUES ($1, 'cancel', $2, $3, $4)",
       [id, cancel.event, cancel.if ?? null, timeout],
     );
   }
   return id;
-}
-
-/** A time string ("30m") from now, or an ISO instant. */
-export function untilTime(value: string, now = new Date()): Date | null {
-  const ms = parseDuration(value);
-  if (ms !== null) return new Date(now.getTime() + ms);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : new Date(at);
 }
 
 export async function loadFunction(c: Conn, functionId: string): Promise<FunctionRow | null> {

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { type Conn, json } from "./db";
 import { checkExpression } from "./expressions";
-import { nextCronTime, parseCron, parseDuration } from "./time";
+import { nextCronTime, parseCron, sleepUntil } from "./time";
 
 /** Inngest's default when a function sets no `retries` (the SDK documents 3). */
 export const DEFAULT_RETRIES = 3;
@@ -131,7 +131,7 @@ function problemsOf(config: FunctionConfig): string[] {
     }
   }
   for (const [i, c] of (config.cancel ?? []).entries()) {
-    if (c.timeout !== undefined && parseDuration(c.timeout) === null && Number.isNaN(Date.parse(c.timeout))) {
+    if (c.timeout !== undefined && sleepUntil(c.timeout, new Date()) === null) {
       problems.push(`${label}: cancel[${i}].timeout "${c.timeout}" is not a duration`);
     }
   }
