@@ -1,7 +1,8 @@
 /**
  * `npm run test:e2e`: a fresh database (on DATABASE_URL's server, else an embedded PostgreSQL), migrated;
- * an OpenID Connect provider on loopback for single sign-on; a production build of the app started
- * against both; then Playwright in Debian's Chromium.
+ * an OpenID Connect provider on loopback for single sign-on; a production build of the app and Tenet's
+ * workflow engine started against both, their traffic signed as in production; then Playwright in
+ * Debian's Chromium.
  */
 import { spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
@@ -47,6 +48,10 @@ try {
     OIDC_CLIENT_ID: idp.clientId,
     OIDC_CLIENT_SECRET: idp.clientSecret,
     OIDC_DISPLAY_NAME: "Test identity provider",
+    INNGEST_SIGNING_KEY: `signkey-e2e-${randomBytes(32).toString("hex")}`,
+    INNGEST_EVENT_KEY: randomBytes(16).toString("hex"),
+    ENGINE_PORT: String(await freePort()),
+    ENGINE_APP_URL: `http://127.0.0.1:${port}/api/inngest`,
   };
 
   console.log("building the app (next build)…");
@@ -63,6 +68,21 @@ try {
   });
   await waitForApp(baseUrl, () => app.exitCode !== null);
 
+  const engine = spawn("npx", ["tsx", "server/engine/main.ts"], {
+    env: appEnv,
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  cleanup.unshift(() => {
+    if (engine.pid && engine.exitCode === null) process.kill(-engine.pid, "SIGTERM");
+    return Promise.resolve();
+  });
+  await waitFor(
+    `http://127.0.0.1:${appEnv.ENGINE_PORT}/health`,
+    () => engine.exitCode !== null,
+    "the engine",
+  );
+
   exitCode = await run("npx", ["playwright", "test", ...process.argv.slice(2)], {
     env: { ...process.env, E2E_BASE_URL: baseUrl },
   });
@@ -74,17 +94,21 @@ try {
 process.exit(exitCode);
 
 /** Polls until the app answers its sign-in page (a state, not a fixed delay). */
-async function waitForApp(url: string, exited: () => boolean): Promise<void> {
+function waitForApp(url: string, exited: () => boolean): Promise<void> {
+  return waitFor(`${url}/sign-in`, exited, "the app");
+}
+
+async function waitFor(url: string, exited: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (exited()) throw new Error("next start exited before it was ready");
+    if (exited()) throw new Error(`${what} exited before it was ready`);
     try {
-      const res = await fetch(`${url}/sign-in`);
+      const res = await fetch(url);
       if (res.ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`the app did not answer at ${url} within 2 minutes`);
+  throw new Error(`${what} did not answer at ${url} within 2 minutes`);
 }

@@ -159,7 +159,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     await db.query("DELETE FROM engine.waiter WHERE kind = 'cancel' AND expires_at < now()");
   }
 
-  async function syncApp(appUrl: string): Promise<boolean> {
+  async function syncApp(appUrl: string, quiet = false): Promise<boolean> {
     const body = canonicalJson({ url: appUrl });
     const headers: Record<string, string> = {
       "content-type": "application/json",
@@ -175,11 +175,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       });
       const text = await response.text();
       if (!response.ok) {
-        log(`sync of ${appUrl} failed: ${response.status} ${text.slice(0, 500)}`);
+        if (!quiet) log(`sync of ${appUrl} failed: ${response.status} ${text.slice(0, 500)}`);
         return false;
       }
       return true;
     } catch (error) {
+      if (quiet) return false;
       log(
         `sync of ${appUrl} failed: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`,
       );
@@ -189,7 +190,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const appUrls = options.appUrls ?? [];
   const sync = async () => {
-    await Promise.all(appUrls.map(syncApp));
+    await Promise.all(appUrls.map((appUrl) => syncApp(appUrl)));
   };
 
   const handler = createHandler({ db, signingKeys, eventKeys: options.eventKeys ?? [], sync, log });
@@ -219,8 +220,16 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   // The app may start after the engine (npm run dev starts both): keep asking until each app has synced.
   void (async () => {
     const pending = new Set(appUrls);
+    const startedAt = Date.now();
     for (let delay = 500; pending.size > 0 && !stopped; delay = Math.min(delay * 2, 10_000)) {
-      for (const appUrl of [...pending]) if (await syncApp(appUrl)) pending.delete(appUrl);
+      // Quiet at first: the app is usually still starting (Next.js compiles the route on first request).
+      const quiet = Date.now() - startedAt < 30_000;
+      for (const appUrl of [...pending]) {
+        if (await syncApp(appUrl, quiet)) {
+          pending.delete(appUrl);
+          log(`synced ${appUrl}`);
+        }
+      }
       if (pending.size > 0) await sleep(delay);
     }
   })();
