@@ -141,6 +141,8 @@ async function send(cfg: ExecutorConfig, job: Job, state: RunState): Promise<Cal
     "x-inngest-req-version": "2",
     "x-run-id": job.run_id,
     "x-inngest-server-kind": key ? "cloud" : "dev",
+    // Which engine process made the call: for logs, and for tests of several engines on one database.
+    "x-tenet-engine-worker": cfg.workerId,
   };
   if (key) headers["x-inngest-signature"] = signBody(body, key);
   let response: Response;
