@@ -42,6 +42,9 @@ export type Engine = {
   stop: () => Promise<void>;
 };
 
+/** How long finished runs (with their steps and timeline) and events are kept. */
+export const RETENTION_DAYS = 30;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function startEngine(options: EngineOptions): Promise<Engine> {
@@ -157,6 +160,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     await db.query("DELETE FROM engine.event_seen WHERE seen_at < now() - interval '24 hours'");
     await db.query("DELETE FROM engine.idempotency WHERE expires_at < now()");
     await db.query("DELETE FROM engine.waiter WHERE kind = 'cancel' AND expires_at < now()");
+    // Finished runs and old events are kept for RETENTION_DAYS, like Inngest's run history.
+    await db.query(
+      `DELETE FROM engine.run WHERE created_at < now() - make_interval(days => $1) AND status <> 'running'`,
+      [RETENTION_DAYS],
+    );
+    await db.query("DELETE FROM engine.event WHERE received_at < now() - make_interval(days => $1)", [
+      RETENTION_DAYS,
+    ]);
   }
 
   async function syncApp(appUrl: string, quiet = false): Promise<boolean> {
