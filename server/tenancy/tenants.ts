@@ -82,6 +82,26 @@ export async function listTenantsForUser(db: PrismaClient, userId: string): Prom
   return memberships.map((m) => ({ ...m.tenant, role: m.role }));
 }
 
+const tenantIdRows = z.array(z.object({ id: z.uuid() }));
+
+/** Tenant ids per page of the tenant directory; the database caps a page at 10,000. */
+export const TENANT_ID_PAGE = 1_000;
+
+/**
+ * One page of every tenant's id, in id order, after `after` (the last id of the previous page), for
+ * system work done for each tenant in turn. Read through the directory function of migration
+ * `…_tenant_directory`, since row-level security shows the app role no tenant outside its scope.
+ */
+export async function listTenantIds(
+  db: PrismaClient,
+  page: { after?: string | null; limit?: number } = {},
+): Promise<string[]> {
+  const limit = Math.min(Math.max(Math.trunc(page.limit ?? TENANT_ID_PAGE), 1), 10_000);
+  const rows: unknown = await db.$queryRaw`
+    SELECT id::text AS id FROM app_tenant_ids(${page.after ?? null}::uuid, ${limit}::int) AS id`;
+  return tenantIdRows.parse(rows).map((r) => r.id);
+}
+
 /**
  * Resolves a tenant from an unverified slug (a URL or header) through the user's own membership.
  * Unknown tenants and tenants the user does not belong to look the same: null.

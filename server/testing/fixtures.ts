@@ -5,7 +5,7 @@ import superjson from "superjson";
 import { afterAll, inject } from "vitest";
 import { signUp } from "@/server/auth/sign-up";
 import { createUserWithPassword } from "@/server/auth/users";
-import { createPrismaClient, type PrismaClient } from "@/server/db/client";
+import { createPrismaClient, poolOf, type PrismaClient } from "@/server/db/client";
 import { databaseUrl, dropDatabase, ensureDatabase } from "@/server/db/embedded";
 import { migrate } from "@/server/db/migrate";
 import { withTenant } from "@/server/db/scope";
@@ -61,6 +61,9 @@ export async function createIsolatedDatabase(): Promise<{
   const db = createPrismaClient(appUrl.toString(), { max: 2 });
   const close = async () => {
     await db.$disconnect();
+    // Prisma leaves the adapter's pool open; an idle connection that DROP … WITH (FORCE) terminates would
+    // otherwise surface as an unhandled error when a test file ends within the pool's idle timeout.
+    await poolOf(db).end();
     await dropDatabase(inject("serverUrl"), name);
   };
   return { db, ownerUrl, close };
@@ -201,9 +204,15 @@ export type HttpResult = {
 
 /**
  * Calls a procedure the way the browser does: an HTTP request through tRPC's fetch adapter and the
- * real router, so status codes and the error formatter are what users get.
+ * real router, so status codes and the error formatter are what users get. `router` is for tests that
+ * import the app again under another configuration (see server/trpc/routers/runs.integration.test.ts).
  */
-export async function callHttp(ctx: Context, path: string, input: unknown): Promise<HttpResult> {
+export async function callHttp(
+  ctx: Context,
+  path: string,
+  input: unknown,
+  router: typeof appRouter = appRouter,
+): Promise<HttpResult> {
   const type = procedureTypes()[path];
   if (!type) throw new Error(`No procedure ${path}`);
   const isQuery = type === "query";
@@ -217,7 +226,7 @@ export async function callHttp(ctx: Context, path: string, input: unknown): Prom
   const res = await fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
-    router: appRouter,
+    router,
     createContext: () => ctx,
   });
   const body: unknown = await res.json();
