@@ -9,6 +9,8 @@ export const appErrorCodes = {
   NOT_FOUND: { trpc: "NOT_FOUND", http: 404 },
   CONFLICT: { trpc: "CONFLICT", http: 409 },
   RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429 },
+  /** A service Tenet depends on (the workflow engine) cannot be reached; the message says which. */
+  UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", http: 503 },
   INTERNAL: { trpc: "INTERNAL_SERVER_ERROR", http: 500 },
 } as const;
 

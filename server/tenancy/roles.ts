@@ -27,6 +27,13 @@ export function canManageAccess(role: Role): boolean {
   return (ACCESS_MANAGERS as readonly Role[]).includes(role);
 }
 
+/** Roles that may see the tenant's workflow runs, cancel and rerun them, and send test events. */
+export const WORKFLOW_MANAGERS = ["owner", "admin"] as const satisfies readonly Role[];
+
+export function canManageWorkflows(role: Role): boolean {
+  return (WORKFLOW_MANAGERS as readonly Role[]).includes(role);
+}
+
 /** Roles that may manage members and invitations. */
 export const MEMBER_MANAGERS = ["owner", "admin"] as const satisfies readonly Role[];
 

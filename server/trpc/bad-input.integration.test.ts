@@ -243,6 +243,25 @@ const cases: Record<
     },
   ],
   "agent.setDisabled": [{ input: { agentId: "a-1", disabled: true }, field: "agentId" }],
+  // Refused before the workflow engine is asked, so these need none running.
+  "runs.list": [
+    { input: { status: "paused" }, field: "status" },
+    { input: { from: "yesterday" }, field: "from" },
+    { input: { from: new Date("2026-02-01"), to: new Date("2026-01-01") }, field: "to" },
+    { input: { function: "tenet fn; drop" }, field: "function" },
+    { input: { cursor: "has a space" }, field: "cursor" },
+    { input: { limit: 1000 }, field: "limit" },
+  ],
+  "runs.detail": [
+    { input: { runId: "nope" }, field: "runId" },
+    { input: {}, field: "runId" },
+  ],
+  "runs.cancel": [{ input: { runId: "01jf0000000000000000000000" }, field: "runId" }],
+  "runs.rerun": [{ input: { runId: 42 }, field: "runId" }],
+  "runs.sendTestEvent": [
+    { input: { message: "x".repeat(201) }, field: "message" },
+    { input: { message: 5 }, field: "message" },
+  ],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },
@@ -282,6 +301,7 @@ describe("bad input", () => {
       "policy.history",
       "policy.catalog",
       "agent.list",
+      "runs.functions",
     ]);
     const missing = Object.keys(procedureTypes()).filter((p) => !withoutInput.has(p) && !cases[p]);
     expect(missing).toEqual([]);

@@ -127,6 +127,13 @@ const tenantScoped: Record<string, TenantCase> = {
     input: () => ({ agentId: acmeAccess.agentId, disabled: true }),
     foreignIdInput: () => ({ agentId: acmeAccess.agentId, disabled: true }),
   },
+  // Acme's run ids used from inside Globex need a running engine: server/trpc/routers/runs.integration.test.ts.
+  "runs.list": { input: () => ({}) },
+  "runs.detail": { input: () => ({ runId: "01JF0000000000000000000000" }) },
+  "runs.cancel": { input: () => ({ runId: "01JF0000000000000000000000" }) },
+  "runs.rerun": { input: () => ({ runId: "01JF0000000000000000000000" }) },
+  "runs.functions": { input: () => undefined },
+  "runs.sendTestEvent": { input: () => ({ message: "from Globex" }) },
 };
 
 /** Procedures with no tenant in scope, and the test below that covers their isolation. */

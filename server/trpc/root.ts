@@ -6,6 +6,7 @@ import { authRouter } from "./routers/auth";
 import { inviteRouter } from "./routers/invite";
 import { memberRouter } from "./routers/member";
 import { profileRouter } from "./routers/profile";
+import { runsRouter } from "./routers/runs";
 import { tenantRouter } from "./routers/tenant";
 import { createCallerFactory, router } from "./trpc";
 
@@ -19,6 +20,7 @@ export const appRouter = router({
   policy: policyRouter,
   grant: grantRouter,
   agent: agentRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

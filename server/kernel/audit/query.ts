@@ -3,6 +3,7 @@ import type { Prisma } from "@/server/db/client";
 import { AppError, notFound } from "@/server/errors";
 import type { TenantContext } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
+import { verificationMessage } from "./chain-check";
 import { exportCheckpoints, type CheckpointExport } from "./checkpoint";
 import { AUDIT_ACTOR_TYPES, AUDIT_OUTCOMES, type AuditRecord } from "./entry";
 import { appendAudit, userActor } from "./log";
@@ -145,11 +146,8 @@ export async function verifyAuditLog(
         })
       : null;
   const result = await verifyChain(ctx.db, ctx.tenantId, from ? { from } : {});
-  const entries = `${result.checked.toLocaleString("en")} ${result.checked === 1 ? "entry" : "entries"}`;
-  const message = result.firstBad
-    ? `Chain broken at entry ${result.firstBad.seq}: ${result.firstBad.message}`
-    : `Chain intact: ${entries} verified${from ? ` since the signed checkpoint at entry ${from.seq}` : ""}`;
-  return { ...result, fromCheckpoint: from?.seq ?? null, message };
+  const fromCheckpoint = from?.seq ?? null;
+  return { ...result, fromCheckpoint, message: verificationMessage(result, fromCheckpoint) };
 }
 
 /** The tenant's signed checkpoints and the public key that verifies them, to keep outside Tenet. */

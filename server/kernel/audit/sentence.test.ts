@@ -116,6 +116,45 @@ describe("describeAuditEntry", () => {
       "Acme Owner exported 12 audit entries as CSV",
     ],
     ["audit.exported", { detail: { format: "json", count: 1 } }, "Acme Owner exported 1 audit entry as JSON"],
+    [
+      "audit.chain_verified",
+      {
+        actorType: "workflow",
+        actorLabel: "Nightly audit check",
+        detail: { checked: 1234, checkpoints: 12, headSeq: "1234", firstBad: null, runId: "01JRUN" },
+      },
+      "Workflow Nightly audit check verified the audit chain: 1,234 entries intact",
+    ],
+    [
+      "audit.chain_verified",
+      {
+        actorType: "workflow",
+        actorLabel: "Nightly audit check",
+        outcome: "failed",
+        detail: {
+          checked: 16,
+          checkpoints: 0,
+          headSeq: "16",
+          firstBad: {
+            seq: "17",
+            reason: "hash_mismatch",
+            message: "entry 17 was changed after it was written",
+          },
+          runId: "01JRUN",
+        },
+      },
+      "Workflow Nightly audit check found the audit chain broken at entry 17: entry 17 was changed after it was written (failed)",
+    ],
+    [
+      "workflow.run_cancelled",
+      { resourceLabel: "Send test event", detail: { function: "Send test event", runId: "01JRUN" } },
+      "Acme Owner cancelled a run of Send test event (run 01JRUN)",
+    ],
+    [
+      "workflow.run_rerun",
+      { detail: { function: "Verify the audit chain", runId: "01JRUN", newRunId: "01JNEW" } },
+      "Acme Owner reran Verify the audit chain (run 01JRUN) as run 01JNEW",
+    ],
   ])("%s", (action, over, sentence) => {
     expect(describeAuditEntry(by({ action, ...over }))).toBe(sentence);
   });

@@ -133,6 +133,24 @@ const SENTENCES: Readonly<Record<string, Render>> = {
     (d, _e, who) =>
       `${who} denied ${possessive(d.agent)} request to ${d.scope}${d.comment ? `: ${d.comment}` : ""}`,
   ),
+  "audit.chain_verified": sentence(
+    z.object({
+      checked: z.number().int(),
+      firstBad: z.object({ seq: text, message: text }).nullable(),
+    }),
+    (d, _e, who) =>
+      d.firstBad
+        ? `${who} found the audit chain broken at entry ${d.firstBad.seq}: ${d.firstBad.message}`
+        : `${who} verified the audit chain: ${d.checked.toLocaleString("en")} ${d.checked === 1 ? "entry" : "entries"} intact`,
+  ),
+  "workflow.run_cancelled": sentence(
+    z.object({ function: text, runId: text }),
+    (d, _e, who) => `${who} cancelled a run of ${d.function} (run ${d.runId})`,
+  ),
+  "workflow.run_rerun": sentence(
+    z.object({ function: text, runId: text, newRunId: text }),
+    (d, _e, who) => `${who} reran ${d.function} (run ${d.runId}) as run ${d.newRunId}`,
+  ),
   "agent.registered": sentence(
     z.object({ skill: text, version: text, publisher: text }),
     (d, e, who) =>

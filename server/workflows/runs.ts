@@ -1,0 +1,194 @@
+/**
+ * The Runs page's domain: a tenant's workflow runs as Tenet's engine records them, and what an owner or
+ * admin may do about them. Every call names the caller's verified tenant to the engine, which answers
+ * "not found" for another tenant's run; cancelling and rerunning are recorded in the audit log.
+ */
+import { randomUUID } from "node:crypto";
+import type { FunctionView, RunDetail, RunStatus, RunSummary } from "@/server/engine/api-schema";
+import { AppError } from "@/server/errors";
+import { appendAudit, userActor } from "@/server/kernel/audit/log";
+import type { TenantContext } from "@/server/tenancy/context";
+import { canManageWorkflows } from "@/server/tenancy/roles";
+import { embeddedEngine, engineFunctionId, inngest, workflowTarget } from "./client";
+import { engineClient, type EngineClient, type RunsPage } from "./engine-client";
+import { workflowsTestPing } from "./events";
+import { FUNCTION_IDS } from "./functions/ids";
+
+/** The engine's run ids are ULIDs. */
+export const RUN_ID_PATTERN = /^[0-9A-Z]{26}$/;
+
+export type RunFilter = {
+  /** An engine function id, e.g. "tenet-workflows-test-ping". */
+  function?: string;
+  status?: RunStatus;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+  limit?: number;
+};
+
+/** What the domain needs from outside: the engine's console API and a way to send events. */
+export type WorkflowDeps = {
+  engine: EngineClient;
+  send: (event: ReturnType<typeof workflowsTestPing.create>) => Promise<{ ids: string[] }>;
+};
+
+export function defaultWorkflowDeps(): WorkflowDeps {
+  return { engine: engineClient(), send: (event) => inngest.send(event) };
+}
+
+/**
+ * The sentence shown when workflows go to Inngest's own servers (INNGEST_BASE_URL or INNGEST_DEV):
+ * their runs are recorded there, not in Tenet's engine.
+ */
+export function externalEngineMessage(target: string | null = workflowTarget): string {
+  return `Workflows are sent to ${target ?? "Inngest Cloud"} (INNGEST_BASE_URL or INNGEST_DEV), not to Tenet's engine; their runs are shown there.`;
+}
+
+function assertMayManage(ctx: TenantContext): void {
+  if (!canManageWorkflows(ctx.actor.role)) {
+    throw new AppError("FORBIDDEN", "Only owners and admins can see and manage workflow runs");
+  }
+  if (!embeddedEngine) throw new AppError("UNAVAILABLE", externalEngineMessage());
+}
+
+/** One page of the tenant's runs, newest first. */
+export async function listRuns(
+  ctx: TenantContext,
+  filter: RunFilter,
+  deps: Pick<WorkflowDeps, "engine"> = defaultWorkflowDeps(),
+): Promise<RunsPage> {
+  assertMayManage(ctx);
+  return deps.engine.listRuns(ctx.tenantId, {
+    function: filter.function,
+    status: filter.status,
+    from: filter.from?.toISOString(),
+    to: filter.to?.toISOString(),
+    cursor: filter.cursor,
+    limit: filter.limit,
+  });
+}
+
+/** One run with its trigger, output or error, steps and history. */
+export async function getRun(
+  ctx: TenantContext,
+  runId: string,
+  deps: Pick<WorkflowDeps, "engine"> = defaultWorkflowDeps(),
+): Promise<RunDetail> {
+  assertMayManage(ctx);
+  return deps.engine.getRun(ctx.tenantId, runId);
+}
+
+function runResource(run: Pick<RunSummary, "id" | "functionName">) {
+  return { type: "workflow_run", id: run.id, label: run.functionName };
+}
+
+/** Stops a running run: no further step starts. A run that already ended is a conflict. */
+export async function cancelRun(
+  ctx: TenantContext,
+  runId: string,
+  deps: Pick<WorkflowDeps, "engine"> = defaultWorkflowDeps(),
+): Promise<RunSummary> {
+  assertMayManage(ctx);
+  const run = await deps.engine.cancelRun(ctx.tenantId, runId);
+  await appendAudit(ctx.db, ctx.tenantId, {
+    actor: await userActor(ctx.db, ctx.actor.userId),
+    action: "workflow.run_cancelled",
+    resource: runResource(run),
+    outcome: "succeeded",
+    detail: { function: run.functionName, runId: run.id },
+  });
+  return run;
+}
+
+/** Starts a new run of the same function with the same events; the old run is left as it was. */
+export async function rerunRun(
+  ctx: TenantContext,
+  runId: string,
+  deps: Pick<WorkflowDeps, "engine"> = defaultWorkflowDeps(),
+): Promise<{ runId: string }> {
+  assertMayManage(ctx);
+  // Read first: the audit entry names the function, and a foreign or unknown id stops here as not found.
+  const run = await deps.engine.getRun(ctx.tenantId, runId);
+  const rerun = await deps.engine.rerun(ctx.tenantId, runId);
+  await appendAudit(ctx.db, ctx.tenantId, {
+    actor: await userActor(ctx.db, ctx.actor.userId),
+    action: "workflow.run_rerun",
+    resource: runResource(run),
+    outcome: "succeeded",
+    detail: { function: run.functionName, runId: run.id, newRunId: rerun.runId },
+  });
+  return rerun;
+}
+
+/**
+ * The functions whose runs can belong to a tenant, for the list's filter: those with an event trigger
+ * (a cron-only function, such as the nightly fan-out, runs for no tenant).
+ */
+export async function listWorkflowFunctions(
+  ctx: TenantContext,
+  deps: Pick<WorkflowDeps, "engine"> = defaultWorkflowDeps(),
+): Promise<FunctionView[]> {
+  assertMayManage(ctx);
+  const functions = await deps.engine.listFunctions();
+  return functions
+    .filter((f) => f.triggers.some((t) => t.event !== undefined))
+    .sort((a, b) => a.name.localeCompare(b.name, "en"));
+}
+
+const FIND_RUN_ATTEMPTS = 10;
+const FIND_RUN_INTERVAL_MS = 200;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends `workflows/test.ping` for the caller's tenant and finds the run it started, so the page can open
+ * it. The event carries a fresh `pingId` that identifies that run among the tenant's test runs; when the
+ * engine has not started it within about two seconds, `runId` is null (the run still appears in the list).
+ */
+export async function sendTestEvent(
+  ctx: TenantContext,
+  input: { message?: string },
+  deps: WorkflowDeps = defaultWorkflowDeps(),
+  timing = { attempts: FIND_RUN_ATTEMPTS, intervalMs: FIND_RUN_INTERVAL_MS },
+): Promise<{ eventId: string | null; runId: string | null }> {
+  assertMayManage(ctx);
+  const pingId = randomUUID();
+  // The engine's clock decides createdAt; a minute's margin covers clock skew between the two.
+  const since = new Date(Date.now() - 60_000);
+  const event = workflowsTestPing.create({ tenantId: ctx.tenantId, message: input.message, pingId });
+  let ids: string[];
+  try {
+    ({ ids } = await deps.send(event));
+  } catch (error) {
+    // fetch reports a network failure as a TypeError; anything else is the engine's answer (a refused
+    // event key, say), which the SDK turned into a one-line message.
+    const message =
+      error instanceof TypeError || !(error instanceof Error)
+        ? `The workflow engine is not reachable at ${deps.engine.baseUrl}`
+        : `The workflow engine at ${deps.engine.baseUrl} refused the test event: ${error.message.split("\n")[0]?.slice(0, 200) ?? ""}`;
+    throw new AppError("UNAVAILABLE", message, { cause: error });
+  }
+  const functionId = engineFunctionId(FUNCTION_IDS.testPing);
+  const checked = new Set<string>();
+  for (let attempt = 0; attempt < timing.attempts; attempt++) {
+    if (attempt > 0) await sleep(timing.intervalMs);
+    const page = await deps.engine.listRuns(ctx.tenantId, {
+      function: functionId,
+      from: since.toISOString(),
+      limit: 20,
+    });
+    for (const run of page.runs) {
+      if (checked.has(run.id)) continue;
+      checked.add(run.id);
+      const detail = await deps.engine.getRun(ctx.tenantId, run.id);
+      const data = detail.event.data;
+      if (typeof data === "object" && data !== null && "pingId" in data && data.pingId === pingId) {
+        return { eventId: ids[0] ?? null, runId: run.id };
+      }
+    }
+  }
+  return { eventId: ids[0] ?? null, runId: null };
+}
