@@ -6,9 +6,19 @@ import { focusRing } from "@/app/_components/ui/styles";
 
 /**
  * The tenant's pages, with aria-current on the one being shown; policies and grants for those who manage
- * access, and the audit log for those who may read it.
+ * access, workflow runs for those who manage workflows, and the audit log for those who may read it.
  */
-export function NavLinks({ slug, access, auditLog }: { slug: string; access: boolean; auditLog: boolean }) {
+export function NavLinks({
+  slug,
+  access,
+  runs,
+  auditLog,
+}: {
+  slug: string;
+  access: boolean;
+  runs: boolean;
+  auditLog: boolean;
+}) {
   const pathname = usePathname();
   const base = `/t/${slug}`;
   const links = [
@@ -20,6 +30,7 @@ export function NavLinks({ slug, access, auditLog }: { slug: string; access: boo
           { href: `${base}/grants`, label: "Grants", active: pathname.startsWith(`${base}/grants`) },
         ]
       : []),
+    ...(runs ? [{ href: `${base}/runs`, label: "Runs", active: pathname.startsWith(`${base}/runs`) }] : []),
     ...(auditLog
       ? [{ href: `${base}/audit`, label: "Audit log", active: pathname.startsWith(`${base}/audit`) }]
       : []),

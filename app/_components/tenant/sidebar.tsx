@@ -1,5 +1,5 @@
 import { SignOutButton } from "@/app/_components/auth/sign-out-button";
-import { canManageAccess } from "@/server/tenancy/roles";
+import { canManageAccess, canManageWorkflows } from "@/server/tenancy/roles";
 import { canReadAuditLog } from "@/server/kernel/audit/query";
 import type { Role } from "@/server/tenancy/roles";
 import { NavLinks } from "./nav-links";
@@ -22,6 +22,7 @@ export function Sidebar({
       <NavLinks
         slug={current.slug}
         access={canManageAccess(current.role)}
+        runs={canManageWorkflows(current.role)}
         auditLog={canReadAuditLog(current.role)}
       />
       <div className="mt-auto flex items-center justify-between gap-3 border-t border-slate-200 pt-4">
