@@ -98,6 +98,8 @@ export const listRunsQuery = z.object({
   function: z.string().min(1).optional(),
   status: z.enum(RUN_STATUSES).optional(),
   tenant: z.string().min(1).optional(),
+  /** Runs started by this event: the id `POST /e/:key` returned for it. */
+  event: z.string().min(1).max(256).optional(),
   /** ISO instants bounding created_at: from inclusive, to exclusive. */
   from: isoDate.optional(),
   to: isoDate.optional(),

@@ -73,6 +73,7 @@ export async function listRuns(
   if (query.function) add((n) => `r.function_id = ${n}`, query.function);
   if (query.status) add((n) => `r.status = ${n}`, query.status);
   if (query.tenant) add((n) => `r.tenant_id = ${n}`, query.tenant);
+  if (query.event) add((n) => `r.event->>'id' = ${n}`, query.event);
   if (query.from) add((n) => `r.created_at >= ${n}`, new Date(query.from));
   if (query.to) add((n) => `r.created_at < ${n}`, new Date(query.to));
   if (query.cursor) {
@@ -209,9 +210,7 @@ export async function rerun(db: Db, id: string, tenant?: string): Promise<string
   });
 }
 
-export async function listFunctions(
-  db: Db,
-): Promise<
+export async function listFunctions(db: Db): Promise<
   {
     id: string;
     name: string;

@@ -22,7 +22,5 @@ export const workflowsTestPing = eventType("workflows/test.ping", {
   schema: z.object({
     tenantId: tenantIdField,
     message: z.string().max(TEST_PING_MESSAGE_MAX).optional(),
-    /** Chosen by the sender so that it can find the run this event started. */
-    pingId: z.uuid().optional(),
   }),
 });

@@ -3,7 +3,6 @@
  * admin may do about them. Every call names the caller's verified tenant to the engine, which answers
  * "not found" for another tenant's run; cancelling and rerunning are recorded in the audit log.
  */
-import { randomUUID } from "node:crypto";
 import type { FunctionView, RunDetail, RunStatus, RunSummary } from "@/server/engine/api-schema";
 import { AppError } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
@@ -139,26 +138,18 @@ export async function listWorkflowFunctions(
     .sort((a, b) => a.name.localeCompare(b.name, "en"));
 }
 
-const FIND_RUN_ATTEMPTS = 10;
-const FIND_RUN_INTERVAL_MS = 200;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
- * Sends `workflows/test.ping` for the caller's tenant and finds the run it started, so the page can open
- * it. The event carries a fresh `pingId` that identifies that run among the tenant's test runs; when the
- * engine has not started it within about two seconds, `runId` is null (the run still appears in the list).
+ * Sends `workflows/test.ping` for the caller's tenant and returns the run it started, so the page can
+ * open it. The engine starts runs in the same transaction that accepts the event, so the run exists when
+ * the send returns; with Inngest's own servers (no Runs page) `runId` would be null.
  */
 export async function sendTestEvent(
   ctx: TenantContext,
   input: { message?: string },
   deps: WorkflowDeps = defaultWorkflowDeps(),
-  timing = { attempts: FIND_RUN_ATTEMPTS, intervalMs: FIND_RUN_INTERVAL_MS },
 ): Promise<{ eventId: string | null; runId: string | null }> {
   assertMayManage(ctx);
-  const pingId = randomUUID();
-  // The engine's clock decides createdAt; a minute's margin covers clock skew between the two.
-  const since = new Date(Date.now() - 60_000);
-  const event = workflowsTestPing.create({ tenantId: ctx.tenantId, message: input.message, pingId });
+  const event = workflowsTestPing.create({ tenantId: ctx.tenantId, message: input.message });
   let ids: string[];
   try {
     ({ ids } = await deps.send(event));
@@ -171,24 +162,12 @@ export async function sendTestEvent(
         : `The workflow engine at ${deps.engine.baseUrl} refused the test event: ${error.message.split("\n")[0]?.slice(0, 200) ?? ""}`;
     throw new AppError("UNAVAILABLE", message, { cause: error });
   }
-  const functionId = engineFunctionId(FUNCTION_IDS.testPing);
-  const checked = new Set<string>();
-  for (let attempt = 0; attempt < timing.attempts; attempt++) {
-    if (attempt > 0) await sleep(timing.intervalMs);
-    const page = await deps.engine.listRuns(ctx.tenantId, {
-      function: functionId,
-      from: since.toISOString(),
-      limit: 20,
-    });
-    for (const run of page.runs) {
-      if (checked.has(run.id)) continue;
-      checked.add(run.id);
-      const detail = await deps.engine.getRun(ctx.tenantId, run.id);
-      const data = detail.event.data;
-      if (typeof data === "object" && data !== null && "pingId" in data && data.pingId === pingId) {
-        return { eventId: ids[0] ?? null, runId: run.id };
-      }
-    }
-  }
-  return { eventId: ids[0] ?? null, runId: null };
+  const eventId = ids[0] ?? null;
+  if (!eventId) return { eventId, runId: null };
+  const page = await deps.engine.listRuns(ctx.tenantId, {
+    event: eventId,
+    function: engineFunctionId(FUNCTION_IDS.testPing),
+    limit: 1,
+  });
+  return { eventId, runId: page.runs[0]?.id ?? null };
 }
