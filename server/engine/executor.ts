@@ -273,8 +273,27 @@ function classify(cfg: ExecutorConfig, status: number, headers: Headers, text: s
   };
 }
 
-function nextAttemptAt(cfg: ExecutorConfig, attempt: number, retryAt: Date | null): Date {
-  return retryAt ?? new Date(Date.now() + retryDelay(attempt, cfg.retryBaseMs));
+/** Queues the next attempt of a call (discovery, or the step `stepId`) and records why. */
+async function retryCall(
+  c: Conn,
+  cfg: ExecutorConfig,
+  run: LockedRun,
+  job: Job,
+  stepId: string | null,
+  kind: "call.failed" | "step.errored",
+  error: SerializedError,
+  retryAt: Date | null,
+  startedAt: Date,
+): Promise<void> {
+  const at = retryAt ?? new Date(Date.now() + retryDelay(job.attempt, cfg.retryBaseMs));
+  const dedupe = stepId ? dedupeKey.step(run.id, stepId) : dedupeKey.discovery(run.id);
+  await enqueue(c, run, { kind: "call", stepId, attempt: job.attempt + 1, at, dedupe });
+  await history(c, run.id, kind, {
+    stepId,
+    attempt: job.attempt,
+    startedAt,
+    data: { error, retryAt: at.toISOString() },
+  });
 }
 
 async function callFailed(
@@ -288,20 +307,7 @@ async function callFailed(
   startedAt: Date,
 ): Promise<void> {
   if (retriable && job.attempt + 1 < run.max_attempts) {
-    const at = nextAttemptAt(cfg, job.attempt, retryAt);
-    await enqueue(c, run, {
-      kind: "call",
-      stepId: job.step_id,
-      attempt: job.attempt + 1,
-      at,
-      dedupe: job.step_id ? dedupeKey.step(run.id, job.step_id) : dedupeKey.discovery(run.id),
-    });
-    await history(c, run.id, "call.failed", {
-      stepId: job.step_id,
-      attempt: job.attempt,
-      startedAt,
-      data: { error, retryAt: at.toISOString() },
-    });
+    await retryCall(c, cfg, run, job, job.step_id, "call.failed", error, retryAt, startedAt);
     return;
   }
   await history(c, run.id, "call.failed", {
@@ -373,20 +379,7 @@ async function applyOps(
           run.id,
           op.id,
         ]);
-        const at = nextAttemptAt(cfg, job.attempt, retryAt);
-        await enqueue(c, run, {
-          kind: "call",
-          stepId: op.id,
-          attempt: job.attempt + 1,
-          at,
-          dedupe: dedupeKey.step(run.id, op.id),
-        });
-        await history(c, run.id, "step.errored", {
-          stepId: op.id,
-          attempt: job.attempt,
-          startedAt,
-          data: { error, retryAt: at.toISOString() },
-        });
+        await retryCall(c, cfg, run, job, op.id, "step.errored", error, retryAt, startedAt);
         break;
       }
       case "StepPlanned":

@@ -81,8 +81,20 @@ export async function getRun(
   return deps.engine.getRun(ctx.tenantId, runId);
 }
 
-function runResource(run: Pick<RunSummary, "id" | "functionName">) {
-  return { type: "workflow_run", id: run.id, label: run.functionName };
+/** Records what an owner or admin did to a run in the tenant's audit log. */
+async function auditRunAction(
+  ctx: TenantContext,
+  action: "workflow.run_cancelled" | "workflow.run_rerun",
+  run: Pick<RunSummary, "id" | "functionName">,
+  detail: Record<string, string> = {},
+): Promise<void> {
+  await appendAudit(ctx.db, ctx.tenantId, {
+    actor: await userActor(ctx.db, ctx.actor.userId),
+    action,
+    resource: { type: "workflow_run", id: run.id, label: run.functionName },
+    outcome: "succeeded",
+    detail: { function: run.functionName, runId: run.id, ...detail },
+  });
 }
 
 /** Stops a running run: no further step starts. A run that already ended is a conflict. */
@@ -93,13 +105,7 @@ export async function cancelRun(
 ): Promise<RunSummary> {
   assertMayManage(ctx);
   const run = await deps.engine.cancelRun(ctx.tenantId, runId);
-  await appendAudit(ctx.db, ctx.tenantId, {
-    actor: await userActor(ctx.db, ctx.actor.userId),
-    action: "workflow.run_cancelled",
-    resource: runResource(run),
-    outcome: "succeeded",
-    detail: { function: run.functionName, runId: run.id },
-  });
+  await auditRunAction(ctx, "workflow.run_cancelled", run);
   return run;
 }
 
@@ -113,13 +119,7 @@ export async function rerunRun(
   // Read first: the audit entry names the function, and a foreign or unknown id stops here as not found.
   const run = await deps.engine.getRun(ctx.tenantId, runId);
   const rerun = await deps.engine.rerun(ctx.tenantId, runId);
-  await appendAudit(ctx.db, ctx.tenantId, {
-    actor: await userActor(ctx.db, ctx.actor.userId),
-    action: "workflow.run_rerun",
-    resource: runResource(run),
-    outcome: "succeeded",
-    detail: { function: run.functionName, runId: run.id, newRunId: rerun.runId },
-  });
+  await auditRunAction(ctx, "workflow.run_rerun", run, { newRunId: rerun.runId });
   return rerun;
 }
 
