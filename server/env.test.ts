@@ -2,6 +2,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "./env.js";
 
+const SIGNING_KEY = `signkey-prod-${"0a".repeat(32)}`;
+
 describe("environment validation", () => {
   it("applies defaults and treats empty variables as unset", () => {
     const env = parseEnv({ NODE_ENV: "development", DATABASE_URL: "", SMTP_URL: "" });
@@ -43,10 +45,30 @@ describe("environment validation", () => {
     expect(() => parseEnv({ NODE_ENV: "production", AUTH_SECRET: secret })).toThrow(
       /AUDIT_SIGNING_KEY is required in production/,
     );
-    expect(parseEnv({ NODE_ENV: "production", AUTH_SECRET: secret, AUDIT_SIGNING_KEY: good }).NODE_ENV).toBe(
-      "production",
-    );
+    expect(
+      parseEnv({
+        NODE_ENV: "production",
+        AUTH_SECRET: secret,
+        AUDIT_SIGNING_KEY: good,
+        INNGEST_SIGNING_KEY: SIGNING_KEY,
+      }).NODE_ENV,
+    ).toBe("production");
     expect(parseEnv({ NODE_ENV: "development" }).AUDIT_CHECKPOINT_EVERY).toBe(100);
     expect(() => parseEnv({ AUDIT_CHECKPOINT_EVERY: "0" })).toThrow(/AUDIT_CHECKPOINT_EVERY/);
+  });
+
+  it("requires a well-formed INNGEST_SIGNING_KEY in production, and refuses INNGEST_DEV there", () => {
+    const production = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) };
+    expect(() => parseEnv(production)).toThrow(
+      /INNGEST_SIGNING_KEY: INNGEST_SIGNING_KEY is required in production/,
+    );
+    expect(() => parseEnv({ INNGEST_SIGNING_KEY: "abc123" })).toThrow(/signkey-<env>-<hex>/);
+    expect(() => parseEnv({ INNGEST_SIGNING_KEY: "signkey-prod-xyz" })).toThrow(/signkey-<env>-<hex>/);
+    expect(parseEnv({ INNGEST_SIGNING_KEY: SIGNING_KEY }).INNGEST_SIGNING_KEY).toBe(SIGNING_KEY);
+    expect(() => parseEnv({ ...production, INNGEST_SIGNING_KEY: SIGNING_KEY, INNGEST_DEV: "1" })).toThrow(
+      /INNGEST_DEV must not be set in production/,
+    );
+    expect(parseEnv({ INNGEST_DEV: "1" }).INNGEST_DEV).toBe("1");
+    expect(parseEnv({}).ENGINE_PORT).toBe(8288);
   });
 });
