@@ -72,7 +72,36 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@/app/*", "**/app/*"], message: "server/kernel must not import from app/." }] },
+        {
+          patterns: [{ group: ["@/app/*", "**/app/*"], message: "server/kernel must not import from app/." }],
+        },
+      ],
+    },
+  },
+  {
+    // The workflow engine is a separate server that speaks Inngest's protocol to any app: it knows
+    // nothing of Tenet's app, workflows, kernel or connectors (its tests reach for test fixtures only).
+    files: ["server/engine/**"],
+    ignores: ["server/engine/**/*.test.ts", "server/engine/testing.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            noConnectorDrivers,
+            {
+              group: [
+                "@/app/*",
+                "@/server/workflows/*",
+                "@/server/kernel/*",
+                "@/connectors/*",
+                "@/server/trpc/*",
+              ],
+              message:
+                "server/engine is a separate server; it must not import the app, its workflows, kernel or connectors.",
+            },
+          ],
+        },
       ],
     },
   },
