@@ -65,12 +65,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
   const worker = await registerWorker(options.databaseUrl, wake);
   worker.connection.on("error", (error) => log(`worker connection error: ${error.message}`));
+  const leaseSeconds = Math.ceil(callTimeoutMs / 1000) + 60;
   const executor = {
     db,
     workerId: worker.id,
     signingKeys,
     callTimeoutMs,
     retryBaseMs: options.retryBaseMs ?? 1000,
+    leaseSeconds,
   };
   const running = new Set<Promise<void>>();
 
@@ -81,7 +83,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       let claimed = 0;
       if (free > 0) {
         try {
-          const jobs = await claimJobs(db, worker.id, free, Math.ceil(callTimeoutMs / 1000) + 60);
+          const jobs = await claimJobs(db, worker.id, free, leaseSeconds);
           claimed = jobs.length;
           for (const job of jobs) {
             inflight++;
@@ -226,6 +228,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     ),
   ];
   if (options.resyncMs) intervals.push(setInterval(() => void sync(), options.resyncMs));
+  // A predecessor killed moments ago may still hold claims: take them back before dispatching.
+  await housekeeping().catch((e: unknown) => log(`housekeeping failed: ${String(e)}`));
   const dispatcher = dispatch();
 
   // The app may start after the engine (npm run dev starts both): keep asking until each app has synced.

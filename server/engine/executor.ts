@@ -18,7 +18,7 @@ import {
   INVOKED_EVENT,
   loadFunction,
   type LockedRun,
-  lockRun,
+  LOCKED_RUN_COLUMNS,
   openStep,
   resolveStep,
   type SerializedError,
@@ -32,6 +32,8 @@ export type ExecutorConfig = {
   signingKeys: string[];
   callTimeoutMs: number;
   retryBaseMs: number;
+  /** How long a claim lasts; a call never takes longer than this. */
+  leaseSeconds: number;
 };
 
 /** An op in a 206 response (docs/engine-protocol.md §3.4). */
@@ -62,20 +64,26 @@ type RunState = {
 };
 
 export async function runJob(cfg: ExecutorConfig, job: Job): Promise<void> {
-  if (job.kind === "call") await call(cfg, job);
-  else await timer(cfg, job);
+  if (job.kind !== "call") return timer(cfg, job);
+  // A call may hand this worker the run's next call (see takeNextCall); it keeps the same slot.
+  for (let next: Job | null = job; next;) next = await call(cfg, next);
 }
 
-/** Deletes the job if this worker still holds it; false means the claim was lost. */
-async function release(c: Conn, cfg: ExecutorConfig, job: Job): Promise<boolean> {
-  const { rowCount } = await c.query("DELETE FROM engine.job WHERE id = $1 AND claimed_by = $2", [
-    job.id,
-    cfg.workerId,
-  ]);
-  return rowCount === 1;
+/**
+ * Releases the job and locks its run, in one statement; null when this worker lost the claim (it was
+ * presumed dead and the job is someone else's now) or the run is no longer running.
+ */
+async function lockAndRelease(c: Conn, cfg: ExecutorConfig, job: Job): Promise<LockedRun | null> {
+  const { rows } = await c.query<LockedRun & { held: boolean }>(
+    `WITH d AS (DELETE FROM engine.job WHERE id = $2 AND claimed_by = $3 RETURNING id)
+     SELECT ${LOCKED_RUN_COLUMNS}, EXISTS (SELECT 1 FROM d) AS held FROM engine.run WHERE id = $1 FOR UPDATE`,
+    [job.run_id, job.id, cfg.workerId],
+  );
+  const run = rows[0];
+  return run?.held && run.status === "running" ? run : null;
 }
 
-async function call(cfg: ExecutorConfig, job: Job): Promise<void> {
+async function call(cfg: ExecutorConfig, job: Job): Promise<Job | null> {
   const { rows } = await cfg.db.query<RunState>(
     `SELECT r.status, r.event, r.events, r.stack, r.max_attempts, f.url,
        (SELECT coalesce(jsonb_object_agg(s.id, s.state), '{}'::jsonb) FROM engine.step s
@@ -87,27 +95,51 @@ async function call(cfg: ExecutorConfig, job: Job): Promise<void> {
   const state = rows[0];
   if (state?.status !== "running" || !state.url) {
     await transaction(cfg.db, async (c) => {
-      const run = await lockRun(c, job.run_id);
-      if (!(await release(c, cfg, job)) || run?.status !== "running") return;
+      const run = await lockAndRelease(c, cfg, job);
+      if (!run) return;
       await finishRun(c, run, {
         status: "failed",
         error: { name: "Error", message: `Function "${run.function_id}" is no longer registered by its app` },
       });
     });
-    return;
+    return null;
   }
   const startedAt = new Date();
   const outcome = await send(cfg, job, state);
-  await transaction(cfg.db, async (c) => {
-    const run = await lockRun(c, job.run_id);
-    if (!(await release(c, cfg, job)) || run?.status !== "running") return;
+  return transaction(cfg.db, async (c) => {
+    const run = await lockAndRelease(c, cfg, job);
+    if (!run) return null;
     if (!run.started_at)
       await c.query("UPDATE engine.run SET started_at = $2 WHERE id = $1", [run.id, startedAt]);
     if (outcome.kind === "complete") await finishRun(c, run, { status: "completed", output: outcome.output });
-    else if (outcome.kind === "ops")
+    else if (outcome.kind === "ops") {
       await applyOps(c, cfg, job, run, outcome.ops, outcome.retryAt, startedAt);
-    else await callFailed(c, cfg, job, run, outcome.error, outcome.retriable, outcome.retryAt, startedAt);
+      return takeNextCall(c, cfg, run.id);
+    } else await callFailed(c, cfg, job, run, outcome.error, outcome.retriable, outcome.retryAt, startedAt);
+    return null;
   });
+}
+
+/**
+ * Claims the run's discovery call that this outcome just queued, for this worker to make at once instead
+ * of going through the dispatcher: the common step-after-step case then costs no claim transaction. Only
+ * when nothing due is waiting ahead of it in the queue (priority and fairness stay the queue's), and no
+ * other discovery of the run is in flight (clock_timestamp, not now(): the job was queued by this very
+ * transaction, after it began). Its concurrency keys are the run's, the same as those of the
+ * call just released in this transaction, so the number of calls holding each key does not change.
+ */
+async function takeNextCall(c: Conn, cfg: ExecutorConfig, runId: string): Promise<Job | null> {
+  const { rows } = await c.query<Job>(
+    `UPDATE engine.job j SET claimed_by = $2, claimed_until = now() + make_interval(secs => $3)
+     WHERE j.dedupe = $1 AND j.claimed_by IS NULL AND j.available_at <= clock_timestamp()
+       AND NOT EXISTS (SELECT 1 FROM engine.job o
+         WHERE o.run_id = j.run_id AND o.claimed_by IS NOT NULL AND o.kind = 'call' AND o.step_id IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM engine.job w
+         WHERE w.claimed_by IS NULL AND w.available_at <= clock_timestamp() AND w.sort_at < j.sort_at)
+     RETURNING j.id, j.run_id, j.kind, j.step_id, j.attempt, j.concurrency_keys, j.concurrency_limits`,
+    [dedupeKey.discovery(runId), cfg.workerId, cfg.leaseSeconds],
+  );
+  return rows[0] ?? null;
 }
 
 function callUrl(functionUrl: string, stepId: string | null): string {
@@ -335,33 +367,23 @@ async function applyOps(
   let race = false;
   const now = new Date();
   const failStep = async (op: Op, error: SerializedError, kind: string) => {
-    if (
-      await resolveStep(
-        c,
-        run.id,
-        op.id,
-        "failed",
-        { error },
-        { name: stepName(op), op: kind, opts: op.opts },
-      )
-    ) {
-      resolved = true;
-      await history(c, run.id, "step.failed", {
-        stepId: op.id,
-        attempt: job.attempt,
-        startedAt,
-        data: { error },
-      });
-    }
+    const record = { kind: "step.failed", attempt: job.attempt, startedAt, data: { error } };
+    const meta = { name: stepName(op), op: kind, opts: op.opts };
+    if (await resolveStep(c, run.id, op.id, "failed", { error }, meta, record)) resolved = true;
   };
   for (const op of ops) {
     const meta = { name: stepName(op), op: "StepRun", opts: op.opts ?? undefined };
     switch (op.op) {
       case "StepRun":
-        if (await resolveStep(c, run.id, op.id, "completed", { data: op.data ?? null }, meta)) {
+        if (
+          await resolveStep(c, run.id, op.id, "completed", { data: op.data ?? null }, meta, {
+            kind: "step.completed",
+            attempt: job.attempt,
+            startedAt,
+          })
+        ) {
           resolved = true;
           race ||= isRace(op);
-          await history(c, run.id, "step.completed", { stepId: op.id, attempt: job.attempt, startedAt });
         }
         break;
       case "StepFailed":
@@ -523,36 +545,25 @@ async function invoke(
 
 async function timer(cfg: ExecutorConfig, job: Job): Promise<void> {
   await transaction(cfg.db, async (c) => {
-    const run = await lockRun(c, job.run_id);
-    if (!(await release(c, cfg, job)) || run?.status !== "running" || !job.step_id) return;
+    const run = await lockAndRelease(c, cfg, job);
+    const stepId = job.step_id;
+    if (!run || !stepId) return;
     let done: boolean;
     if (job.kind === "wake") {
-      done = await resolveStep(c, run.id, job.step_id, "completed", null, { name: job.step_id, op: "Sleep" });
+      const meta = { name: stepId, op: "Sleep" };
+      done = await resolveStep(c, run.id, stepId, "completed", null, meta, { kind: "step.resumed" });
     } else if (job.kind === "wait_timeout") {
-      await c.query("DELETE FROM engine.waiter WHERE run_id = $1 AND step_id = $2", [run.id, job.step_id]);
-      done = await resolveStep(c, run.id, job.step_id, "completed", null, {
-        name: job.step_id,
-        op: "WaitForEvent",
-      });
+      await c.query("DELETE FROM engine.waiter WHERE run_id = $1 AND step_id = $2", [run.id, stepId]);
+      const meta = { name: stepId, op: "WaitForEvent" };
+      done = await resolveStep(c, run.id, stepId, "completed", null, meta, { kind: "step.timed_out" });
     } else {
-      done = await resolveStep(
-        c,
-        run.id,
-        job.step_id,
-        "failed",
-        {
-          error: {
-            name: "InngestInvokeTimeoutError",
-            message: "Timed out waiting for invoked function to complete",
-          },
-        },
-        { name: job.step_id, op: "InvokeFunction" },
-      );
+      const error = {
+        name: "InngestInvokeTimeoutError",
+        message: "Timed out waiting for invoked function to complete",
+      };
+      const meta = { name: stepId, op: "InvokeFunction" };
+      done = await resolveStep(c, run.id, stepId, "failed", { error }, meta, { kind: "step.timed_out" });
     }
-    if (!done) return;
-    await history(c, run.id, job.kind === "wake" ? "step.resumed" : "step.timed_out", {
-      stepId: job.step_id,
-    });
-    await continueRun(c, run);
+    if (done) await continueRun(c, run);
   });
 }

@@ -65,8 +65,10 @@ export async function registerWorker(connectionString: string, onJobs: () => voi
   };
 }
 
+// pg_locks shows every database's locks; only this database's engine processes count.
 const LIVE_WORKERS = `SELECT w.id FROM engine.worker w JOIN pg_locks l
-  ON l.locktype = 'advisory' AND l.granted AND l.classid = ${LOCK_CLASS}::oid AND l.objid = w.lock_key::oid AND l.objsubid = 2`;
+  ON l.locktype = 'advisory' AND l.granted AND l.classid = ${LOCK_CLASS}::oid AND l.objid = w.lock_key::oid AND l.objsubid = 2
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 
 /**
  * Releases jobs claimed by processes that are gone (or whose lease ran out) and forgets those processes.

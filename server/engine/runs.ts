@@ -78,14 +78,24 @@ export const dedupeKey = {
 export async function enqueue(
   c: Conn,
   run: RunRef,
-  job: { kind: JobKind; stepId?: string | null; attempt?: number; at?: Date; dedupe: string },
+  job: {
+    kind: JobKind;
+    stepId?: string | null;
+    attempt?: number;
+    at?: Date;
+    dedupe: string;
+    /** Queue nothing while a step of the run is still pending (the fan-in of parallel steps). */
+    unlessPending?: boolean;
+  },
 ): Promise<void> {
   // Only calls to the app take concurrency slots; timers just resolve a step.
   const limited = job.kind === "call" ? run.concurrency : [];
   await c.query(
     `WITH j AS (
        INSERT INTO engine.job (run_id, kind, step_id, attempt, available_at, sort_at, concurrency_keys, concurrency_limits, dedupe)
-       VALUES ($1, $2, $3, $4, $5, $5::timestamptz - make_interval(secs => $6), $7, $8, $9)
+       SELECT $1, $2, $3, $4, $5, $5::timestamptz - make_interval(secs => $6), $7, $8, $9
+       WHERE NOT $10 OR NOT EXISTS (
+         SELECT 1 FROM engine.step WHERE run_id = $1 AND status NOT IN ('completed', 'failed'))
        ON CONFLICT (dedupe) WHERE claimed_by IS NULL DO NOTHING RETURNING id)
      SELECT pg_notify('engine_jobs', '') FROM j`,
     [
@@ -98,6 +108,7 @@ export async function enqueue(
       limited.map((l) => l.key),
       limited.map((l) => l.limit),
       job.dedupe,
+      job.unlessPending ?? false,
     ],
   );
 }
@@ -106,12 +117,14 @@ export async function deleteJob(c: Conn, dedupe: string): Promise<void> {
   await c.query("DELETE FROM engine.job WHERE dedupe = $1 AND claimed_by IS NULL", [dedupe]);
 }
 
-export async function history(
-  c: Conn,
-  runId: string,
-  kind: string,
-  entry: { stepId?: string | null; attempt?: number | null; startedAt?: Date | null; data?: unknown } = {},
-): Promise<void> {
+export type HistoryEntry = {
+  stepId?: string | null;
+  attempt?: number | null;
+  startedAt?: Date | null;
+  data?: unknown;
+};
+
+export async function history(c: Conn, runId: string, kind: string, entry: HistoryEntry = {}): Promise<void> {
   await c.query(
     "INSERT INTO engine.history (run_id, step_id, kind, attempt, started_at, data) VALUES ($1, $2, $3, $4, $5, $6)",
     [
@@ -141,12 +154,13 @@ export type LockedRun = RunRef & {
   parent_step_id: string | null;
 };
 
+export const LOCKED_RUN_COLUMNS = `id, status, function_id, event, events, stack, max_attempts, priority, concurrency,
+  started_at, tenant_id, parent_run_id, parent_step_id`;
+
 /** Locks a run's row for the rest of the transaction; null when it does not exist. */
 export async function lockRun(c: Conn, runId: string): Promise<LockedRun | null> {
   const { rows } = await c.query<LockedRun>(
-    `SELECT id, status, function_id, event, events, stack, max_attempts, priority, concurrency, started_at,
-            tenant_id, parent_run_id, parent_step_id
-     FROM engine.run WHERE id = $1 FOR UPDATE`,
+    `SELECT ${LOCKED_RUN_COLUMNS} FROM engine.run WHERE id = $1 FOR UPDATE`,
     [runId],
   );
   return rows[0] ?? null;
@@ -256,8 +270,10 @@ export async function resolveStep(
   outcome: "completed" | "failed",
   state: unknown,
   meta: StepMeta,
+  // The timeline entry to write when the step did resolve (in the same statement: one round trip).
+  record?: { kind: string } & Omit<HistoryEntry, "stepId">,
 ): Promise<boolean> {
-  const { rowCount } = await c.query(
+  const { rows } = await c.query<{ resolved: number }>(
     `WITH s AS (
        INSERT INTO engine.step (run_id, id, name, op, status, opts, state, attempts, ended_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 1, now())
@@ -265,8 +281,12 @@ export async function resolveStep(
          SET status = EXCLUDED.status, state = EXCLUDED.state, ended_at = now(),
              attempts = engine.step.attempts + CASE WHEN EXCLUDED.op = 'StepRun' THEN 1 ELSE 0 END
          WHERE engine.step.status NOT IN ('completed', 'failed')
-       RETURNING id)
-     UPDATE engine.run SET stack = array_append(stack, $2) WHERE id = $1 AND EXISTS (SELECT 1 FROM s) RETURNING id`,
+       RETURNING id),
+     r AS (UPDATE engine.run SET stack = array_append(stack, $2) WHERE id = $1 AND EXISTS (SELECT 1 FROM s) RETURNING id),
+     h AS (
+       INSERT INTO engine.history (run_id, step_id, kind, attempt, started_at, data)
+       SELECT $1, $2, $8, $9, $10, $11 FROM r WHERE $8::text IS NOT NULL)
+     SELECT count(*) AS resolved FROM r`,
     [
       runId,
       stepId,
@@ -275,9 +295,13 @@ export async function resolveStep(
       outcome,
       meta.opts === undefined ? null : json(meta.opts),
       json(state),
+      record?.kind ?? null,
+      record?.attempt ?? null,
+      record?.startedAt ?? null,
+      record?.data === undefined ? null : json(record.data),
     ],
   );
-  return rowCount === 1;
+  return rows[0]?.resolved === 1;
 }
 
 /** Records a step the run now waits on (planned, sleeping, waiting, invoking); false if already known. */
@@ -301,14 +325,7 @@ export async function openStep(
  * when the step was part of a race.
  */
 export async function continueRun(c: Conn, run: RunRef, race = false): Promise<void> {
-  if (!race) {
-    const { rows } = await c.query<{ pending: number }>(
-      "SELECT count(*) AS pending FROM engine.step WHERE run_id = $1 AND status NOT IN ('completed', 'failed')",
-      [run.id],
-    );
-    if ((rows[0]?.pending ?? 0) > 0) return;
-  }
-  await enqueue(c, run, { kind: "call", dedupe: dedupeKey.discovery(run.id) });
+  await enqueue(c, run, { kind: "call", dedupe: dedupeKey.discovery(run.id), unlessPending: !race });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -368,13 +385,10 @@ export async function finishRun(c: Conn, run: LockedRun, ending: Ending): Promis
       ending.status === "completed" ? "completed" : "failed",
       ending.status === "completed" ? { data: output } : { error },
       { name: run.parent_step_id, op: "InvokeFunction" },
+      { kind: "step.resumed", data: { childRunId: run.id, status: ending.status } },
     );
     if (!resolved) return;
     await deleteJob(c, dedupeKey.invokeTimeout(parent.id, run.parent_step_id));
-    await history(c, parent.id, "step.resumed", {
-      stepId: run.parent_step_id,
-      data: { childRunId: run.id, status: ending.status },
-    });
     await continueRun(c, parent);
   }
 }
@@ -520,21 +534,16 @@ async function resumeWaiter(c: Conn, w: WaiterRow, event: EngineEvent): Promise<
   }
   if (!w.step_id) return;
   // Wrapped in `data`: the SDK reads {data: event} exactly as the bare event (docs/engine-protocol.md §3.3).
-  if (
-    !(await resolveStep(
-      c,
-      run.id,
-      w.step_id,
-      "completed",
-      { data: event },
-      { name: w.step_id, op: "WaitForEvent" },
-    ))
-  )
-    return;
+  const resumed = await resolveStep(
+    c,
+    run.id,
+    w.step_id,
+    "completed",
+    { data: event },
+    { name: w.step_id, op: "WaitForEvent" },
+    { kind: "step.resumed", data: { event: { name: event.name, id: event.id } } },
+  );
+  if (!resumed) return;
   await deleteJob(c, dedupeKey.waitTimeout(run.id, w.step_id));
-  await history(c, run.id, "step.resumed", {
-    stepId: w.step_id,
-    data: { event: { name: event.name, id: event.id } },
-  });
   await continueRun(c, run);
 }
