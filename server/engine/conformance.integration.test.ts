@@ -81,7 +81,11 @@ beforeAll(async () => {
         retries: 1,
         triggers: [{ event: "conf/doomed" }],
         onFailure: ({ error, event }: FailureEventArgs) => {
-          failures.push({ functionId: "doomed", message: error.message, original: event.data.event.data as unknown });
+          failures.push({
+            functionId: "doomed",
+            message: error.message,
+            original: event.data.event.data as unknown,
+          });
         },
       },
       ({ event, runId }) => {

@@ -141,9 +141,7 @@ function problemsOf(config: FunctionConfig): string[] {
 export type SyncResult = { ok: true; modified: boolean; functions: number } | { ok: false; error: string };
 
 /** Parses and validates a registration body; writes nothing. */
-export function parseRegistration(
-  body: unknown,
-):
+export function parseRegistration(body: unknown):
   | {
       ok: true;
       appId: string;
