@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
+import { DateRangeFields, dayRange, RANGE_ERROR } from "@/app/_components/ui/date-range-fields";
 import { SelectField, TextField } from "@/app/_components/ui/field";
 import type { AuditListInput } from "@/app/_lib/trpc-types";
 import { OUTCOME_LABELS } from "./outcome-badge";
@@ -11,12 +12,6 @@ const OUTCOMES = Object.keys(OUTCOME_LABELS).filter((o): o is Outcome => o in OU
 
 type Draft = { actor: string; action: string; outcome: string; from: string; to: string; text: string };
 const EMPTY: Draft = { actor: "", action: "", outcome: "", from: "", to: "", text: "" };
-
-/** The start of a yyyy-mm-dd day in the browser's time zone. */
-function startOfDay(day: string): Date | undefined {
-  const date = new Date(`${day}T00:00:00`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
 
 /** The filter form. Dates are whole days in the browser's time zone, both ends included. */
 export function AuditFilters({
@@ -32,23 +27,18 @@ export function AuditFilters({
 
   function apply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (draft.from && draft.to && draft.to < draft.from) {
-      setRangeError("The end date must not be before the start date");
+    const range = dayRange(draft.from, draft.to);
+    if (!range) {
+      setRangeError(RANGE_ERROR);
       return;
     }
     setRangeError(null);
-    const from = draft.from ? startOfDay(draft.from) : undefined;
-    const lastDay = draft.to ? startOfDay(draft.to) : undefined;
-    // `to` is exclusive on the server: the day after the last day chosen.
-    const to = lastDay
-      ? new Date(lastDay.getFullYear(), lastDay.getMonth(), lastDay.getDate() + 1)
-      : undefined;
     onApply({
       actor: draft.actor.trim() || undefined,
       action: draft.action.trim() || undefined,
       outcome: OUTCOMES.find((o) => o === draft.outcome),
-      from,
-      to,
+      from: range.from,
+      to: range.to,
       text: draft.text.trim() || undefined,
     });
   }
@@ -93,22 +83,12 @@ export function AuditFilters({
           ]}
           error={fieldErrors.outcome}
         />
-        <TextField
-          label="From"
-          name="from"
-          type="date"
-          value={draft.from}
-          onChange={(e) => set("from")(e.target.value)}
-          error={fieldErrors.from}
-        />
-        <TextField
-          label="To"
-          name="to"
-          type="date"
-          value={draft.to}
-          onChange={(e) => set("to")(e.target.value)}
-          hint="Includes the whole day"
-          error={rangeError ?? fieldErrors.to}
+        <DateRangeFields
+          from={draft.from}
+          to={draft.to}
+          onFrom={set("from")}
+          onTo={set("to")}
+          errors={{ from: fieldErrors.from, to: rangeError ?? fieldErrors.to }}
         />
         <TextField
           label="Search"

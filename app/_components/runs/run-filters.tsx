@@ -2,9 +2,10 @@
 
 import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
-import { SelectField, TextField } from "@/app/_components/ui/field";
+import { DateRangeFields, dayRange, RANGE_ERROR } from "@/app/_components/ui/date-range-fields";
+import { SelectField } from "@/app/_components/ui/field";
 import type { RunsListInput, RunStatus, WorkflowFunction } from "@/app/_lib/trpc-types";
-import { dayRange, RUN_STATUS_LABELS } from "./run-view";
+import { RUN_STATUS_LABELS } from "./run-view";
 
 export const RUN_FILTER_FIELDS = ["function", "status", "from", "to"] as const;
 type FilterField = (typeof RUN_FILTER_FIELDS)[number];
@@ -31,7 +32,7 @@ export function RunFilters({
     event.preventDefault();
     const range = dayRange(draft.from, draft.to);
     if (!range) {
-      setRangeError("The end date must not be before the start date");
+      setRangeError(RANGE_ERROR);
       return;
     }
     setRangeError(null);
@@ -74,22 +75,12 @@ export function RunFilters({
           ]}
           error={fieldErrors.status}
         />
-        <TextField
-          label="From"
-          name="from"
-          type="date"
-          value={draft.from}
-          onChange={(e) => set("from")(e.target.value)}
-          error={fieldErrors.from}
-        />
-        <TextField
-          label="To"
-          name="to"
-          type="date"
-          value={draft.to}
-          onChange={(e) => set("to")(e.target.value)}
-          hint="Includes the whole day"
-          error={rangeError ?? fieldErrors.to}
+        <DateRangeFields
+          from={draft.from}
+          to={draft.to}
+          onFrom={set("from")}
+          onTo={set("to")}
+          errors={{ from: fieldErrors.from, to: rangeError ?? fieldErrors.to }}
         />
       </div>
       <div className="flex flex-wrap gap-2">

@@ -1,6 +1,6 @@
+import { dayRange } from "@/app/_components/ui/date-range-fields";
 import { describe, expect, it } from "vitest";
 import {
-  dayRange,
   describeTimelineEntry,
   elapsedMs,
   errorText,

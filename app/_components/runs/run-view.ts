@@ -79,25 +79,6 @@ export function jsonText(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? "(none)";
 }
 
-/**
- * A date filter as instants: whole days in the browser's time zone, `from` at the start of its day and
- * `to` at the start of the day after its day (the server's `to` is exclusive). Null when a day is not
- * a valid yyyy-mm-dd or the range ends before it starts.
- */
-export function dayRange(from: string, to: string): { from?: Date; to?: Date } | null {
-  const startOf = (day: string) => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
-    const date = new Date(`${day}T00:00:00`);
-    return Number.isNaN(date.getTime()) ? null : date;
-  };
-  const start = from ? startOf(from) : undefined;
-  const last = to ? startOf(to) : undefined;
-  if (start === null || last === null) return null;
-  if (start && last && last < start) return null;
-  const end = last ? new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1) : undefined;
-  return { from: start, to: end };
-}
-
 /** The history entries of one step, to list under it. */
 export function entriesOfStep(run: Pick<RunDetailView, "timeline">, stepId: string): RunTimelineEntry[] {
   return run.timeline.filter((entry) => entry.stepId === stepId);
