@@ -7,9 +7,10 @@
  *   npx tsx scripts/bench-audit.ts [--entries 100000] [--no-write]
  */
 import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { writeBenchmarkSection } from "./bench-report";
 
 // Development derives the checkpoint key from AUTH_SECRET; a bare shell has neither.
 if (!process.env.AUTH_SECRET && !process.env.AUDIT_SIGNING_KEY) {
@@ -231,16 +232,7 @@ cores. Verifying from the last held checkpoint reads only what was appended afte
 <!-- bench-audit:end -->`;
   console.log(`\n${section}\n`);
   if (!args["no-write"]) {
-    const file = "docs/benchmarks.md";
-    const current = await readFile(file, "utf8").catch(
-      () =>
-        "# Benchmarks\n\nNumbers from the scripts in `scripts/bench-*.ts`, with the machine they ran on.\n",
-    );
-    const replaced = current.includes("<!-- bench-audit:start -->")
-      ? current.replace(/<!-- bench-audit:start -->[\s\S]*<!-- bench-audit:end -->/, section)
-      : `${current.trimEnd()}\n\n${section}\n`;
-    await writeFile(file, replaced);
-    log(`wrote ${file}`);
+    log(`wrote ${await writeBenchmarkSection("audit", section)}`);
   }
 } finally {
   await owner.end();

@@ -14,7 +14,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { Session } from "node:inspector/promises";
 import type { AddressInfo } from "node:net";
@@ -29,6 +29,7 @@ import pg from "pg";
 import { type Engine, startEngine } from "@/server/engine/engine";
 import { env } from "@/server/env.js";
 import { freePort, openThrowawayDatabase } from "@/server/testing/throwaway-database";
+import { writeBenchmarkSection } from "./bench-report";
 
 const { values: args } = parseArgs({
   options: {
@@ -610,24 +611,14 @@ process ${fmt(apart.engineCpu)} ms, the app's ${fmt(apart.appCpu)} ms, PostgreSQ
 about ${int((cores * 1000) / apartCpu)} steps/s, so the 500 steps/s target needs less CPU per step (the engine's round trips
 and PostgreSQL's work per step, and the SDK's), not more concurrency. Database time is measured by timing
 the engine's \`pg\` queries in process, the profile by V8's sampling profiler, CPU time from /proc.
-Numbers moved by up to about ±25% between runs on this machine, which is shared: over six runs on
-2026-11-21 event → first step p50 was 14–17 ms (22–24 ms while other work loaded the machine), inter-step
-p50 13–16 ms, throughput 129–175 steps/s (147–234 with the app apart), and CPU time per step moved with them.
+Numbers move by up to about ±25% between runs on this machine, which is shared with other work (see the
+load average above); rerun the bench to compare like with like.
 For comparison: Inngest publishes 100–500 ms of inter-step overhead without checkpointing; graphile-worker
 reports 4.2 ms from adding a job to its start.
 <!-- bench-engine:end -->`;
     console.log(`\n${section}\n`);
     if (!args["no-write"]) {
-      const file = "docs/benchmarks.md";
-      const current = await readFile(file, "utf8").catch(
-        () =>
-          "# Benchmarks\n\nNumbers from the scripts in `scripts/bench-*.ts`, with the machine they ran on.\n",
-      );
-      const replaced = current.includes("<!-- bench-engine:start -->")
-        ? current.replace(/<!-- bench-engine:start -->[\s\S]*<!-- bench-engine:end -->/, section)
-        : `${current.trimEnd()}\n\n${section}\n`;
-      await writeFile(file, replaced);
-      log(`wrote ${file}`);
+      log(`wrote ${await writeBenchmarkSection("engine", section)}`);
     }
   } finally {
     recording = false;

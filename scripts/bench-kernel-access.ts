@@ -9,9 +9,10 @@
  *   npx tsx scripts/bench-kernel-access.ts [--seconds 5] [--no-write]
  */
 import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { writeBenchmarkSection } from "./bench-report";
 
 // Development derives the checkpoint key from AUTH_SECRET; a bare shell has neither.
 if (!process.env.AUTH_SECRET && !process.env.AUDIT_SIGNING_KEY) {
@@ -271,13 +272,7 @@ In the Node process
 Cedar is about a third of the CPU, the pg driver and socket writes about a quarter, building, hashing
 and redacting entries most of the rest. Numbers moved by about ±10% between runs on this machine.
 <!-- bench-kernel-access:end -->`;
-    const file = new URL("../docs/benchmarks.md", import.meta.url);
-    const current = await readFile(file, "utf8");
-    const replaced = current.includes("<!-- bench-kernel-access:start -->")
-      ? current.replace(/<!-- bench-kernel-access:start -->[\s\S]*<!-- bench-kernel-access:end -->/, section)
-      : current.replace(/## Access decisions[\s\S]*$/, `${section}\n`);
-    await writeFile(file, replaced);
-    log("wrote docs/benchmarks.md");
+    log(`wrote ${await writeBenchmarkSection("kernel-access", section)}`);
   }
 } finally {
   await db.$disconnect();
