@@ -22,6 +22,10 @@ const blocker = () =>
     releaseBlocker = resolve;
   });
 let blocked: Promise<void> = Promise.resolve();
+let releaseSlowStep: () => void = () => {};
+const slowStep = new Promise<void>((resolve) => {
+  releaseSlowStep = resolve;
+});
 
 let h: Harness;
 beforeAll(async () => {
@@ -162,6 +166,22 @@ beforeAll(async () => {
       { id: "nightly", triggers: [{ cron: "TZ=Europe/Paris 0 3 * * *" }] },
       ({ event }) => event.name,
     ),
+    client.createFunction(
+      { id: "racer", triggers: [{ event: "conf/race" }] },
+      async ({ step, group, runId }) => {
+        const winner = await group.parallel(async () =>
+          Promise.race([
+            step.run("fast", () => "fast"),
+            step.run("slow", async () => {
+              await slowStep;
+              count(`${runId}:slow`);
+              return "slow";
+            }),
+          ]),
+        );
+        return winner;
+      },
+    ),
   ];
   await h.serve(functions);
 });
@@ -204,6 +224,18 @@ describe("steps", () => {
     await h.client.send({ name: "conf/sleep", data: {} });
     const [run] = await h.waitForRuns(h.fnId("sleeper"), (r) => r[0]?.status === "completed");
     expect(run?.output).toBe("rested");
+  });
+
+  it("settles a group.parallel race with the step that finished first", async () => {
+    await h.client.send({ name: "conf/race", data: {} });
+    const [started] = await h.waitForRuns(h.fnId("racer"), (r) => r.length === 1);
+    await h.waitForStep(started?.id ?? "", "completed");
+    // The SDK reports the unfinished step again when discovery resumes the race, so the run goes on once
+    // that step is done too (README: Workflows); the winner is still the first to finish.
+    releaseSlowStep();
+    const [run] = await h.waitForRuns(h.fnId("racer"), (r) => r[0]?.status === "completed");
+    expect(run?.output).toBe("fast");
+    expect(ran(`${run?.id}:slow`)).toBe(1);
   });
 
   it("sends events from a step, which start runs whose trigger expression matches", async () => {

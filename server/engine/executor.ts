@@ -159,7 +159,6 @@ async function callFailed(
 }
 
 const stepName = (op: Op) => op.displayName ?? op.name ?? op.id;
-const isRace = (op: Op) => op.opts?.parallelMode === "race";
 
 async function applyOps(
   c: Conn,
@@ -176,25 +175,30 @@ async function applyOps(
   const failStep = async (op: Op, error: SerializedError, kind: string) => {
     const record = { kind: "step.failed", attempt: job.attempt, startedAt, data: { error } };
     const meta = { name: stepName(op), op: kind, opts: op.opts };
-    if (await resolveStep(c, run.id, op.id, "failed", { error }, meta, record)) resolved = true;
+    const step = await resolveStep(c, run.id, op.id, "failed", { error }, meta, record);
+    resolved ||= step.resolved;
+    race ||= step.resolved && step.race;
   };
   for (const op of ops) {
     const meta = { name: stepName(op), op: "StepRun", opts: op.opts ?? undefined };
     switch (op.op) {
       case "StepRun":
-        if (
-          await resolveStep(c, run.id, op.id, "completed", { data: op.data ?? null }, meta, {
-            kind: "step.completed",
-            attempt: job.attempt,
-            startedAt,
-          })
-        ) {
-          resolved = true;
-          race ||= isRace(op);
+        {
+          const record = { kind: "step.completed", attempt: job.attempt, startedAt };
+          const step = await resolveStep(
+            c,
+            run.id,
+            op.id,
+            "completed",
+            { data: op.data ?? null },
+            meta,
+            record,
+          );
+          resolved ||= step.resolved;
+          race ||= step.resolved && step.race;
         }
         break;
       case "StepFailed":
-        race ||= isRace(op);
         await failStep(op, op.error ?? { name: "Error", message: "The step failed" }, "StepRun");
         break;
       case "StepError": {
@@ -355,22 +359,22 @@ async function timer(cfg: ExecutorConfig, job: Job): Promise<void> {
     const run = await lockAndRelease(c, cfg, job);
     const stepId = job.step_id;
     if (!run || !stepId) return;
-    let done: boolean;
+    let step: { resolved: boolean; race: boolean };
     if (job.kind === "wake") {
       const meta = { name: stepId, op: "Sleep" };
-      done = await resolveStep(c, run.id, stepId, "completed", null, meta, { kind: "step.resumed" });
+      step = await resolveStep(c, run.id, stepId, "completed", null, meta, { kind: "step.resumed" });
     } else if (job.kind === "wait_timeout") {
       await c.query("DELETE FROM engine.waiter WHERE run_id = $1 AND step_id = $2", [run.id, stepId]);
       const meta = { name: stepId, op: "WaitForEvent" };
-      done = await resolveStep(c, run.id, stepId, "completed", null, meta, { kind: "step.timed_out" });
+      step = await resolveStep(c, run.id, stepId, "completed", null, meta, { kind: "step.timed_out" });
     } else {
       const error = {
         name: "InngestInvokeTimeoutError",
         message: "Timed out waiting for invoked function to complete",
       };
       const meta = { name: stepId, op: "InvokeFunction" };
-      done = await resolveStep(c, run.id, stepId, "failed", { error }, meta, { kind: "step.timed_out" });
+      step = await resolveStep(c, run.id, stepId, "failed", { error }, meta, { kind: "step.timed_out" });
     }
-    if (done) await continueRun(c, run);
+    if (step.resolved) await continueRun(c, run, step.race);
   });
 }

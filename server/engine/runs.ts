@@ -261,7 +261,8 @@ export type StepMeta = { name: string; op: string; opts?: unknown };
 
 /**
  * Records a step's final result (memoized `state`, exactly as sent back to the SDK) and appends it to the
- * run's stack. False when the step had already finished (a duplicate report).
+ * run's stack. `resolved` is false when the step had already finished (a duplicate report); `race` says
+ * the step was planned in a `group.parallel` race (the SDK marks the planned op, not its result).
  */
 export async function resolveStep(
   c: Conn,
@@ -272,8 +273,8 @@ export async function resolveStep(
   meta: StepMeta,
   // The timeline entry to write when the step did resolve (in the same statement: one round trip).
   record?: { kind: string } & Omit<HistoryEntry, "stepId">,
-): Promise<boolean> {
-  const { rows } = await c.query<{ resolved: number }>(
+): Promise<{ resolved: boolean; race: boolean }> {
+  const { rows } = await c.query<{ resolved: number; race: boolean }>(
     `WITH s AS (
        INSERT INTO engine.step (run_id, id, name, op, status, opts, state, attempts, ended_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 1, now())
@@ -281,12 +282,12 @@ export async function resolveStep(
          SET status = EXCLUDED.status, state = EXCLUDED.state, ended_at = now(),
              attempts = engine.step.attempts + CASE WHEN EXCLUDED.op = 'StepRun' THEN 1 ELSE 0 END
          WHERE engine.step.status NOT IN ('completed', 'failed')
-       RETURNING id),
+       RETURNING id, coalesce(opts->>'parallelMode' = 'race', false) AS race),
      r AS (UPDATE engine.run SET stack = array_append(stack, $2) WHERE id = $1 AND EXISTS (SELECT 1 FROM s) RETURNING id),
      h AS (
        INSERT INTO engine.history (run_id, step_id, kind, attempt, started_at, data)
        SELECT $1, $2, $8, $9, $10, $11 FROM r WHERE $8::text IS NOT NULL)
-     SELECT count(*) AS resolved FROM r`,
+     SELECT (SELECT count(*) FROM r) AS resolved, coalesce((SELECT bool_or(race) FROM s), false) AS race`,
     [
       runId,
       stepId,
@@ -301,7 +302,7 @@ export async function resolveStep(
       record?.data === undefined ? null : json(record.data),
     ],
   );
-  return rows[0]?.resolved === 1;
+  return { resolved: rows[0]?.resolved === 1, race: rows[0]?.race === true };
 }
 
 /** Records a step the run now waits on (planned, sleeping, waiting, invoking); false if already known. */
@@ -378,7 +379,7 @@ export async function finishRun(c: Conn, run: LockedRun, ending: Ending): Promis
   if (run.parent_run_id && run.parent_step_id) {
     const parent = await lockRun(c, run.parent_run_id);
     if (parent?.status !== "running") return;
-    const resolved = await resolveStep(
+    const step = await resolveStep(
       c,
       parent.id,
       run.parent_step_id,
@@ -387,9 +388,9 @@ export async function finishRun(c: Conn, run: LockedRun, ending: Ending): Promis
       { name: run.parent_step_id, op: "InvokeFunction" },
       { kind: "step.resumed", data: { childRunId: run.id, status: ending.status } },
     );
-    if (!resolved) return;
+    if (!step.resolved) return;
     await deleteJob(c, dedupeKey.invokeTimeout(parent.id, run.parent_step_id));
-    await continueRun(c, parent);
+    await continueRun(c, parent, step.race);
   }
 }
 
@@ -534,7 +535,7 @@ async function resumeWaiter(c: Conn, w: WaiterRow, event: EngineEvent): Promise<
   }
   if (!w.step_id) return;
   // Wrapped in `data`: the SDK reads {data: event} exactly as the bare event (docs/engine-protocol.md §3.3).
-  const resumed = await resolveStep(
+  const step = await resolveStep(
     c,
     run.id,
     w.step_id,
@@ -543,7 +544,7 @@ async function resumeWaiter(c: Conn, w: WaiterRow, event: EngineEvent): Promise<
     { name: w.step_id, op: "WaitForEvent" },
     { kind: "step.resumed", data: { event: { name: event.name, id: event.id } } },
   );
-  if (!resumed) return;
+  if (!step.resolved) return;
   await deleteJob(c, dedupeKey.waitTimeout(run.id, w.step_id));
-  await continueRun(c, run);
+  await continueRun(c, run, step.race);
 }
