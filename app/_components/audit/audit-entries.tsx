@@ -3,13 +3,13 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useState } from "react";
 import { Alert } from "@/app/_components/ui/alert";
-import { Button } from "@/app/_components/ui/button";
 import { focusRing } from "@/app/_components/ui/styles";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { AppClientError } from "@/app/_lib/trpc-errors";
 import type { AuditEntrySummary, AuditListInput } from "@/app/_lib/trpc-types";
 import { OutcomeBadge } from "./outcome-badge";
+import { LoadMore } from "@/app/_components/ui/load-more";
 
 /** The matching entries, newest first, as sentences; each opens to show its full record. */
 export function AuditEntries({
@@ -38,17 +38,7 @@ export function AuditEntries({
           <AuditEntryItem key={entry.seq.toString()} entry={entry} />
         ))}
       </ol>
-      {list.hasNextPage ? (
-        <Button
-          variant="secondary"
-          pending={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          Load more
-        </Button>
-      ) : (
-        <p className="text-sm text-slate-600">That is every matching entry.</p>
-      )}
+      <LoadMore list={list} endText="That is every matching entry." />
     </div>
   );
 }

@@ -3,7 +3,6 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect } from "react";
-import { Button } from "@/app/_components/ui/button";
 import { linkClass } from "@/app/_components/ui/styles";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -12,6 +11,7 @@ import type { RunsListInput, RunSummaryView } from "@/app/_lib/trpc-types";
 import { RunStatusBadge } from "./run-status-badge";
 import { elapsedMs, formatElapsed } from "./run-view";
 import { RunsError } from "./runs-error";
+import { LoadMore } from "@/app/_components/ui/load-more";
 
 const headerClass = "px-3 py-3 text-left text-xs font-semibold text-slate-700 uppercase";
 /** While a listed run is still running, the list is read again this often. */
@@ -76,17 +76,7 @@ export function RunsList({
           </tbody>
         </table>
       </div>
-      {list.hasNextPage ? (
-        <Button
-          variant="secondary"
-          pending={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          Load more
-        </Button>
-      ) : (
-        <p className="text-sm text-slate-600">That is every matching run.</p>
-      )}
+      <LoadMore list={list} endText="That is every matching run." />
     </div>
   );
 }
