@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { Inngest, type InngestFunction } from "inngest";
 import { serve } from "inngest/node";
 import pg from "pg";
+import { eventually } from "@/server/testing/eventually";
 import { createIsolatedDatabase } from "@/server/testing/fixtures";
 import type { RunStatus } from "./api-schema";
 import { type Engine, type EngineOptions, startEngine } from "./engine";
@@ -119,21 +120,6 @@ export async function startHarness(options: {
       )
     ).rows;
 
-  async function poll<T>(
-    read: () => Promise<T>,
-    done: (value: T) => boolean,
-    timeoutMs: number,
-    what: string,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
   const waiters = async (runId: string, kind: "wait" | "cancel" = "wait") =>
     (await sql.query("SELECT 1 FROM engine.waiter WHERE run_id = $1 AND kind = $2", [runId, kind]))
       .rowCount ?? 0;
@@ -152,9 +138,9 @@ export async function startHarness(options: {
     fnId,
     runs,
     waitForRuns: (functionId, predicate, timeoutMs = 20_000) =>
-      poll(() => runs(functionId), predicate, timeoutMs, `runs of ${functionId}`),
+      eventually(() => runs(functionId), predicate, { timeoutMs, what: `runs of ${functionId}` }),
     waitForRun: async (runId, statuses = ["completed", "failed", "cancelled"], timeoutMs = 20_000) =>
-      poll(
+      eventually(
         async () =>
           (
             await sql.query<RunRow>(
@@ -163,25 +149,22 @@ export async function startHarness(options: {
             )
           ).rows[0],
         (run) => run !== undefined && statuses.includes(run.status),
-        timeoutMs,
-        `run ${runId}`,
+        { timeoutMs, what: `run ${runId}` },
       ) as Promise<RunRow>,
     waiters,
     waitForWaiter: (runId) =>
-      poll(
+      eventually(
         () => waiters(runId, "wait"),
         (n) => n > 0,
-        20_000,
-        `a waiter of ${runId}`,
+        { what: `a waiter of ${runId}` },
       ),
     waitForStep: async (runId, status) => {
-      await poll(
+      await eventually(
         async () =>
           (await sql.query("SELECT 1 FROM engine.step WHERE run_id = $1 AND status = $2", [runId, status]))
             .rowCount ?? 0,
         (n) => n > 0,
-        20_000,
-        `a ${status} step of ${runId}`,
+        { what: `a ${status} step of ${runId}` },
       );
     },
     close: async () => {

@@ -12,6 +12,7 @@ import { serve } from "inngest/node";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { z } from "zod";
 import { startEngine, type Engine } from "@/server/engine/engine";
+import { eventually } from "@/server/testing/eventually";
 import {
   callHttp,
   contextFor,
@@ -130,21 +131,6 @@ function ok<T>(res: HttpResult, schema: z.ZodType<T>): T {
   expect(res.error?.message, "expected success").toBeUndefined();
   expect(res.status).toBe(200);
   return schema.parse(res.data);
-}
-
-/** Polls `read` until `done` holds for its result (state, not time); fails after `timeoutMs`. */
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`eventually: still ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const runOf = (user: TestUser, tenant: TestTenant, runId: string) =>
