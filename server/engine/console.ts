@@ -2,7 +2,8 @@
 import type { z } from "zod";
 import type { listRunsQuery, RunDetail, RunStatus, RunSummary, StepView, TimelineEntry } from "./api-schema";
 import { type Db, transaction } from "./db";
-import { createRun, type EngineEvent, finishRun, loadFunction, lockRun, type SerializedError } from "./runs";
+import { finishRun } from "./events";
+import { createRun, type EngineEvent, loadFunction, lockRun, type SerializedError } from "./runs";
 
 export class ConsoleError extends Error {
   constructor(

@@ -5,6 +5,7 @@
  * never writes over the work of the one that took its job.
  */
 import { type Conn, type Db, transaction } from "./db";
+import { finishRun } from "./events";
 import { newId } from "./ids";
 import type { Job } from "./queue";
 import {
@@ -13,7 +14,6 @@ import {
   dedupeKey,
   enqueue,
   type EngineEvent,
-  finishRun,
   history,
   INVOKED_EVENT,
   loadFunction,

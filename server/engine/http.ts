@@ -8,7 +8,7 @@ import { z } from "zod";
 import { apiError, listRunsQuery } from "./api-schema";
 import { ConsoleError, cancelRun, listFunctions, listRuns, rerun, runDetail } from "./console";
 import { type Db, transaction } from "./db";
-import { ingestEvents } from "./runs";
+import { ingestEvents } from "./events";
 import { verifyBearer } from "./signing";
 import { register } from "./sync";
 
