@@ -74,6 +74,26 @@ describe("with a signing key", () => {
   });
 });
 
+describe("events", () => {
+  it("refuses a malformed batch whole, with a clear error, and stores none of it", async () => {
+    const before = await h.sql.query("SELECT count(*)::int AS n FROM engine.event");
+    const response = await fetch(`${h.engine.url}/e/test-event-key`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ name: "secure/hello", data: { name: "ok" } }, { data: { name: "no name" } }]),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { status: number; error: string };
+    expect(body.status).toBe(400);
+    expect(body.error).toMatch(/^Invalid event: /);
+    expect(body.error).not.toMatch(/\bat .*\.ts:\d+/);
+    const bad = await fetch(`${h.engine.url}/e/test-event-key`, { method: "POST", body: "{not json" });
+    expect(bad.status).toBe(400);
+    const after = await h.sql.query("SELECT count(*)::int AS n FROM engine.event");
+    expect(after.rows).toEqual(before.rows);
+  });
+});
+
 describe("sync", () => {
   it("refuses a function using an option the engine does not implement, keeping the previous set", async () => {
     const greet = h.client.createFunction({ id: "greet", triggers: [{ event: "secure/hello" }] }, () => "hi");
