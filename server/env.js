@@ -85,6 +85,16 @@ const schema = z
     ENGINE_CONCURRENCY: int(1, 1000).default(32),
     /** Owner connection for the engine's own schema; DATABASE_URL when unset. */
     ENGINE_DATABASE_URL: optionalUrl,
+    /**
+     * The language model agents use: `local`, a deterministic model in the process (demos, tests), or
+     * `openai`, any server speaking OpenAI's chat-completions API at LLM_BASE_URL (server/kernel/models).
+     */
+    LLM_PROVIDER: z.enum(["local", "openai"]).default("local"),
+    /** The API's base URL, e.g. https://api.openai.com/v1. */
+    LLM_BASE_URL: z.url({ protocol: /^https?$/, error: "LLM_BASE_URL must be an http(s) URL" }).optional(),
+    LLM_API_KEY: z.string().min(1).optional(),
+    /** The model when a call names none; the provider's own default when unset (server/kernel/models). */
+    LLM_MODEL: z.string().min(1).optional(),
     /** Set by Next.js while it builds; runtime-only requirements are not checked then. */
     NEXT_PHASE: z.string().optional(),
   })
@@ -102,6 +112,29 @@ const schema = z
         code: "custom",
         path: ["MAIL_FROM"],
         message: "MAIL_FROM is required when SMTP_URL is set",
+      });
+    }
+    if (e.LLM_PROVIDER === "openai" && !e.LLM_BASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["LLM_BASE_URL"],
+        message: "LLM_BASE_URL is required when LLM_PROVIDER is openai (e.g. https://api.openai.com/v1)",
+      });
+    }
+    if (e.LLM_PROVIDER === "openai" && !e.LLM_API_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["LLM_API_KEY"],
+        message: "LLM_API_KEY is required when LLM_PROVIDER is openai",
+      });
+    }
+    if (e.LLM_PROVIDER !== "openai" && (e.LLM_BASE_URL || e.LLM_API_KEY)) {
+      // A key with the provider left at its default would quietly run agents on the demo model.
+      ctx.addIssue({
+        code: "custom",
+        path: ["LLM_PROVIDER"],
+        message:
+          "LLM_BASE_URL and LLM_API_KEY are used only when LLM_PROVIDER is openai; set LLM_PROVIDER=openai, or unset them to use the local demo model",
       });
     }
     const building = e.NEXT_PHASE === "phase-production-build";

@@ -71,4 +71,33 @@ describe("environment validation", () => {
     expect(parseEnv({ INNGEST_DEV: "1" }).INNGEST_DEV).toBe("1");
     expect(parseEnv({}).ENGINE_PORT).toBe(8288);
   });
+
+  it("defaults to the local model, and requires a base URL and key for openai", () => {
+    const local = parseEnv({});
+    expect(local.LLM_PROVIDER).toBe("local");
+    expect(local.LLM_MODEL).toBeUndefined();
+    expect(() => parseEnv({ LLM_PROVIDER: "openai" })).toThrow(
+      /LLM_BASE_URL: LLM_BASE_URL is required when LLM_PROVIDER is openai[^]*LLM_API_KEY: LLM_API_KEY is required when LLM_PROVIDER is openai/,
+    );
+    expect(() => parseEnv({ LLM_PROVIDER: "openai", LLM_API_KEY: "sk-x" })).toThrow(
+      /LLM_BASE_URL is required/,
+    );
+    const openai = { LLM_PROVIDER: "openai", LLM_BASE_URL: "https://api.openai.com/v1", LLM_API_KEY: "sk-x" };
+    expect(parseEnv(openai)).toMatchObject(openai);
+    expect(parseEnv({ ...openai, LLM_MODEL: "gpt-4.1" }).LLM_MODEL).toBe("gpt-4.1");
+    expect(() => parseEnv({ ...openai, LLM_BASE_URL: "ftp://llm.example.com/v1" })).toThrow(
+      /LLM_BASE_URL must be an http\(s\) URL/,
+    );
+    expect(() => parseEnv({ LLM_PROVIDER: "anthropic" })).toThrow(/LLM_PROVIDER/);
+  });
+
+  it("refuses an LLM base URL or key while LLM_PROVIDER is local, rather than ignore them", () => {
+    expect(() => parseEnv({ LLM_API_KEY: "sk-x" })).toThrow(
+      /LLM_PROVIDER: LLM_BASE_URL and LLM_API_KEY are used only when LLM_PROVIDER is openai/,
+    );
+    expect(() => parseEnv({ LLM_PROVIDER: "local", LLM_BASE_URL: "https://api.openai.com/v1" })).toThrow(
+      /used only when LLM_PROVIDER is openai/,
+    );
+    expect(parseEnv({ LLM_API_KEY: "", LLM_BASE_URL: "" }).LLM_PROVIDER).toBe("local");
+  });
 });
