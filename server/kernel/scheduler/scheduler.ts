@@ -12,6 +12,7 @@ import {
   insertSyscall,
   LIVENESS_LOCK_CLASS,
   openRound,
+  poolSql,
   pruneFinished,
   requeueRateLimited,
 } from "./store";
@@ -223,7 +224,7 @@ export class Scheduler {
       this.key,
     );
     const onAbort = () =>
-      void cancelQueued(db, { ids: [id] }).then((rows) => {
+      void cancelQueued(poolSql(db), { ids: [id] }).then((rows) => {
         if (rows.length > 0) this.settle(id, { kind: "cancelled" });
       });
     options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -301,7 +302,7 @@ export class Scheduler {
 
   /** Removes the run's queued syscalls from every pool; running ones finish. Returns how many. */
   async cancelRun(tenantId: string, runId: string): Promise<number> {
-    const cancelled = await cancelQueued(this.options.pool, { tenantId, runId });
+    const cancelled = await cancelQueued(poolSql(this.options.pool), { tenantId, runId });
     for (const { id, holder } of cancelled) if (holder === this.key) this.settle(id, { kind: "cancelled" });
     return cancelled.length;
   }

@@ -267,21 +267,24 @@ export async function requeueRateLimited(
   );
 }
 
-/** Removes queued syscalls (those already running finish); tells their processes. */
+/**
+ * Removes queued syscalls (those already running finish) and tells their processes, when the
+ * transaction commits. Takes any Sql, so a domain function can cancel inside its own transaction.
+ */
 export async function cancelQueued(
-  client: pg.Pool,
+  sql: Sql,
   where: { ids: string[] } | { tenantId: string; runId: string },
 ): Promise<{ id: string; holder: number }[]> {
-  const condition = "ids" in where ? "id = ANY ($1::bigint[])" : "tenant_id = $1 AND run_id = $2";
+  const condition = "ids" in where ? "id = ANY ($1::bigint[])" : "tenant_id = $1::uuid AND run_id = $2";
   const values = "ids" in where ? [where.ids] : [where.tenantId, where.runId];
-  const { rows } = await client.query<{ id: string; holder: number }>(
+  const rows = await sql.query<{ id: string; holder: number }>(
     `WITH cancelled AS (
        UPDATE kernel.syscall SET state = 'cancelled', finished_at = clock_timestamp(),
               queued_ms = queued_ms + extract(epoch FROM clock_timestamp() - queued_since) * 1000
        WHERE ${condition} AND state = 'queued' RETURNING id, holder),
      notified AS (
        SELECT pg_notify('${CHANNEL}', 'c:' || holder || ':' || string_agg(id::text, ',')) FROM cancelled GROUP BY holder)
-     SELECT id::text, holder, (SELECT count(*) FROM notified) AS n FROM cancelled`,
+     SELECT id::text, holder, (SELECT count(*) FROM notified)::int AS n FROM cancelled`,
     values,
   );
   return rows.map((r) => ({ id: r.id, holder: Number(r.holder) }));
