@@ -4,6 +4,8 @@
  * "not found" for another tenant's run; cancelling and rerunning are recorded in the audit log.
  */
 import type { FunctionView, RunDetail, RunStatus, RunSummary } from "@/server/engine/api-schema";
+import { sqlOf } from "@/server/db/sql";
+import { cancelQueued } from "@/server/kernel/scheduler/store";
 import { AppError } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
@@ -105,7 +107,9 @@ export async function cancelRun(
 ): Promise<RunSummary> {
   assertMayManage(ctx);
   const run = await deps.engine.cancelRun(ctx.tenantId, runId);
-  await auditRunAction(ctx, "workflow.run_cancelled", run);
+  // Syscalls the run still has waiting in the kernel's queues go too (running ones finish).
+  const removed = await cancelQueued(sqlOf(ctx.db), { tenantId: ctx.tenantId, runId });
+  await auditRunAction(ctx, "workflow.run_cancelled", run, { queuedSyscallsRemoved: String(removed.length) });
   return run;
 }
 
