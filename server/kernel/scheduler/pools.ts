@@ -17,21 +17,38 @@ import { POOL_ID } from "./store";
 
 export const POOL_KINDS = ["model", "connector"] as const;
 
-const limit = (max: number) => z.number().int().min(1).max(max).nullable();
+/** A whole number from 1 to `max`, with messages a form can show beside its field. */
+const whole = (max: number, messages: { min?: string; max?: string } = {}) =>
+  z
+    .number({ error: "Enter a number" })
+    .int("Use a whole number")
+    .min(1, messages.min ?? "At least 1")
+    .max(max, messages.max ?? `At most ${max.toLocaleString("en")}`);
+/** A limit, or null for none. */
+const limit = (max: number) => whole(max).nullable();
 
 /** Everything an operator can change about a pool; each field validated with its reason. */
 export const poolSettingsSchema = z.object({
   policy: z.enum(POLICIES, `Choose one of: ${POLICIES.join(", ")}`),
-  concurrency: z.number().int().min(1, "At least one syscall must be able to run").max(100_000),
+  concurrency: whole(100_000, { min: "At least one syscall must be able to run" }),
   requestsPerMinute: limit(10_000_000),
   tokensPerMinute: limit(1_000_000_000),
   tenantConcurrency: limit(100_000),
   tenantRequestsPerMinute: limit(10_000_000),
   tenantTokensPerMinute: limit(1_000_000_000),
-  agingPerSecond: z.number().min(0).max(1000),
-  defaultDeadlineMs: z.number().int().min(1).max(86_400_000),
+  agingPerSecond: z
+    .number({ error: "Enter a number" })
+    .min(0, "Use 0 or more (0: no aging)")
+    .max(1000, "At most 1,000 points a second"),
+  defaultDeadlineMs: whole(86_400_000, { max: "At most a day (86,400,000 ms)" }),
 });
 export type PoolSettings = z.infer<typeof poolSettingsSchema>;
+
+/** A tenant's weight under weighted fair share: its share of the pool relative to the others' (1 each unless set). */
+export const tenantWeightSchema = z
+  .number({ error: "Enter a number" })
+  .positive("Use a weight above 0")
+  .max(1000, "At most 1,000");
 
 export type PoolDefinition = PoolSettings & { id: string; label: string; kind: (typeof POOL_KINDS)[number] };
 
@@ -160,6 +177,9 @@ const COLUMN: Record<keyof PoolSettings, string> = {
   defaultDeadlineMs: "default_deadline_ms",
 };
 
+const conflict = () =>
+  new AppError("CONFLICT", "Someone changed this pool since you opened it; reload to see their change");
+
 /**
  * Changes a pool's policy and limits; the next dispatch round uses them. Optimistic: `version` must
  * be the one the operator saw, so two operators editing at once cannot silently undo each other.
@@ -171,23 +191,23 @@ export async function updatePool(
   await requireOperator(ctx);
   const settings = poolSettingsSchema.parse(input.settings);
   const before = await getPool(ctx.db, input.id);
-  if (before.version !== input.version)
-    throw new AppError(
-      "CONFLICT",
-      "Someone changed this pool since you opened it; reload to see their change",
-    );
+  if (before.version !== input.version) throw conflict();
   const changes: Record<string, { from: string | number | null; to: string | number | null }> = {};
   for (const key of Object.keys(COLUMN) as (keyof PoolSettings)[])
     if (before[key] !== settings[key]) changes[key] = { from: before[key], to: settings[key] };
   if (Object.keys(changes).length === 0) return before;
 
   const keys = Object.keys(COLUMN) as (keyof PoolSettings)[];
+  // The version is checked again here: two saves that both read the same version before either wrote
+  // would otherwise both pass the check above, and the second would undo the first.
   const rows = await sqlOf(ctx.db).query<PoolRow>(
-    `UPDATE kernel.pool SET ${keys.map((k, i) => `${COLUMN[k]} = $${i + 3}`).join(", ")},
+    `UPDATE kernel.pool SET ${keys.map((k, i) => `${COLUMN[k]} = $${i + 4}`).join(", ")},
        version = version + 1, updated_at = now(), updated_by = $2::uuid
-     WHERE id = $1 RETURNING ${POOL_COLUMNS}`,
-    [input.id, ctx.actor.userId, ...keys.map((k) => settings[k])],
+     WHERE id = $1 AND version = $3 RETURNING ${POOL_COLUMNS}`,
+    [input.id, ctx.actor.userId, input.version, ...keys.map((k) => settings[k])],
   );
+  const updated = rows[0];
+  if (!updated) throw conflict();
   await appendAudit(ctx.db, ctx.tenantId, {
     actor: await userActor(ctx.db, ctx.actor.userId),
     action: "kernel.pool_updated",
@@ -195,7 +215,7 @@ export async function updatePool(
     outcome: "succeeded",
     detail: { pool: before.label, changes },
   });
-  return toPool(rows[0]!);
+  return toPool(updated);
 }
 
 /** A tenant's weight in a pool under weighted fair share (1 unless set). */
@@ -204,6 +224,7 @@ export async function setTenantWeight(
   input: { poolId: string; tenantId: string; weight: number },
 ): Promise<void> {
   await requireOperator(ctx);
+  const weight = tenantWeightSchema.parse(input.weight);
   const pool = await getPool(ctx.db, input.poolId);
   const sql = sqlOf(ctx.db);
   const [tenant] = await sql.query<{ name: string }>(
@@ -218,13 +239,13 @@ export async function setTenantWeight(
   await sql.query(
     `INSERT INTO kernel.tenant_weight (pool_id, tenant_id, weight) VALUES ($1, $2::uuid, $3)
      ON CONFLICT (pool_id, tenant_id) DO UPDATE SET weight = excluded.weight`,
-    [pool.id, input.tenantId, input.weight],
+    [pool.id, input.tenantId, weight],
   );
   await appendAudit(ctx.db, ctx.tenantId, {
     actor: await userActor(ctx.db, ctx.actor.userId),
     action: "kernel.pool_weight_set",
     resource: { type: "resource_pool", id: pool.id, label: pool.label },
     outcome: "succeeded",
-    detail: { pool: pool.label, tenant: tenant.name, from: previous?.weight ?? 1, to: input.weight },
+    detail: { pool: pool.label, tenant: tenant.name, from: previous?.weight ?? 1, to: weight },
   });
 }
