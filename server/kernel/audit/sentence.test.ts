@@ -155,6 +155,42 @@ describe("describeAuditEntry", () => {
       { detail: { function: "Verify the audit chain", runId: "01JRUN", newRunId: "01JNEW" } },
       "Acme Owner reran Verify the audit chain (run 01JRUN) as run 01JNEW",
     ],
+    [
+      "kernel.pool_updated",
+      {
+        actorLabel: "Olivia Owner",
+        resourceLabel: "Language model",
+        // Stored detail comes back with its keys sorted; the sentence lists them in the page's order.
+        detail: {
+          pool: "Language model",
+          changes: {
+            concurrency: { from: 16, to: 8 },
+            policy: { from: "fair_share", to: "fifo" },
+          },
+        },
+      },
+      "Olivia Owner changed Language model: policy fair_share → fifo, concurrency 16 → 8",
+    ],
+    [
+      "kernel.pool_updated",
+      {
+        actorLabel: "Olivia Owner",
+        detail: {
+          pool: "Connector okta",
+          changes: {
+            defaultDeadlineMs: { from: 60000, to: 5000 },
+            tenantRequestsPerMinute: { from: null, to: 600 },
+            tokensPerMinute: { from: 1000000, to: null },
+          },
+        },
+      },
+      "Olivia Owner changed Connector okta: tokens per minute 1,000,000 → no limit, requests per minute per tenant no limit → 600, default deadline 60,000 ms → 5,000 ms",
+    ],
+    [
+      "kernel.pool_weight_set",
+      { actorLabel: "Olivia Owner", detail: { pool: "Language model", tenant: "Acme", from: 1, to: 2.5 } },
+      "Olivia Owner set Acme's weight in Language model from 1 to 2.5",
+    ],
   ])("%s", (action, over, sentence) => {
     expect(describeAuditEntry(by({ action, ...over }))).toBe(sentence);
   });

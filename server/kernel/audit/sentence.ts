@@ -50,6 +50,37 @@ function sentence<S extends z.ZodType>(
   };
 }
 
+/** A pool setting's words, in the order the Kernel page lists them (server/kernel/scheduler/pools.ts). */
+const POOL_SETTINGS: readonly (readonly [key: string, words: string, unit?: string])[] = [
+  ["policy", "policy"],
+  ["concurrency", "concurrency"],
+  ["requestsPerMinute", "requests per minute"],
+  ["tokensPerMinute", "tokens per minute"],
+  ["tenantConcurrency", "concurrency per tenant"],
+  ["tenantRequestsPerMinute", "requests per minute per tenant"],
+  ["tenantTokensPerMinute", "tokens per minute per tenant"],
+  ["agingPerSecond", "aging per second"],
+  ["defaultDeadlineMs", "default deadline", " ms"],
+];
+const poolChange = z.object({
+  from: z.union([z.string(), z.number()]).nullable(),
+  to: z.union([z.string(), z.number()]).nullable(),
+});
+const number = (n: number) => n.toLocaleString("en");
+
+function poolSettingOrder(key: string): number {
+  const index = POOL_SETTINGS.findIndex(([k]) => k === key);
+  return index === -1 ? POOL_SETTINGS.length : index;
+}
+
+/** "concurrency 16 → 8"; a limit that is null reads "no limit". */
+function poolChangePhrase(key: string, change: z.infer<typeof poolChange>): string {
+  const [, words = key, unit = ""] = POOL_SETTINGS.find(([k]) => k === key) ?? [];
+  const value = (v: string | number | null) =>
+    v === null ? "no limit" : typeof v === "number" ? `${number(v)}${unit}` : v;
+  return `${words} ${value(change.from)} → ${value(change.to)}`;
+}
+
 /** One per action that Tenet records, with the detail it is recorded with. */
 const SENTENCES: Readonly<Record<string, Render>> = {
   "tenant.created": sentence(
@@ -150,6 +181,20 @@ const SENTENCES: Readonly<Record<string, Render>> = {
   "workflow.run_rerun": sentence(
     z.object({ function: text, runId: text, newRunId: text }),
     (d, _e, who) => `${who} reran ${d.function} (run ${d.runId}) as run ${d.newRunId}`,
+  ),
+  "kernel.pool_updated": sentence(
+    z.object({ pool: text, changes: z.record(z.string(), poolChange) }),
+    (d, _e, who) => {
+      const changes = Object.entries(d.changes)
+        .sort(([a], [b]) => poolSettingOrder(a) - poolSettingOrder(b))
+        .map(([key, change]) => poolChangePhrase(key, change));
+      return `${who} changed ${d.pool}${changes.length > 0 ? `: ${changes.join(", ")}` : ""}`;
+    },
+  ),
+  "kernel.pool_weight_set": sentence(
+    z.object({ pool: text, tenant: text, from: z.number(), to: z.number() }),
+    (d, _e, who) =>
+      `${who} set ${possessive(d.tenant)} weight in ${d.pool} from ${number(d.from)} to ${number(d.to)}`,
   ),
   "agent.registered": sentence(
     z.object({ skill: text, version: text, publisher: text }),
