@@ -262,6 +262,18 @@ const cases: Record<
     { input: { message: "x".repeat(201) }, field: "message" },
     { input: { message: 5 }, field: "message" },
   ],
+  "kernel.stats": [
+    { input: { poolId: "model:default", windowMinutes: 7 }, field: "windowMinutes" },
+    { input: { poolId: "Not A Pool", windowMinutes: 5 }, field: "poolId" },
+  ],
+  "kernel.updatePool": [
+    { input: { id: "model:default", version: 1, settings: { policy: "lottery" } }, field: "settings.policy" },
+    { input: { id: "model:default", version: 0, settings: {} }, field: "version" },
+  ],
+  "kernel.setTenantWeight": () => [
+    { input: { poolId: "model:default", tenantId: "acme", weight: 2 }, field: "tenantId" },
+    { input: { poolId: "model:default", tenantId: acme.id, weight: -1 }, field: "weight" },
+  ],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },
@@ -302,6 +314,7 @@ describe("bad input", () => {
       "policy.catalog",
       "agent.list",
       "runs.functions",
+      "kernel.pools",
     ]);
     const missing = Object.keys(procedureTypes()).filter((p) => !withoutInput.has(p) && !cases[p]);
     expect(missing).toEqual([]);

@@ -4,6 +4,7 @@ import { grantRouter } from "./routers/grant";
 import { policyRouter } from "./routers/policy";
 import { authRouter } from "./routers/auth";
 import { inviteRouter } from "./routers/invite";
+import { kernelRouter } from "./routers/kernel";
 import { memberRouter } from "./routers/member";
 import { profileRouter } from "./routers/profile";
 import { runsRouter } from "./routers/runs";
@@ -21,6 +22,7 @@ export const appRouter = router({
   grant: grantRouter,
   agent: agentRouter,
   runs: runsRouter,
+  kernel: kernelRouter,
 });
 
 export type AppRouter = typeof appRouter;
