@@ -1,9 +1,11 @@
 import type { PrismaClient, Tx } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
+import type { Sql } from "@/server/db/sql";
 import { signUp } from "@/server/auth/sign-up";
 import { createUserWithPassword } from "@/server/auth/users";
 import { createGrant, requestGrant } from "@/server/kernel/access/grant-admin";
 import { registerAgent } from "@/server/kernel/access/agents";
+import { operatorTenant, setOperatorTenant } from "@/server/kernel/scheduler/operators";
 import { addMember } from "@/server/tenancy/members";
 import { ROLES } from "@/server/tenancy/roles";
 import { tenantForUser } from "@/server/tenancy/tenants";
@@ -16,17 +18,30 @@ export const DEMO_TENANTS = [
   { slug: "globex", name: "Globex", domain: "globex.example" },
 ] as const;
 
+/**
+ * The platform's operators: the one tenant whose owners and admins change the kernel's resource pools
+ * (the Kernel page). Its only member is its owner.
+ */
+export const OPERATOR_TENANT = {
+  slug: "ops",
+  name: "Tenet Operations",
+  ownerEmail: "operator@tenet.example",
+  ownerName: "Olivia Operator",
+} as const;
+
 /** `owner@acme.example`, `approver@globex.example`, … one user per role in each demo tenant. */
 export const demoEmail = (role: string, domain: string) => `${role}@${domain}`;
 
 const displayName = (role: string, tenant: string) => `${tenant} ${role[0]?.toUpperCase()}${role.slice(1)}`;
 
 /**
- * Seeds the demo tenants through the same domain functions the app uses. Idempotent: a tenant whose
- * owner already exists is left alone. Returns the accounts it created.
+ * Seeds the demo tenants through the same domain functions the app uses, and the operator tenant.
+ * Idempotent: a tenant whose owner already exists is left alone, and an operator tenant chosen with
+ * `npm run platform:operators` is kept. `owner` is the database owner's connection: only it may record
+ * the operator tenant. Returns the accounts it created.
  */
-export async function seedDemo(db: PrismaClient): Promise<string[]> {
-  const created: string[] = [];
+export async function seedDemo(db: PrismaClient, owner: Sql): Promise<string[]> {
+  const created = await seedOperators(db, owner);
   for (const tenant of DEMO_TENANTS) {
     const ownerEmail = demoEmail("owner", tenant.domain);
     if (await db.user.findUnique({ where: { email: ownerEmail }, select: { id: true } })) continue;
@@ -62,6 +77,21 @@ export async function seedDemo(db: PrismaClient): Promise<string[]> {
     });
   }
   return created;
+}
+
+async function seedOperators(db: PrismaClient, owner: Sql): Promise<string[]> {
+  const ops = OPERATOR_TENANT;
+  const exists = await db.user.findUnique({ where: { email: ops.ownerEmail }, select: { id: true } });
+  if (!exists)
+    await signUp(db, {
+      name: ops.ownerName,
+      email: ops.ownerEmail,
+      password: DEMO_PASSWORD,
+      tenantName: ops.name,
+      tenantSlug: ops.slug,
+    });
+  if (!(await operatorTenant(owner))) await setOperatorTenant(owner, ops.slug);
+  return exists ? [] : [ops.ownerEmail];
 }
 
 /**

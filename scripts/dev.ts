@@ -5,16 +5,20 @@
  */
 import "./dev-env";
 import { spawn } from "node:child_process";
+import pg from "pg";
 import { createPrismaClient } from "@/server/db/client";
 import { env } from "@/server/env.js";
 import { DEMO_PASSWORD, seedDemo } from "@/prisma/seed";
+import { poolSql } from "@/server/kernel/scheduler/store";
 import { openLocalDatabase } from "./local-database";
 
 const log = (line: string) => console.log(`[tenet] ${line}`);
 
 const database = await openLocalDatabase(log);
 const db = createPrismaClient(database.appUrl, { max: 2 });
-const created = await seedDemo(db);
+const owner = new pg.Pool({ connectionString: database.ownerUrl, max: 1 });
+const created = await seedDemo(db, poolSql(owner));
+await owner.end();
 await db.$disconnect();
 if (created.length > 0) log(`seeded demo accounts (password "${DEMO_PASSWORD}"): ${created.join(", ")}`);
 else log(`demo accounts exist (e.g. owner@acme.example, password "${DEMO_PASSWORD}")`);
