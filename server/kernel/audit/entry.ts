@@ -21,6 +21,7 @@ export const AUDIT_OUTCOMES = [
   "succeeded",
   "failed",
   "recorded",
+  "conflict",
 ] as const satisfies readonly AuditOutcome[];
 
 /** The previous hash of a tenant's first entry. */

@@ -61,6 +61,30 @@ describe("describeAuditEntry", () => {
       "Acme Owner's request to book a room: Boardroom failed: The room system is down",
     ],
     [
+      "syscall.completed",
+      { outcome: "succeeded", detail: { request: "book a room: Boardroom", replayed: true } },
+      "Acme Owner's request to book a room: Boardroom had already been carried out; the earlier result was returned",
+    ],
+    [
+      "syscall.completed",
+      {
+        actorType: "agent",
+        actorLabel: "Room bot",
+        onBehalfOfLabel: "Alice",
+        outcome: "conflict",
+        detail: {
+          request: "book a room: Boardroom",
+          error: "room:r-1@… is held by Bob",
+          conflict: {
+            resource: "room:r-1@2026-12-01T09:00:00.000Z/2026-12-01T10:00:00.000Z",
+            heldBy: { syscallId: "s-1", label: "Bob" },
+            escalatedTo: "role:admin",
+          },
+        },
+      },
+      "Agent Room bot (for Alice)'s request to book a room: Boardroom was not carried out: room:r-1@2026-12-01T09:00:00.000Z/2026-12-01T10:00:00.000Z is held by Bob; referred to an admin",
+    ],
+    [
       "agent.registered",
       {
         resourceLabel: "Room bot",

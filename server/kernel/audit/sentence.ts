@@ -16,6 +16,7 @@ const OUTCOME_WORDS: Record<AuditRecord["outcome"], string> = {
   succeeded: "succeeded",
   failed: "failed",
   recorded: "recorded",
+  conflict: "conflicted",
 };
 
 function actorPhrase(e: DescribableEntry): string {
@@ -132,10 +133,32 @@ const SENTENCES: Readonly<Record<string, Render>> = {
           : OUTCOME_WORDS[e.outcome];
     return `${who} asked to ${d.request}: ${decision}${policyPhrase(e.reasons)}`;
   }),
-  "syscall.completed": sentence(z.object({ request: text, error: text.nullish() }), (d, e, who) =>
-    e.outcome === "succeeded"
-      ? `${possessive(who)} request to ${d.request} was carried out`
-      : `${possessive(who)} request to ${d.request} failed${d.error ? `: ${d.error}` : ""}`,
+  "syscall.completed": sentence(
+    z.object({
+      request: text,
+      error: text.nullish(),
+      replayed: z.boolean().optional(),
+      conflict: z
+        .object({
+          resource: text,
+          heldBy: z.object({ label: text.nullable() }),
+          escalatedTo: text.nullable(),
+        })
+        .optional(),
+    }),
+    (d, e, who) => {
+      const request = `${possessive(who)} request to ${d.request}`;
+      if (e.outcome === "succeeded")
+        return d.replayed
+          ? `${request} had already been carried out; the earlier result was returned`
+          : `${request} was carried out`;
+      if (e.outcome === "conflict" && d.conflict) {
+        const { resource, heldBy, escalatedTo } = d.conflict;
+        const escalated = escalatedTo ? `; referred to ${roleWords(escalatedTo)}` : "";
+        return `${request} was not carried out: ${resource} is held by ${heldBy.label ?? "another call"}${escalated}`;
+      }
+      return `${request} failed${d.error ? `: ${d.error}` : ""}`;
+    },
   ),
   "policy.updated": sentence(
     z.object({ version: z.number().int(), summary: text }),
@@ -208,6 +231,12 @@ const SENTENCES: Readonly<Record<string, Render>> = {
     `${who} enabled the agent ${e.resourceLabel ?? ""}`.trim(),
   ),
 };
+
+/** "role:admin" → "an admin", "role:approver" → "an approver", "role:owner" → "an owner". */
+function roleWords(approver: string): string {
+  const role = approver.replace(/^role:/, "");
+  return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`;
+}
 
 function duration(minutes: number): string {
   if (minutes % 1440 === 0) return minutes === 1440 ? "1 day" : `${minutes / 1440} days`;
