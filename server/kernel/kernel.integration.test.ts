@@ -149,6 +149,7 @@ describe("kernel.call", () => {
       status: "succeeded",
       syscallId: expect.any(String) as string,
       output: { bookingId: "b-r-7" },
+      replayed: false,
       reasons: ["book-rooms"],
     });
     expect(reached.slice(before)).toEqual([

@@ -25,8 +25,8 @@ import { lockChainStatement, parseLockedChain } from "./audit/chain";
 import { appendAuditBatch } from "./audit/log";
 import type { JsonValue } from "./audit/canonical-json";
 import { auditEntryInput, type AuditEntryInput } from "./audit/entry";
+import { brokerCall, type Brokered, type BrokeredCall } from "./tools/broker";
 import { installedTools } from "./tools/installed";
-import { runTool } from "./tools/manager";
 import type { ToolRegistry } from "./tools/registry";
 
 /** Who is asking, in which tenant: named by server code (a workflow, a route), never by an agent. */
@@ -45,11 +45,29 @@ export type Syscall = {
   idempotencyKey?: string;
 };
 
+/** Who resolves a conflict that a connector action escalates (issue 7's requests make it a task). */
+const ESCALATE_TO = "role:admin" satisfies Approver;
+
 export type SyscallResult =
-  | { status: "succeeded"; syscallId: string; output: unknown; reasons: string[] }
+  /** `replayed`: an earlier call with the same idempotency key succeeded; this is its stored output. */
+  | { status: "succeeded"; syscallId: string; output: unknown; replayed: boolean; reasons: string[] }
   | { status: "denied"; syscallId: string; reasons: string[]; explanation: string | null }
   | { status: "approval_required"; syscallId: string; approvers: Approver[]; reasons: string[] }
-  | { status: "failed"; syscallId: string; reasons: string[]; error: string };
+  | { status: "failed"; syscallId: string; reasons: string[]; error: string }
+  /**
+   * Allowed, but a business object it needs (`resource`, a lease such as
+   * `room:r-1@2026-12-01T09:00:00.000Z/2026-12-01T10:00:00.000Z`) is held by another call: nothing
+   * was done, so the agent or workflow can re-plan. `escalatedTo` is set when the action's conflict
+   * policy hands such conflicts to a person.
+   */
+  | {
+      status: "conflict";
+      syscallId: string;
+      resource: string;
+      heldBy: { syscallId: string; label: string | null };
+      escalatedTo: typeof ESCALATE_TO | null;
+      reasons: string[];
+    };
 
 export type Authorized = { syscallId: string; outcome: Decided; principal: ResolvedPrincipal | Unresolved };
 
@@ -215,40 +233,64 @@ export class Kernel {
       };
 
     const tool = this.options.tools.find(syscall.action);
-    const result = tool
-      ? await runTool(tool, syscall.input, {
+    const resolved = "problem" in principal ? null : principal;
+    const { result, settle } = tool
+      ? await brokerCall(this.options.db(), tool, syscall.input, {
           tenantId: ctx.tenantId,
           syscallId,
           idempotencyKey: syscall.idempotencyKey ?? null,
+          holder: resolved && holderLabel(resolved),
         })
-      : {
-          ok: false as const,
-          kind: "failed" as const,
-          error: `No installed connector provides ${syscall.action}`,
-        };
+      : noConnector(syscall.action);
 
-    await withTenantSql(this.options.db(), ctx.tenantId, (sql) =>
-      appendAuditBatch(sql, ctx.tenantId, [
-        {
-          ...this.actorOf(ctx, principal),
-          action: "syscall.completed",
-          resource: this.resourceOf(syscall),
-          outcome: result.ok ? "succeeded" : "failed",
+    const escalatedTo = result.status === "conflict" && result.escalated ? ESCALATE_TO : null;
+    const entry: AuditEntryInput = {
+      ...this.actorOf(ctx, principal),
+      action: "syscall.completed",
+      resource: this.resourceOf(syscall),
+      outcome: result.status,
+      reasons: decision.reasons,
+      detail: {
+        syscallId,
+        request: this.requestPhrase(syscall),
+        connector: tool?.connector ?? null,
+        ...outcomeDetail(result, escalatedTo),
+      },
+    };
+    // The call's end is recorded (and its leases released) in the transaction that audits it.
+    try {
+      await withTenantSql(this.options.db(), ctx.tenantId, async (sql) => {
+        await settle?.(sql);
+        await appendAuditBatch(sql, ctx.tenantId, [entry]);
+      });
+    } catch (error) {
+      // The outcome could not be audited: still give the leases back rather than leave others
+      // waiting for their expiry, then report the failure.
+      if (settle) await withTenantSql(this.options.db(), ctx.tenantId, settle).catch(() => undefined);
+      throw error;
+    }
+
+    switch (result.status) {
+      case "succeeded":
+        return {
+          status: "succeeded",
+          syscallId,
+          output: result.output,
+          replayed: result.replayedFrom !== null,
           reasons: decision.reasons,
-          detail: {
-            syscallId,
-            request: this.requestPhrase(syscall),
-            connector: tool?.connector ?? null,
-            ...(result.ok
-              ? { output: toDetail(result.output) }
-              : { error: result.error, errorKind: result.kind }),
-          },
-        },
-      ]),
-    );
-    return result.ok
-      ? { status: "succeeded", syscallId, output: result.output, reasons: decision.reasons }
-      : { status: "failed", syscallId, reasons: decision.reasons, error: result.error };
+        };
+      case "failed":
+        return { status: "failed", syscallId, reasons: decision.reasons, error: result.error };
+      case "conflict":
+        return {
+          status: "conflict",
+          syscallId,
+          resource: result.resource,
+          heldBy: result.heldBy,
+          escalatedTo,
+          reasons: decision.reasons,
+        };
+    }
   }
 
   private decide(
@@ -349,6 +391,43 @@ export class Kernel {
     };
   }
 }
+
+/** How a lease holder is named to whoever it blocks: "Agent Room bot (for Alice)" or "Alice". */
+const holderLabel = (principal: ResolvedPrincipal) =>
+  principal.actingFor ? `Agent ${principal.label} (for ${principal.actingFor.label})` : principal.label;
+
+/** What a `syscall.completed` entry records of the connector call (audit/sentence.ts reads it). */
+function outcomeDetail(result: Brokered, escalatedTo: string | null) {
+  if (result.status === "conflict")
+    return {
+      error: result.error,
+      conflict: { resource: result.resource, heldBy: result.heldBy, escalatedTo },
+    };
+  // Leases only for actions that take them, and taken-over leases only when there were any.
+  const leases = {
+    ...(result.leases.length > 0 && { leases: result.leases }),
+    ...(result.reclaimed.length > 0 && { reclaimed: result.reclaimed }),
+  };
+  return result.status === "succeeded"
+    ? {
+        output: toDetail(result.output),
+        replayed: result.replayedFrom !== null,
+        ...(result.replayedFrom !== null && { replayedFrom: result.replayedFrom }),
+        ...leases,
+      }
+    : { error: result.error, errorKind: result.kind, ...leases };
+}
+
+const noConnector = (action: ActionName): BrokeredCall => ({
+  result: {
+    status: "failed",
+    kind: "failed",
+    error: `No installed connector provides ${action}`,
+    leases: [],
+    reclaimed: [],
+  },
+  settle: null,
+});
 
 /** Connector inputs and outputs as audit detail: JSON values only (audit/detail.ts redacts secrets). */
 function toDetail(value: unknown): JsonValue {

@@ -1,31 +1,51 @@
 import { z } from "zod";
 import type { ToolAction, ToolCallContext } from "./registry";
 
-export type ToolOutcome =
-  | { ok: true; output: unknown }
-  | { ok: false; kind: "invalid-input" | "timeout" | "failed" | "invalid-output"; error: string };
+/**
+ * Why a call did not produce a checked output: its input or output broke the action's schema, it
+ * ran out of time, the driver threw, or it never got a turn (`busy`: no parallel slot, or an earlier
+ * call with its idempotency key still running, within its time).
+ */
+export type ToolFailure = "invalid-input" | "timeout" | "failed" | "invalid-output" | "busy";
+
+export type ToolOutcome = { ok: true; output: unknown } | { ok: false; kind: ToolFailure; error: string };
 
 const issues = (error: z.ZodError) => z.prettifyError(error).replace(/\n/g, "; ");
 
+/** The input as the action's schema parses it, before anything is written or any driver sees it. */
+export function checkInput(
+  tool: ToolAction,
+  input: unknown,
+): { ok: true; input: unknown } | { ok: false; kind: "invalid-input"; error: string } {
+  const parsed = tool.input.safeParse(input);
+  return parsed.success
+    ? { ok: true, input: parsed.data }
+    : {
+        ok: false,
+        kind: "invalid-input",
+        error: `Invalid input for ${tool.action}: ${issues(parsed.error)}`,
+      };
+}
+
+/** A driver's answer (or a stored one being replayed) checked before anyone trusts it. */
+export function checkOutput(tool: ToolAction, output: unknown): ToolOutcome {
+  const checked = tool.output.safeParse(output);
+  return checked.success
+    ? { ok: true, output: checked.data }
+    : { ok: false, kind: "invalid-output", error: `${tool.connector} returned ${issues(checked.error)}` };
+}
+
 /**
- * Runs one connector action for the kernel: input checked against the action's schema before the
- * driver sees it, a time limit, and the output checked before anyone trusts it. A driver's exception
- * becomes a failed outcome with its message; it never escapes into the caller's control flow.
- * Parallel limits, idempotency and leases join here with the scheduler (kernel README).
+ * Runs one connector action on checked input, with a time limit, and checks the output. A driver's
+ * exception becomes a failed outcome with its message; it never escapes into the caller's control
+ * flow. On time out the driver's signal is aborted; a driver that ignores it may still finish later,
+ * which is why leases outlive the time limit (registry.ts, leaseTtlMs).
  */
-export async function runTool(
+export async function runChecked(
   tool: ToolAction,
   input: unknown,
   ctx: Omit<ToolCallContext, "signal">,
 ): Promise<ToolOutcome> {
-  const parsed = tool.input.safeParse(input);
-  if (!parsed.success)
-    return {
-      ok: false,
-      kind: "invalid-input",
-      error: `Invalid input for ${tool.action}: ${issues(parsed.error)}`,
-    };
-
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<ToolOutcome>((resolve) => {
@@ -38,22 +58,21 @@ export async function runTool(
       });
     }, tool.timeoutMs);
   });
-  const call = tool.run(parsed.data, { ...ctx, signal: controller.signal }).then(
-    (output): ToolOutcome => {
-      const checked = tool.output.safeParse(output);
-      return checked.success
-        ? { ok: true, output: checked.data }
-        : { ok: false, kind: "invalid-output", error: `${tool.connector} returned ${issues(checked.error)}` };
-    },
-    (error: unknown): ToolOutcome => ({
-      ok: false,
-      kind: "failed",
-      error: error instanceof Error ? error.message : String(error),
-    }),
-  );
+  let call: Promise<ToolOutcome>;
+  try {
+    call = tool.run(input, { ...ctx, signal: controller.signal }).then(
+      (output) => checkOutput(tool, output),
+      (error: unknown): ToolOutcome => ({ ok: false, kind: "failed", error: messageOf(error) }),
+    );
+  } catch (error) {
+    // A driver that throws before returning its promise.
+    call = Promise.resolve({ ok: false, kind: "failed", error: messageOf(error) });
+  }
   try {
     return await Promise.race([call, timeout]);
   } finally {
     clearTimeout(timer);
   }
 }
+
+export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
