@@ -5,8 +5,9 @@ import { usePathname } from "next/navigation";
 import { focusRing } from "@/app/_components/ui/styles";
 
 /**
- * The tenant's pages, with aria-current on the one being shown; policies and grants for those who manage
- * access, workflow runs for those who manage workflows, and the audit log for those who may read it.
+ * The tenant's pages, with aria-current on the one being shown; policies, grants and the kernel's
+ * resource pools for those who manage access, workflow runs for those who manage workflows, and the
+ * audit log for those who may read it.
  */
 export function NavLinks({
   slug,
@@ -31,6 +32,9 @@ export function NavLinks({
         ]
       : []),
     ...(runs ? [{ href: `${base}/runs`, label: "Runs", active: pathname.startsWith(`${base}/runs`) }] : []),
+    ...(access
+      ? [{ href: `${base}/kernel`, label: "Kernel", active: pathname.startsWith(`${base}/kernel`) }]
+      : []),
     ...(auditLog
       ? [{ href: `${base}/audit`, label: "Audit log", active: pathname.startsWith(`${base}/audit`) }]
       : []),
