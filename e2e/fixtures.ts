@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { test as base, expect, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import pg from "pg";
 import superjson from "superjson";
 
 export { expect };
@@ -37,10 +38,53 @@ async function createTenant(request: APIRequestContext, label: string): Promise<
   return account;
 }
 
+/**
+ * Runs `fn` on the database owner's connection (scripts/e2e.ts passes it), for what the app itself may
+ * never do, such as choosing the platform's operators.
+ */
+async function asDatabaseOwner<T>(fn: (owner: pg.Client) => Promise<T>): Promise<T> {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error("E2E_DATABASE_URL is not set: run the end-to-end tests with npm run test:e2e");
+  const owner = new pg.Client({ connectionString: url });
+  await owner.connect();
+  try {
+    return await fn(owner);
+  } finally {
+    await owner.end();
+  }
+}
+
+/**
+ * A new tenant made the platform's operator tenant for the test, as `npm run platform:operators` does;
+ * the operator tenant before it is restored afterwards. There is one per deployment, so only one test
+ * at a time should use this.
+ */
+async function useOperatorTenant(request: APIRequestContext, use: (account: Account) => Promise<void>) {
+  const account = await createTenant(request, "Ops");
+  const previous = await asDatabaseOwner(async (owner) => {
+    const { rows } = await owner.query<{ id: string | null }>(
+      "SELECT operator_tenant_id::text AS id FROM kernel.settings",
+    );
+    await owner.query(
+      `UPDATE kernel.settings SET operator_tenant_id = (SELECT id FROM "Tenant" WHERE slug = $1)`,
+      [account.tenantSlug],
+    );
+    return rows[0]?.id ?? null;
+  });
+  try {
+    await use(account);
+  } finally {
+    await asDatabaseOwner((owner) =>
+      owner.query("UPDATE kernel.settings SET operator_tenant_id = $1::uuid", [previous]),
+    );
+  }
+}
+
 /** Each test gets its own tenants; the e2e database itself is dropped after the run. */
-export const test = base.extend<{ acme: Account; globex: Account }>({
+export const test = base.extend<{ acme: Account; globex: Account; operator: Account }>({
   acme: async ({ request }, use) => use(await createTenant(request, "Acme")),
   globex: async ({ request }, use) => use(await createTenant(request, "Globex")),
+  operator: async ({ request }, use) => useOperatorTenant(request, use),
 });
 
 /** Signs in through the sign-in page, as a person would. */

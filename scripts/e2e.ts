@@ -83,8 +83,9 @@ try {
     "the engine",
   );
 
+  // The owner's connection too, for what only the database owner may do (e2e/fixtures.ts `operator`).
   exitCode = await run("npx", ["playwright", "test", ...process.argv.slice(2)], {
-    env: { ...process.env, E2E_BASE_URL: baseUrl },
+    env: { ...process.env, E2E_BASE_URL: baseUrl, E2E_DATABASE_URL: database.ownerUrl },
   });
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
