@@ -235,6 +235,29 @@ describe("leases on business objects", () => {
     expect((await leasesOn(room)).map((l) => l.releasedAt)).toEqual([expect.any(Date)]);
   });
 
+  it("never lets two calls into the same room at once (20 calls from two processes)", async () => {
+    const room = newRoom();
+    let inside = 0;
+    let most = 0;
+    const counting: Partial<ToolAction> = {
+      run: async () => {
+        inside++;
+        most = Math.max(most, inside);
+        // Stay a moment, so that calls which should not overlap would if they could.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inside--;
+        return { bookingId: "b-counted" };
+      },
+    };
+    const [a, b] = [kernelWith(counting, "A"), kernelWith(counting, "B")];
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).call(asEmployee(), book(room, NINE, TEN))),
+    );
+    expect(most).toBe(1);
+    expect(results.filter((r) => r.status === "succeeded").length).toBeGreaterThan(0);
+    expect(results.every((r) => r.status === "succeeded" || r.status === "conflict")).toBe(true);
+  });
+
   it("only overlapping claims conflict: intervals are half-open, and a claim without one covers all time", async () => {
     const room = newRoom();
     const held = await holding(room, () => failA.call(botA, book(room, NINE, TEN)));
