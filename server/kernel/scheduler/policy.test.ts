@@ -207,8 +207,8 @@ describe("planRound: capacity and limits", () => {
     const now = 1_000_000;
     const q = Array.from({ length: 5 }, () => syscall());
     const recent = [
-      { tenantId: T1, at: now - 50_000, tokens: 0 },
-      { tenantId: T1, at: now - 10_000, tokens: 0 },
+      { tenantId: T1, at: now - 50_000, requests: 1, tokens: 0 },
+      { tenantId: T1, at: now - 10_000, requests: 1, tokens: 0 },
     ];
     const plan = planRound({
       ...input("fifo", q),

@@ -69,14 +69,19 @@ export type QueuedSyscall = {
   enqueuedAt: number;
 };
 
-/** A grant within the rate window: when, and how many tokens it was charged. */
-export type RecentGrant = { tenantId: string; at: number; tokens: number };
+/**
+ * Grants within the rate window: how many requests and tokens, and when they leave the window (the
+ * latest of them, when several are summed into one entry: conservative, they leave no earlier).
+ */
+export type RecentGrant = { tenantId: string; at: number; requests: number; tokens: number };
 
 export type Share = { vtime: number; clock: number };
 
 export type RoundInput = {
   pool: PoolState;
   now: number;
+  /** How long a grant counts against per-minute limits (RATE_WINDOW_MS unless time is compressed). */
+  windowMs?: number;
   /** Waiting syscalls in id order (which is arrival order). */
   queued: readonly QueuedSyscall[];
   /** Running syscalls per tenant. */
@@ -109,7 +114,7 @@ export const agentShareKey = (tenantId: string, agentKey: string) => `${tenantId
  * tenant of long generations does not crowd out one of short ones on a model pool. */
 const cost = (s: QueuedSyscall) => 1 + s.tokens / 1000;
 
-type Usage = { requests: number; tokens: number; grants: { at: number; tokens: number }[] };
+type Usage = { requests: number; tokens: number; grants: { at: number; requests: number; tokens: number }[] };
 
 /** The earliest time at which a window limit admits `need` more of a unit, or null if never (need > limit). */
 function windowFreeAt(
@@ -117,6 +122,7 @@ function windowFreeAt(
   used: number,
   limit: number,
   need: number,
+  windowMs: number,
 ): number | null {
   if (need > limit) return null;
   let excess = used + need - limit;
@@ -124,7 +130,7 @@ function windowFreeAt(
   const sorted = [...entries].sort((a, b) => a.at - b.at);
   for (const entry of sorted) {
     excess -= entry.amount;
-    if (excess <= 0) return entry.at + RATE_WINDOW_MS;
+    if (excess <= 0) return entry.at + windowMs;
   }
   return null;
 }
@@ -138,15 +144,17 @@ function rateHold(
   rpm: number | null,
   tpm: number | null,
   tokens: number,
+  windowMs: number,
 ): number | null | undefined {
   const waits: (number | null)[] = [];
   if (rpm !== null && usage.requests + 1 > rpm)
     waits.push(
       windowFreeAt(
-        usage.grants.map((g) => ({ at: g.at, amount: 1 })),
+        usage.grants.map((g) => ({ at: g.at, amount: g.requests })),
         usage.requests,
         rpm,
         1,
+        windowMs,
       ),
     );
   if (tpm !== null && usage.tokens + tokens > tpm)
@@ -156,6 +164,7 @@ function rateHold(
         usage.tokens,
         tpm,
         tokens,
+        windowMs,
       ),
     );
   if (waits.length === 0) return undefined;
@@ -182,7 +191,8 @@ export function planRound(input: RoundInput): RoundPlan {
     return plan;
   }
 
-  const windowStart = now - RATE_WINDOW_MS;
+  const windowMs = input.windowMs ?? RATE_WINDOW_MS;
+  const windowStart = now - windowMs;
   const usage = (): Usage => ({ requests: 0, tokens: 0, grants: [] });
   const global = usage();
   const perTenant = new Map<string, Usage>();
@@ -191,15 +201,15 @@ export function planRound(input: RoundInput): RoundPlan {
     if (!u) perTenant.set(tenantId, (u = usage()));
     return u;
   };
-  const charge = (u: Usage, at: number, tokens: number) => {
-    u.requests += 1;
+  const charge = (u: Usage, at: number, tokens: number, requests = 1) => {
+    u.requests += requests;
     u.tokens += tokens;
-    u.grants.push({ at, tokens });
+    u.grants.push({ at, requests, tokens });
   };
   for (const grant of input.recent) {
     if (grant.at <= windowStart) continue;
-    charge(global, grant.at, grant.tokens);
-    charge(tenantUsage(grant.tenantId), grant.at, grant.tokens);
+    charge(global, grant.at, grant.tokens, grant.requests);
+    charge(tenantUsage(grant.tenantId), grant.at, grant.tokens, grant.requests);
   }
   let running = [...input.running.values()].reduce((a, b) => a + b, 0);
   const runningOf = new Map(input.running);
@@ -226,12 +236,13 @@ export function planRound(input: RoundInput): RoundPlan {
     const next = order(candidates, plan.rrCursor);
     // A pool-wide rate limit holds everyone: letting a smaller syscall jump ahead would break the
     // policy's order and could starve a large one.
-    const pooled = rateHold(global, limits.requestsPerMinute, limits.tokensPerMinute, next.tokens);
+    const pooled = rateHold(global, limits.requestsPerMinute, limits.tokensPerMinute, next.tokens, windowMs);
     const own = rateHold(
       tenantUsage(next.tenantId),
       limits.tenantRequestsPerMinute,
       limits.tenantTokensPerMinute,
       next.tokens,
+      windowMs,
     );
     if (pooled === null || own === null) {
       const limit = pooled === null ? limits.tokensPerMinute : limits.tenantTokensPerMinute;

@@ -1,7 +1,14 @@
 import { randomInt } from "node:crypto";
 import pg from "pg";
 import { AppError } from "@/server/errors";
-import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, planRound, type QueuedSyscall } from "./policy";
+import {
+  DEFAULT_PRIORITY,
+  MAX_PRIORITY,
+  MIN_PRIORITY,
+  planRound,
+  RATE_WINDOW_MS,
+  type QueuedSyscall,
+} from "./policy";
 import {
   applyRound,
   cancelQueued,
@@ -56,6 +63,12 @@ export type SchedulerOptions = {
   maxRateLimited?: number;
   /** Rounds run at least this often while this process has syscalls waiting (lost wake-ups, dead peers). */
   tickMs?: number;
+  /**
+   * How long a grant counts against the pools' per-minute limits: RATE_WINDOW_MS (a minute and a
+   * guard band). Only tests and benchmarks that compress time change it; every process sharing a
+   * database must use the same.
+   */
+  rateWindowMs?: number;
 };
 
 /** Raised to a waiting caller whose syscall was removed from the queue. */
@@ -338,7 +351,8 @@ export class Scheduler {
     const client = await this.options.pool.connect();
     let broken = false;
     try {
-      const rows = await openRound(client, poolId);
+      const windowMs = this.options.rateWindowMs ?? RATE_WINDOW_MS;
+      const rows = await openRound(client, poolId, windowMs);
       if (!rows) {
         await client.query("COMMIT");
         for (const [id, waiter] of this.waiters)
@@ -355,6 +369,7 @@ export class Scheduler {
       const plan = planRound({
         pool: rows.pool,
         now: rows.now,
+        windowMs,
         queued,
         running,
         recent: rows.recent,

@@ -48,8 +48,14 @@ const num = (value: unknown) => (value === null || value === undefined ? null : 
  * Opens a round: BEGIN, the pool's lock, syscalls of vanished processes failed (nobody waits for
  * them; a running one gives its slot back), and everything planRound needs, in one round trip.
  */
-export async function openRound(client: pg.ClientBase, poolId: string): Promise<RoundRows | null> {
+export async function openRound(
+  client: pg.ClientBase,
+  poolId: string,
+  windowMs: number,
+): Promise<RoundRows | null> {
   const id = `'${checkPoolId(poolId)}'`;
+  // Inlined (the statements travel with BEGIN, without parameters): a whole number, checked.
+  if (!Number.isInteger(windowMs) || windowMs <= 0) throw new Error(`Not a rate window: ${windowMs}`);
   const statements = [
     "BEGIN",
     `SELECT pg_advisory_xact_lock(${ROUND_LOCK_CLASS}, hashtext(${id}))`,
@@ -67,11 +73,15 @@ export async function openRound(client: pg.ClientBase, poolId: string): Promise<
             (extract(epoch FROM deadline) * 1000)::float8 AS deadline,
             (extract(epoch FROM enqueued_at) * 1000)::float8 AS enqueued_at
      FROM kernel.syscall WHERE pool_id = ${id} AND state IN ('queued', 'running') ORDER BY id`,
-    `SELECT tenant_id::text, tokens, (extract(epoch FROM granted_at) * 1000)::float8 AS granted_at
-     FROM kernel.syscall s WHERE pool_id = ${id} AND granted_at > clock_timestamp() - interval '61 seconds'
+    // Summed per tenant and second: a busy pool grants thousands a minute, and a round needs only
+    // how much each second used and when it leaves the window.
+    `SELECT tenant_id::text, count(*)::int AS requests, sum(tokens)::float8 AS tokens,
+            (extract(epoch FROM max(granted_at)) * 1000)::float8 AS granted_at
+     FROM kernel.syscall s WHERE pool_id = ${id} AND granted_at > clock_timestamp() - interval '${windowMs} milliseconds'
        AND EXISTS (SELECT 1 FROM kernel.pool p WHERE p.id = ${id} AND (p.requests_per_minute IS NOT NULL
          OR p.tokens_per_minute IS NOT NULL OR p.tenant_requests_per_minute IS NOT NULL
-         OR p.tenant_tokens_per_minute IS NOT NULL))`,
+         OR p.tenant_tokens_per_minute IS NOT NULL))
+     GROUP BY tenant_id, floor(extract(epoch FROM granted_at))`,
     `SELECT tenant_id::text, weight FROM kernel.tenant_weight WHERE pool_id = ${id}`,
     `SELECT tenant_id::text, agent_key, vtime, clock FROM kernel.share
      WHERE pool_id = ${id} AND EXISTS (SELECT 1 FROM kernel.pool p WHERE p.id = ${id} AND p.policy = 'fair_share')
@@ -121,6 +131,7 @@ export async function openRound(client: pg.ClientBase, poolId: string): Promise<
     recent: rows(5).map((r) => ({
       tenantId: String(r.tenant_id),
       at: Number(r.granted_at),
+      requests: Number(r.requests),
       tokens: Number(r.tokens),
     })),
     weights: new Map(rows(6).map((r) => [String(r.tenant_id), Number(r.weight)])),
