@@ -134,6 +134,28 @@ const tenantScoped: Record<string, TenantCase> = {
   "runs.rerun": { input: () => ({ runId: "01JF0000000000000000000000" }) },
   "runs.functions": { input: () => undefined },
   "runs.sendTestEvent": { input: () => ({ message: "from Globex" }) },
+  "kernel.pools": { input: () => undefined },
+  "kernel.stats": { input: () => ({ poolId: "model:default", windowMinutes: 5 }) },
+  "kernel.updatePool": {
+    input: () => ({
+      id: "model:default",
+      version: 1,
+      settings: {
+        policy: "fifo",
+        concurrency: 1,
+        requestsPerMinute: null,
+        tokensPerMinute: null,
+        tenantConcurrency: null,
+        tenantRequestsPerMinute: null,
+        tenantTokensPerMinute: null,
+        agingPerSecond: 0,
+        defaultDeadlineMs: 1000,
+      },
+    }),
+  },
+  // Naming another tenant is what this call is for (operators weigh every tenant in a pool); everyone
+  // but the operators is refused: server/trpc/routers/kernel/kernel.integration.test.ts.
+  "kernel.setTenantWeight": { input: () => ({ poolId: "model:default", tenantId: acme.id, weight: 2 }) },
 };
 
 /** Procedures with no tenant in scope, and the test below that covers their isolation. */
