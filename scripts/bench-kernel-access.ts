@@ -25,7 +25,7 @@ const SECONDS = Number(args.seconds);
 
 // Imported after the environment is settled: server/env.js reads it once, on import.
 const [
-  { createPrismaClient },
+  { createPrismaClient, poolOf },
   { withTenant },
   { signUp },
   { addMember },
@@ -35,6 +35,8 @@ const [
   { registerAgent },
   { benchAccessDecisions },
   { Kernel },
+  { Scheduler },
+  { LocalProvider },
   { createToolRegistry, defineTool },
   { openThrowawayDatabase },
   { z },
@@ -49,6 +51,8 @@ const [
   import("@/server/kernel/access/agents"),
   import("@/server/kernel/access/bench"),
   import("@/server/kernel/kernel"),
+  import("@/server/kernel/scheduler/scheduler"),
+  import("@/server/kernel/models"),
   import("@/server/kernel/tools/registry"),
   import("@/server/testing/throwaway-database"),
   import("zod"),
@@ -83,7 +87,13 @@ const tools = createToolRegistry([
     run: (input) => Promise.resolve({ bookingId: `b-${input.roomId}` }),
   }),
 ]);
-const kernel = new Kernel({ db: () => db, tools });
+const scheduler = new Scheduler({ pool: poolOf(db) });
+const kernel = new Kernel({
+  db: () => db,
+  tools,
+  scheduler: () => scheduler,
+  models: () => new LocalProvider(),
+});
 
 /** A tenant with an employee, an approver and an agent granted room booking; the syscall mix for it. */
 async function benchTenant(n: number) {
@@ -275,6 +285,7 @@ and redacting entries most of the rest. Numbers moved by about ±10% between run
     log(`wrote ${await writeBenchmarkSection("kernel-access", section)}`);
   }
 } finally {
+  await scheduler.stop();
   await db.$disconnect();
   await database.close();
 }

@@ -16,6 +16,7 @@ import { verifyChain } from "@/server/kernel/audit/verify";
 import {
   createTestAccess,
   createTestTenant,
+  kernelDeps,
   testDb,
   type TestAccess,
   type TestTenant,
@@ -71,8 +72,8 @@ const tools = createToolRegistry([
 ]);
 
 /** Two kernels with their own policy caches stand for two app processes. */
-const processA = new Kernel({ db: testDb, tools, evaluator: new AccessEvaluator() });
-const processB = new Kernel({ db: testDb, tools, evaluator: new AccessEvaluator() });
+const processA = new Kernel({ db: testDb, tools, evaluator: new AccessEvaluator(), ...kernelDeps() });
+const processB = new Kernel({ db: testDb, tools, evaluator: new AccessEvaluator(), ...kernelDeps() });
 
 let acme: TestTenant;
 let globex: TestTenant;
@@ -338,7 +339,7 @@ describe("attacker/victim pairs: denied syscalls never reach the connector", () 
 
 describe("group commit", () => {
   it("concurrent syscalls share transactions, each decided and audited once; a bad one fails alone", async () => {
-    const kernel = new Kernel({ db: testDb, tools, evaluator: new AccessEvaluator() });
+    const kernel = new Kernel({ db: testDb, tools, evaluator: new AccessEvaluator(), ...kernelDeps() });
     const [before] = await lastEntries(acme, 1);
     const calls = Array.from({ length: 50 }, (_, i) =>
       i === 25

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { getDb, type PrismaClient } from "@/server/db/client";
+import { getDb, poolOf, type PrismaClient } from "@/server/db/client";
 import { withTenantSql } from "@/server/db/scope";
+import { AppError } from "@/server/errors";
 import type { Approver } from "./access/approval";
 import type { AccessDecision } from "./access/decide";
 import type { AccessResource } from "./access/entities";
@@ -25,9 +26,16 @@ import { lockChainStatement, parseLockedChain } from "./audit/chain";
 import { appendAuditBatch } from "./audit/log";
 import type { JsonValue } from "./audit/canonical-json";
 import { auditEntryInput, type AuditEntryInput } from "./audit/entry";
+import { AuditBatcher } from "./audit/batcher";
+import { agentKeyOf, callModel, type ModelResult, type ModelSyscall } from "./model-call";
+import { modelProviderFromEnv, type ModelProvider } from "./models";
+import { appScheduler } from "./scheduler/app";
+import { connectorPoolDefaults, ensurePool } from "./scheduler/pools";
+import { SyscallCancelled, type Scheduler } from "./scheduler/scheduler";
+import { poolSql } from "./scheduler/store";
 import { brokerCall, type Brokered, type BrokeredCall } from "./tools/broker";
 import { installedTools } from "./tools/installed";
-import type { ToolRegistry } from "./tools/registry";
+import type { ToolAction, ToolRegistry } from "./tools/registry";
 
 /** Who is asking, in which tenant: named by server code (a workflow, a route), never by an agent. */
 export type KernelContext = { tenantId: string; principal: PrincipalRef };
@@ -43,6 +51,10 @@ export type Syscall = {
   approvals?: readonly ApprovalRef[];
   /** Passed to the connector so a retried syscall does not repeat its effect. */
   idempotencyKey?: string;
+  /** How urgent it is, for the connector pool's policy: priority 0–9 (9 most urgent), a deadline. */
+  schedule?: { priority?: number; deadline?: Date };
+  /** Aborting while the syscall waits for its turn takes it out of the queue. */
+  signal?: AbortSignal;
 };
 
 /** Who resolves a conflict that a connector action escalates (issue 7's requests make it a task). */
@@ -106,8 +118,81 @@ export class Kernel {
       tools: ToolRegistry;
       evaluator?: AccessEvaluator;
       now?: () => Date;
+      /** This process's scheduler; every model call and connector call waits its turn in it. */
+      scheduler: () => Scheduler;
+      /** The model provider model calls go to. */
+      models: () => ModelProvider;
     },
-  ) {}
+  ) {
+    this.audit = new AuditBatcher(options.db);
+  }
+
+  /** Outcome entries of model calls, group-committed per tenant. */
+  private readonly audit: AuditBatcher;
+
+  /** Connector pools this process has made sure exist. */
+  private readonly pools = new Set<string>();
+
+  /**
+   * A model call: waits its turn in the model's pool (the pool's policy and limits decide when), is
+   * retried by the scheduler on the provider's 429s and outages, and is audited (model-call.ts).
+   */
+  generate(ctx: KernelContext, syscall: ModelSyscall): Promise<ModelResult> {
+    return callModel(
+      {
+        db: this.options.db,
+        scheduler: this.options.scheduler,
+        models: this.options.models,
+        audit: this.audit,
+      },
+      ctx,
+      syscall,
+    );
+  }
+
+  /** The connector's pool, created with defaults the first time one of its actions runs. */
+  private async connectorPool(connector: string): Promise<string> {
+    const definition = connectorPoolDefaults(connector);
+    if (!this.pools.has(definition.id)) {
+      await ensurePool(poolSql(poolOf(this.options.db())), definition);
+      this.pools.add(definition.id);
+    }
+    return definition.id;
+  }
+
+  /** Runs an allowed tool call in its connector's pool: it waits its turn like any shared resource. */
+  private async scheduled(
+    ctx: KernelContext,
+    syscall: Syscall,
+    tool: ToolAction,
+    call: () => Promise<BrokeredCall>,
+  ): Promise<BrokeredCall> {
+    const poolId = await this.connectorPool(tool.connector);
+    try {
+      const { value } = await this.options.scheduler().run(
+        {
+          poolId,
+          tenantId: ctx.tenantId,
+          agentKey: agentKeyOf(ctx.principal),
+          runId: ctx.principal.type === "agent" ? (ctx.principal.runId ?? null) : null,
+          label: syscall.action,
+          priority: syscall.schedule?.priority,
+          deadline: syscall.schedule?.deadline ?? null,
+        },
+        async () => ({ kind: "done", value: await call() }),
+        { signal: syscall.signal },
+      );
+      return value;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const message =
+        error instanceof SyscallCancelled ? "The syscall was cancelled before it ran" : error.message;
+      return {
+        result: { status: "failed", kind: "failed", error: message, leases: [], reclaimed: [] },
+        settle: null,
+      };
+    }
+  }
 
   private now() {
     return this.options.now?.() ?? new Date();
@@ -235,12 +320,14 @@ export class Kernel {
     const tool = this.options.tools.find(syscall.action);
     const resolved = "problem" in principal ? null : principal;
     const { result, settle } = tool
-      ? await brokerCall(this.options.db(), tool, syscall.input, {
-          tenantId: ctx.tenantId,
-          syscallId,
-          idempotencyKey: syscall.idempotencyKey ?? null,
-          holder: resolved && holderLabel(resolved),
-        })
+      ? await this.scheduled(ctx, syscall, tool, () =>
+          brokerCall(this.options.db(), tool, syscall.input, {
+            tenantId: ctx.tenantId,
+            syscallId,
+            idempotencyKey: syscall.idempotencyKey ?? null,
+            holder: resolved && holderLabel(resolved),
+          }),
+        )
       : noConnector(syscall.action);
 
     const escalatedTo = result.status === "conflict" && result.escalated ? ESCALATE_TO : null;
@@ -438,5 +525,13 @@ function toDetail(value: unknown): JsonValue {
 /** "TimeOffRequest" → "time_off_request", the audit log's resource type spelling. */
 const auditResourceType = (type: string) => type.replace(/(?<!^)([A-Z])/g, "_$1").toLowerCase();
 
-/** The app's kernel: the shared database client and the installed connectors. */
-export const kernel = new Kernel({ db: getDb, tools: installedTools });
+let models: ModelProvider | undefined;
+const appModelProvider = () => (models ??= modelProviderFromEnv());
+
+/** The app's kernel: the shared database client, the installed connectors, the configured model. */
+export const kernel = new Kernel({
+  db: getDb,
+  tools: installedTools,
+  scheduler: appScheduler,
+  models: appModelProvider,
+});

@@ -167,8 +167,11 @@ export async function callModel(
         ? {
             reply: excerpt(outcome.completion.text),
             finishReason: outcome.completion.finishReason,
-            promptTokens: outcome.completion.usage.promptTokens,
-            completionTokens: outcome.completion.usage.completionTokens,
+            // Not "…Tokens": the audit log redacts keys that look like secrets ("token").
+            usage: {
+              prompt: outcome.completion.usage.promptTokens,
+              completion: outcome.completion.usage.completionTokens,
+            },
           }
         : { error: outcome.status === "failed" ? outcome.error : "cancelled before it ran" }),
       ...(timings

@@ -6,6 +6,8 @@ import { afterAll, inject } from "vitest";
 import { signUp } from "@/server/auth/sign-up";
 import { createUserWithPassword } from "@/server/auth/users";
 import { createPrismaClient, poolOf, type PrismaClient } from "@/server/db/client";
+import { LocalProvider, type ModelProvider } from "@/server/kernel/models";
+import { Scheduler } from "@/server/kernel/scheduler/scheduler";
 import { databaseUrl, dropDatabase, ensureDatabase } from "@/server/db/embedded";
 import { migrate } from "@/server/db/migrate";
 import { withTenant } from "@/server/db/scope";
@@ -28,6 +30,33 @@ export function testDb(): PrismaClient {
 afterAll(async () => {
   await appDb?.$disconnect();
 });
+
+/** One scheduler per client (an "app process"), stopped after the file. */
+const schedulers = new Map<PrismaClient, Scheduler>();
+afterAll(async () => {
+  for (const scheduler of schedulers.values()) await scheduler.stop();
+  schedulers.clear();
+});
+
+/**
+ * What a test Kernel needs besides its database: that client's scheduler (one per client, as one per
+ * app process) and the deterministic local model.
+ */
+export function kernelDeps(db: () => PrismaClient = testDb): {
+  scheduler: () => Scheduler;
+  models: () => ModelProvider;
+} {
+  const models = new LocalProvider();
+  return {
+    scheduler: () => {
+      const client = db();
+      let scheduler = schedulers.get(client);
+      if (!scheduler) schedulers.set(client, (scheduler = new Scheduler({ pool: poolOf(client) })));
+      return scheduler;
+    },
+    models: () => models,
+  };
+}
 
 /** The owner's connection, for inspecting the catalog and counting rows behind RLS. */
 export async function withOwner<T>(

@@ -133,6 +133,24 @@ const SENTENCES: Readonly<Record<string, Render>> = {
           : OUTCOME_WORDS[e.outcome];
     return `${who} asked to ${d.request}: ${decision}${policyPhrase(e.reasons)}`;
   }),
+  "model.called": sentence(
+    z.object({
+      model: text,
+      prompt: z.string(),
+      queuedMs: z.number().optional(),
+      rateLimited: z.number().optional(),
+      error: text.optional(),
+      explanation: text.optional(),
+    }),
+    (d, e, who) => {
+      const asked = `${who} asked ${d.model} "${d.prompt.length > 80 ? `${d.prompt.slice(0, 80)}…` : d.prompt}"`;
+      if (e.outcome === "denied") return `${asked}: refused, ${d.explanation ?? "not allowed"}`;
+      if (e.outcome !== "succeeded") return `${asked}: failed, ${d.error ?? "no answer"}`;
+      const waited = d.queuedMs === undefined ? "" : ` after waiting ${d.queuedMs} ms for the model`;
+      const retried = d.rateLimited ? ` (the provider asked to slow down ${d.rateLimited} times)` : "";
+      return `${asked} and got an answer${waited}${retried}`;
+    },
+  ),
   "syscall.completed": sentence(
     z.object({
       request: text,
@@ -256,7 +274,10 @@ export function describeAuditEntry(e: DescribableEntry): string {
   const specific = render?.(e, who) ?? null;
   if (specific !== null) {
     // Domain events are recorded when they succeed; should one record a failure, the sentence says so.
-    const failed = !e.action.startsWith("syscall.") && (e.outcome === "failed" || e.outcome === "denied");
+    const failed =
+      !e.action.startsWith("syscall.") &&
+      e.action !== "model.called" &&
+      (e.outcome === "failed" || e.outcome === "denied");
     return failed ? `${specific} (${e.outcome})` : specific;
   }
   const target = e.resourceLabel ? ` on ${e.resourceLabel}` : "";

@@ -14,7 +14,13 @@ import { AccessEvaluator } from "@/server/kernel/access/evaluator";
 import { createGrant } from "@/server/kernel/access/grant-admin";
 import { describeAuditEntry } from "@/server/kernel/audit/sentence";
 import { eventually } from "@/server/testing/eventually";
-import { createTestTenant, testDb, type TestTenant, type TestUser } from "@/server/testing/fixtures";
+import {
+  createTestTenant,
+  kernelDeps,
+  testDb,
+  type TestTenant,
+  type TestUser,
+} from "@/server/testing/fixtures";
 import { Kernel, type KernelContext, type Syscall, type SyscallResult } from "../kernel";
 import { createToolRegistry, defineTool, type ToolAction } from "./registry";
 
@@ -91,6 +97,7 @@ const kernelWith = (declared: Partial<ToolAction> = {}, process: "A" | "B" = "A"
     db: process === "A" ? testDb : () => otherProcessDb,
     tools: createToolRegistry([roomTool(declared)]),
     evaluator: new AccessEvaluator(),
+    ...kernelDeps(process === "A" ? testDb : () => otherProcessDb),
   });
 
 const failA = kernelWith();
