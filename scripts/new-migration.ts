@@ -1,10 +1,11 @@
 /**
  * `npm run db:new-migration -- <name>`: writes prisma/migrations/<timestamp>_<name>/migration.sql with the
- * SQL that takes the schema at the last migration (its schema.prisma.snapshot) to prisma/schema.prisma,
+ * SQL that takes the schema at the last migration with a schema.prisma.snapshot to prisma/schema.prisma,
  * and snapshots the current schema beside it. Add row-level security policies and grants for new
  * tenant-owned tables by hand in the same file (docs/database.md); the catalog test checks them.
  */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -17,11 +18,13 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   process.exit(2);
 }
 
-const migrations = await readMigrations();
-const last = migrations.at(-1);
-const from = last
-  ? ["--from-schema-datamodel", path.join(MIGRATIONS_DIR, last.name, "schema.prisma.snapshot")]
-  : ["--from-empty"];
+// Hand-written migrations outside schema.prisma (schemas `engine` and `kernel`) have no snapshot: the
+// datamodel is as the last migration that has one left it.
+const snapshots = (await readMigrations())
+  .map((m) => path.join(MIGRATIONS_DIR, m.name, "schema.prisma.snapshot"))
+  .filter((file) => existsSync(file));
+const last = snapshots.at(-1);
+const from = last ? ["--from-schema-datamodel", last] : ["--from-empty"];
 
 // Prisma's JavaScript schema engine connects to a database even to diff two datamodels.
 const database = await openLocalDatabase(() => {});
