@@ -33,6 +33,48 @@ const ed25519PrivateKey = z.string().refine(
   { message: "AUDIT_SIGNING_KEY must be the base64 of a PKCS#8 DER Ed25519 private key" },
 );
 
+/**
+ * CREDENTIALS_KEYS: comma-separated `<keyId>:<base64 of 32 bytes>`, parsed into keys. The first key
+ * encrypts; every key decrypts, so a key is rotated by putting a new one first and keeping the old one
+ * until `npm run credentials:rotate` has re-encrypted every connection (server/connections/crypto.ts).
+ */
+const credentialsKeys = z.string().transform((value, ctx) => {
+  /** @type {{ id: string; key: Buffer }[]} */
+  const keys = [];
+  const entries = value.split(",").map((entry) => entry.trim());
+  for (const [index, entry] of entries.entries()) {
+    const at = `key ${index + 1}`;
+    const colon = entry.indexOf(":");
+    const id = colon === -1 ? "" : entry.slice(0, colon);
+    const encoded = colon === -1 ? "" : entry.slice(colon + 1);
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `CREDENTIALS_KEYS ${at}: must be <keyId>:<base64 of 32 bytes>, the id 1-32 letters, digits, _ or -`,
+      });
+      continue;
+    }
+    // Strict base64 (or base64url) so that a truncated or mangled key is refused, not decoded leniently.
+    const key = /^(?:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+)$/.test(encoded)
+      ? Buffer.from(encoded, encoded.includes("-") || encoded.includes("_") ? "base64url" : "base64")
+      : Buffer.alloc(0);
+    if (key.length !== 32) {
+      // The message names the key id and the length, never the key.
+      ctx.addIssue({
+        code: "custom",
+        message: `CREDENTIALS_KEYS key "${id}": must be the base64 of exactly 32 random bytes (got ${key.length}); make one with: openssl rand -base64 32`,
+      });
+      continue;
+    }
+    if (keys.some((k) => k.id === id)) {
+      ctx.addIssue({ code: "custom", message: `CREDENTIALS_KEYS key id "${id}" appears twice` });
+      continue;
+    }
+    keys.push({ id, key });
+  }
+  return keys;
+});
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -50,6 +92,11 @@ const schema = z
     SESSION_MAX_AGE_DAYS: int(1, 365).default(30),
     /** Signs the audit log's checkpoints. Derived from AUTH_SECRET in development and tests when unset. */
     AUDIT_SIGNING_KEY: ed25519PrivateKey.optional(),
+    /**
+     * Encrypt connections' credentials at rest (server/connections/crypto.ts); the first key encrypts,
+     * all decrypt. Derived from AUTH_SECRET in development and tests when unset.
+     */
+    CREDENTIALS_KEYS: credentialsKeys.optional(),
     /** A signed checkpoint is written every this many audit entries of a tenant. */
     AUDIT_CHECKPOINT_EVERY: int(1, 1_000_000).default(100),
     OIDC_ISSUER: optionalUrl,
@@ -150,6 +197,14 @@ const schema = z
         code: "custom",
         path: ["AUDIT_SIGNING_KEY"],
         message: "AUDIT_SIGNING_KEY is required in production (it signs the audit log's checkpoints)",
+      });
+    }
+    if (e.NODE_ENV === "production" && !building && !e.CREDENTIALS_KEYS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CREDENTIALS_KEYS"],
+        message:
+          "CREDENTIALS_KEYS is required in production (it encrypts connections' credentials): <keyId>:<base64 of 32 bytes>, e.g. k1:$(openssl rand -base64 32)",
       });
     }
     if (e.NODE_ENV === "production" && !building && !e.INNGEST_SIGNING_KEY) {

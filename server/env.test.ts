@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { parseEnv } from "./env.js";
 
 const SIGNING_KEY = `signkey-prod-${"0a".repeat(32)}`;
+const KEY_BYTES = Buffer.alloc(32, 7);
+const CREDENTIALS_KEY = `k1:${KEY_BYTES.toString("base64")}`;
 
 describe("environment validation", () => {
   it("applies defaults and treats empty variables as unset", () => {
@@ -51,6 +53,7 @@ describe("environment validation", () => {
         AUTH_SECRET: secret,
         AUDIT_SIGNING_KEY: good,
         INNGEST_SIGNING_KEY: SIGNING_KEY,
+        CREDENTIALS_KEYS: CREDENTIALS_KEY,
       }).NODE_ENV,
     ).toBe("production");
     expect(parseEnv({ NODE_ENV: "development" }).AUDIT_CHECKPOINT_EVERY).toBe(100);
@@ -99,5 +102,49 @@ describe("environment validation", () => {
       /used only when LLM_PROVIDER is openai/,
     );
     expect(parseEnv({ LLM_API_KEY: "", LLM_BASE_URL: "" }).LLM_PROVIDER).toBe("local");
+  });
+
+  it("parses CREDENTIALS_KEYS (first key encrypts), checks each key, and requires them in production", () => {
+    const k2 = Buffer.alloc(32, 9);
+    const keys = parseEnv({
+      CREDENTIALS_KEYS: `k2:${k2.toString("base64url")}, ${CREDENTIALS_KEY}`,
+    }).CREDENTIALS_KEYS;
+    expect(keys).toEqual([
+      { id: "k2", key: k2 },
+      { id: "k1", key: KEY_BYTES },
+    ]);
+    expect(parseEnv({ CREDENTIALS_KEYS: "" }).CREDENTIALS_KEYS).toBeUndefined();
+    const short = Buffer.alloc(16).toString("base64");
+    expect(() => parseEnv({ CREDENTIALS_KEYS: `k1:${short}` })).toThrow(
+      /CREDENTIALS_KEYS key "k1": must be the base64 of exactly 32 random bytes \(got 16\)/,
+    );
+    expect(() => parseEnv({ CREDENTIALS_KEYS: "k1:not base64!" })).toThrow(
+      /exactly 32 random bytes \(got 0\)/,
+    );
+    expect(() => parseEnv({ CREDENTIALS_KEYS: KEY_BYTES.toString("base64") })).toThrow(
+      /CREDENTIALS_KEYS key 1: must be <keyId>:<base64 of 32 bytes>/,
+    );
+    expect(() =>
+      parseEnv({ CREDENTIALS_KEYS: `${CREDENTIALS_KEY},bad id:${k2.toString("base64")}` }),
+    ).toThrow(/CREDENTIALS_KEYS key 2: must be <keyId>/);
+    expect(() => parseEnv({ CREDENTIALS_KEYS: `${CREDENTIALS_KEY},k1:${k2.toString("base64")}` })).toThrow(
+      /key id "k1" appears twice/,
+    );
+    // A refused key is never echoed back.
+    expect(() => parseEnv({ CREDENTIALS_KEYS: `k1:${short}` })).not.toThrow(short);
+    const production = {
+      NODE_ENV: "production",
+      AUTH_SECRET: "x".repeat(32),
+      AUDIT_SIGNING_KEY: generateKeyPairSync("ed25519")
+        .privateKey.export({ format: "der", type: "pkcs8" })
+        .toString("base64"),
+      INNGEST_SIGNING_KEY: SIGNING_KEY,
+    };
+    expect(() => parseEnv(production)).toThrow(
+      /CREDENTIALS_KEYS: CREDENTIALS_KEYS is required in production/,
+    );
+    expect(
+      parseEnv({ ...production, NEXT_PHASE: "phase-production-build" }).CREDENTIALS_KEYS,
+    ).toBeUndefined();
   });
 });
