@@ -85,6 +85,30 @@ describe("describeAuditEntry", () => {
       "Agent Room bot (for Alice)'s request to book a room: Boardroom was not carried out: room:r-1@2026-12-01T09:00:00.000Z/2026-12-01T10:00:00.000Z is held by Bob; referred to an admin",
     ],
     [
+      "connection.created",
+      { resourceLabel: "Workday", detail: { connector: "hris-rest", name: "Workday", hint: "••••3f9a" } },
+      "Acme Owner added the hris-rest connection Workday (credentials ••••3f9a)",
+    ],
+    [
+      "connection.credentials_rotated",
+      { detail: { connector: "hris-rest", name: "Workday", from: "••••3f9a", to: "••••77c1" } },
+      "Acme Owner replaced the credentials of the hris-rest connection Workday (••••3f9a → ••••77c1)",
+    ],
+    [
+      "connection.deleted",
+      { detail: { connector: "hris-rest", name: "Workday", hint: "••••77c1" } },
+      "Acme Owner deleted the hris-rest connection Workday",
+    ],
+    [
+      "connection.reencrypted",
+      {
+        actorType: "system",
+        actorLabel: "Credentials key rotation",
+        detail: { count: 3, from: ["k1"], to: "k2" },
+      },
+      "Credentials key rotation re-encrypted the credentials of 3 connections under key k2 (from k1)",
+    ],
+    [
       "agent.registered",
       {
         resourceLabel: "Room bot",

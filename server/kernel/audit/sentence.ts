@@ -237,6 +237,24 @@ const SENTENCES: Readonly<Record<string, Render>> = {
     (d, _e, who) =>
       `${who} set ${possessive(d.tenant)} weight in ${d.pool} from ${number(d.from)} to ${number(d.to)}`,
   ),
+  "connection.created": sentence(
+    z.object({ connector: text, name: text, hint: text }),
+    (d, _e, who) => `${who} added the ${d.connector} connection ${d.name} (credentials ${d.hint})`,
+  ),
+  "connection.credentials_rotated": sentence(
+    z.object({ connector: text, name: text, from: text, to: text }),
+    (d, _e, who) =>
+      `${who} replaced the credentials of the ${d.connector} connection ${d.name} (${d.from} → ${d.to})`,
+  ),
+  "connection.deleted": sentence(
+    z.object({ connector: text, name: text }),
+    (d, _e, who) => `${who} deleted the ${d.connector} connection ${d.name}`,
+  ),
+  "connection.reencrypted": sentence(
+    z.object({ count: z.number().int(), from: z.array(text), to: text }),
+    (d, _e, who) =>
+      `${who} re-encrypted the credentials of ${d.count} ${d.count === 1 ? "connection" : "connections"} under key ${d.to}${d.from.length > 0 ? ` (from ${d.from.join(", ")})` : ""}`,
+  ),
   "agent.registered": sentence(
     z.object({ skill: text, version: text, publisher: text }),
     (d, e, who) =>
