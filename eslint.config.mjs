@@ -13,6 +13,22 @@ const noConnectorDrivers = {
   message: "Connector drivers are called only through the kernel (kernel.call); import the manifest instead.",
 };
 
+/**
+ * Decrypted connection credentials go to connector drivers through the kernel's tool manager and
+ * nowhere else (never a page, an API response, a log, an audit entry or a model's prompt): only
+ * server/kernel/tools and server/connections itself may import credentialsFor.
+ */
+const noCredentialsFor = {
+  group: [
+    "**/connections/credentials-for",
+    "**/connections/credentials-for.*",
+    "@/server/connections/credentials-for",
+    "@/server/connections/credentials-for.*",
+  ],
+  message:
+    "credentialsFor is for the kernel's tool manager (server/kernel/tools) only; show a connection's credentialsHint instead.",
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -43,7 +59,7 @@ export default tseslint.config(
       ],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/only-throw-error": "off",
-      "no-restricted-imports": ["error", { patterns: [noConnectorDrivers] }],
+      "no-restricted-imports": ["error", { patterns: [noConnectorDrivers, noCredentialsFor] }],
       // Configuration is read in one place: server/env.js.
       "no-restricted-properties": [
         "error",
@@ -60,6 +76,7 @@ export default tseslint.config(
         {
           patterns: [
             noConnectorDrivers,
+            noCredentialsFor,
             { group: ["@/app/*", "**/app/*"], message: "server/kernel must not import from app/." },
           ],
         },
@@ -67,7 +84,8 @@ export default tseslint.config(
     },
   },
   {
-    // The kernel's tool manager is the one place allowed to load connector drivers (still not app/).
+    // The kernel's tool manager is the one place allowed to load connector drivers and hand them
+    // decrypted credentials (still not app/).
     files: ["server/kernel/tools/**"],
     rules: {
       "no-restricted-imports": [
@@ -77,6 +95,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The connections module decrypts credentials itself (key rotation) and may use its own helper.
+    files: ["server/connections/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [noConnectorDrivers] }] },
   },
   {
     // The workflow engine is a separate server that speaks Inngest's protocol to any app: it knows
@@ -89,6 +112,7 @@ export default tseslint.config(
         {
           patterns: [
             noConnectorDrivers,
+            noCredentialsFor,
             {
               group: [
                 "@/app/*",
