@@ -42,11 +42,12 @@ export function renderPlot(panels: readonly PlotPanel[], title: string): string 
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="600">${escape(title)}</text>`,
   );
-  // Legend: one swatch per mode, in the order of the first panel.
+  // Legend: one swatch per mode, in the order of the first panel, each as wide as its label.
   const legend = panels[0]?.bars ?? [];
-  const legendWidth = legend.length * 128;
+  const widths = legend.map((bar) => 30 + bar.label.length * 6.6);
+  const legendWidth = widths.reduce((a, b) => a + b, 0);
   legend.forEach((bar, i) => {
-    const x = (width - legendWidth) / 2 + i * 128;
+    const x = (width - legendWidth) / 2 + widths.slice(0, i).reduce((a, b) => a + b, 0);
     parts.push(
       `<rect x="${x}" y="40" width="12" height="12" fill="${COLORS[bar.mode] ?? "#6b7280"}"/>`,
       `<text x="${x + 17}" y="50">${escape(bar.label)}</text>`,

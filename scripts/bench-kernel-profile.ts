@@ -1,11 +1,13 @@
 /**
  * Where `npm run bench:kernel`'s process spends its CPU during one Tenet run, by V8's sampling
- * profiler. Each sample is charged to the code that caused it: a built-in function (hashing, JSON,
- * a socket write) to the nearest caller with a source file, so "the audit log" includes its sha256.
+ * profiler. Each sample is charged to the code that caused it: a built-in function or Node's own
+ * module (hashing, JSON, streams) to the nearest caller outside them, so "the audit log" includes its
+ * sha256; socket writes, the system calls behind every round trip, are counted apart.
  */
 import { Session } from "node:inspector/promises";
 
 const CATEGORIES: [RegExp, string][] = [
+  [/^wasm:\/\//, "Cedar (access decisions)"],
   [/node_modules\/(pg|pg-protocol|pg-pool|pg-types|pgpass)\//, "the pg driver"],
   [/node_modules\/(@prisma|prisma)\/|\/server\/db\/generated\//, "Prisma"],
   [/node_modules\/@cedar-policy\//, "Cedar (access decisions)"],
@@ -19,11 +21,16 @@ const CATEGORIES: [RegExp, string][] = [
   [/\/server\/db\//, "the database layer (withTenantSql)"],
   [/^node:internal\/deps\/undici|node_modules\/undici\//, "model calls (provider, fetch)"],
   [/\/scripts\//, "the bench's agents"],
-  [/^node:/, "Node internals (streams, timers, async hooks, sockets)"],
 ];
+
+/** Socket writes are system calls, one or more per database round trip and HTTP request. */
+const SOCKET_WRITES = /^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/;
 
 const categoryOf = (url: string) =>
   CATEGORIES.find(([pattern]) => pattern.test(url))?.[1] ?? "other libraries";
+
+/** Built-in functions and Node's own modules are charged to the nearest caller outside them. */
+const isInternal = (url: string) => url === "" || url.startsWith("node:");
 
 export type CpuShares = [string, number][];
 
@@ -66,10 +73,10 @@ function tally(nodes: readonly ProfileNode[]): CpuShares {
     else if (functionName === "(garbage collector)") category = "garbage collection";
     else if (functionName === "(program)") category = "V8 and native code outside JavaScript";
     else {
-      // The nearest frame with a source file decides.
       let at: ProfileNode | undefined = node;
-      while (at && at.callFrame.url === "") at = byId.get(parent.get(at.id) ?? -1);
-      category = at ? categoryOf(at.callFrame.url) : "other built-in functions";
+      while (at && isInternal(at.callFrame.url)) at = byId.get(parent.get(at.id) ?? -1);
+      const caller = at ? categoryOf(at.callFrame.url) : "Node internals (event loop, promises, timers)";
+      category = SOCKET_WRITES.test(functionName) ? `socket writes (system calls) of ${caller}` : caller;
     }
     counts.set(category, (counts.get(category) ?? 0) + hits);
   }

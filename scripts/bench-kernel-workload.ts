@@ -163,10 +163,6 @@ export type RunMetrics = {
   failed: number;
   /** Jain's index over the agents' throughputs (syscalls / the agent's time from first issue to last result). */
   fairness: number;
-  /** Slowest agent's time over the fastest's. */
-  spread: number;
-  /** Summed time of the model calls that succeeded, inside the model server (its slots' busy time). */
-  modelBusyMs: number;
 };
 
 /** The run's numbers; `startedAt` is when the agents were launched. */
@@ -182,7 +178,6 @@ export function metricsOf(samples: readonly Sample[], startedAt: number): RunMet
     byAgent.set(s.agent, a);
   }
   const agents = [...byAgent.values()];
-  const times = agents.map((a) => a.last - a.first);
   const model = samples.filter((s) => s.kind === "model");
   return {
     totalMs,
@@ -197,7 +192,5 @@ export function metricsOf(samples: readonly Sample[], startedAt: number): RunMet
     reachedAgents: samples.reduce((a, s) => a + s.reachedAgent, 0),
     failed: samples.filter((s) => s.failed).length,
     fairness: jain(agents.map((a) => a.count / (a.last - a.first))),
-    spread: Math.max(...times) / Math.min(...times),
-    modelBusyMs: model.reduce((a, s) => a + (Number.isFinite(s.serviceMs) ? s.serviceMs : 0), 0),
   };
 }
