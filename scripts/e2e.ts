@@ -49,6 +49,7 @@ try {
     OIDC_CLIENT_SECRET: idp.clientSecret,
     OIDC_DISPLAY_NAME: "Test identity provider",
     INNGEST_SIGNING_KEY: `signkey-e2e-${randomBytes(32).toString("hex")}`,
+    CREDENTIALS_KEYS: `e2e:${randomBytes(32).toString("base64")}`,
     INNGEST_EVENT_KEY: randomBytes(16).toString("hex"),
     ENGINE_PORT: String(await freePort()),
     ENGINE_APP_URL: `http://127.0.0.1:${port}/api/inngest`,
