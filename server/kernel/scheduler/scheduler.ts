@@ -13,10 +13,11 @@ import {
   applyRound,
   cancelQueued,
   refuseSyscalls,
+  writeEvents,
+  type Finished,
+  type NewSyscall,
   CHANNEL,
   checkPoolId,
-  finishSyscall,
-  insertSyscall,
   LIVENESS_LOCK_CLASS,
   openRound,
   poolSql,
@@ -94,7 +95,26 @@ const fateError = (fate: Exclude<Fate, { kind: "granted" }>) =>
     ? new SyscallCancelled()
     : new AppError("BAD_REQUEST", fate.reason ?? "The resource pool can never take this syscall");
 
-type PoolLoop = { running: boolean; again: boolean; timer: NodeJS.Timeout | null; timerAt: number };
+/** A foreign key refused a syscall: name what is missing instead of showing the database's words. */
+function explainWriteError(error: unknown, poolId: string): unknown {
+  if (!(error instanceof pg.DatabaseError) || error.code !== "23503") return error;
+  return error.constraint === "syscall_tenant_id_fkey"
+    ? new AppError("NOT_FOUND", "Tenant not found")
+    : new AppError("NOT_FOUND", `There is no resource pool ${poolId}`);
+}
+
+/** A syscall this process sent, until its round writes it (then `id` is set). */
+type Arrival = { syscall: NewSyscall; waiter: Waiter | null; id: string | null };
+
+type PoolLoop = {
+  running: boolean;
+  again: boolean;
+  timer: NodeJS.Timeout | null;
+  timerAt: number;
+  /** Written by the next round: syscalls sent, and attempts finished (their slots freed). */
+  arrivals: Arrival[];
+  finished: Finished[];
+};
 
 const MAX_GRANTS_PER_ROUND = 500;
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -114,8 +134,6 @@ export class Scheduler {
   private listener: pg.Client | null = null;
   private starting: Promise<void> | null = null;
   private readonly waiters = new Map<string, Waiter>();
-  /** Grants that arrived before the insert that created them returned (another process's round). */
-  private readonly early = new Map<string, Fate>();
   private readonly loops = new Map<string, PoolLoop>();
   private tick: NodeJS.Timeout | null = null;
   private lastPrune = 0;
@@ -192,11 +210,10 @@ export class Scheduler {
 
   /** A waiting syscall's fate, decided by a round (or a cancellation) in this process or another. */
   private settle(id: string, fate: Fate) {
+    // A syscall is registered before its round commits, so an unknown id is one this process
+    // already gave up on (its caller aborted): nothing waits for it.
     const waiter = this.waiters.get(id);
-    if (!waiter) {
-      this.early.set(id, fate);
-      return;
-    }
+    if (!waiter) return;
     this.waiters.delete(id);
     if (fate.kind === "granted") waiter.resolve(fate.queuedMs ?? Number.NaN);
     else waiter.reject(fateError(fate));
@@ -206,6 +223,9 @@ export class Scheduler {
    * Waits for a slot of the job's pool, runs `attempt` in it, and frees it. A rate-limited attempt
    * goes back in the queue and is tried again after the pool's backoff, so the caller never sees a
    * 429; cancelling (the signal, or the job's run) while it waits removes it from the queue.
+   *
+   * The syscall is queued, and its slot freed, by this process's next dispatch round (group commit):
+   * under load one round writes many processes' worth of arrivals and departures in one statement.
    */
   async run<T>(
     job: Job,
@@ -221,11 +241,10 @@ export class Scheduler {
       );
     checkPoolId(job.poolId);
     await this.start();
-    const db = this.options.pool;
-    const id = await insertSyscall(
-      db,
-      {
-        poolId: job.poolId,
+    options.signal?.throwIfAborted();
+    const loop = this.loop(job.poolId);
+    const arrival: Arrival = {
+      syscall: {
         tenantId: job.tenantId,
         agentKey: job.agentKey,
         runId: job.runId ?? null,
@@ -234,20 +253,35 @@ export class Scheduler {
         deadline: job.deadline ?? null,
         tokens: Math.max(0, Math.ceil(job.tokens ?? 0)),
       },
-      this.key,
-    );
-    const onAbort = () =>
-      void cancelQueued(poolSql(db), { ids: [id] }).then((rows) => {
-        if (rows.length > 0) this.settle(id, { kind: "cancelled" });
-      });
-    options.signal?.addEventListener("abort", onAbort, { once: true });
+      waiter: null,
+      id: null,
+    };
     let runMs = 0;
     let attempts = 0;
     let rateLimited = 0;
-    let queuedMs = 0;
+    const onAbort = () => {
+      if (arrival.id === null) {
+        // Not written yet: it never reaches the queue.
+        const index = loop.arrivals.indexOf(arrival);
+        if (index >= 0) loop.arrivals.splice(index, 1);
+        arrival.waiter?.reject(new SyscallCancelled());
+        return;
+      }
+      const id = arrival.id;
+      void cancelQueued(poolSql(this.options.pool), { ids: [id] }).then((rows) => {
+        if (rows.length > 0) this.settle(id, { kind: "cancelled" });
+      });
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      let queuedMs = await new Promise<number>((resolve, reject) => {
+        arrival.waiter = { poolId: job.poolId, resolve, reject };
+        loop.arrivals.push(arrival);
+        this.requestRound(job.poolId);
+      });
+      const id = arrival.id ?? "";
       for (;;) {
-        queuedMs = await this.waitForGrant(job.poolId, id);
+        if (Number.isNaN(queuedMs)) queuedMs = await this.queuedMsOf(id);
         attempts += 1;
         const attemptStarted = performance.now();
         let outcome: Attempt<T>;
@@ -255,17 +289,16 @@ export class Scheduler {
           outcome = await attempt();
         } catch (error) {
           runMs += performance.now() - attemptStarted;
-          await finishSyscall(db, id, {
+          this.finish(job.poolId, {
+            id,
             state: "failed",
             error: error instanceof Error ? error.message : String(error),
           });
-          this.requestRound(job.poolId);
           throw error;
         }
         runMs += performance.now() - attemptStarted;
         if (outcome.kind === "done") {
-          await finishSyscall(db, id, { state: "done", error: null });
-          this.requestRound(job.poolId);
+          this.finish(job.poolId, { id, state: "done", error: null });
           const total = performance.now() - started;
           return {
             value: outcome.value,
@@ -281,31 +314,29 @@ export class Scheduler {
         rateLimited += 1;
         if (rateLimited >= (this.options.maxRateLimited ?? 8)) {
           const message = `The provider behind ${job.poolId} kept refusing with 429 Too Many Requests (${rateLimited} times); try again later`;
-          await finishSyscall(db, id, { state: "failed", error: message });
-          this.requestRound(job.poolId);
+          this.finish(job.poolId, { id, state: "failed", error: message });
           throw new AppError("UNAVAILABLE", message);
         }
-        await requeueRateLimited(db, id, outcome.retryAfterMs);
+        const regranted = new Promise<number>((resolve, reject) => {
+          this.waiters.set(id, { poolId: job.poolId, resolve, reject });
+        });
+        await requeueRateLimited(poolSql(this.options.pool), id, outcome.retryAfterMs);
         this.requestRound(job.poolId);
+        queuedMs = await regranted;
       }
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
     }
   }
 
-  /** Resolves with the syscall's total queue time once a round grants it. */
-  private async waitForGrant(poolId: string, id: string): Promise<number> {
-    const early = this.early.get(id);
-    this.early.delete(id);
-    if (early && early.kind !== "granted") throw fateError(early);
-    const granted = new Promise<number>((resolve, reject) => {
-      if (early) resolve(early.queuedMs ?? Number.NaN);
-      else this.waiters.set(id, { poolId, resolve, reject });
-    });
-    if (!early) this.requestRound(poolId);
-    const queuedMs = await granted;
-    // A grant by another process's round arrives without its queue time: read it.
-    if (!Number.isNaN(queuedMs)) return queuedMs;
+  /** A granted syscall's attempt ended: its slot is freed by the next round, which also reuses it. */
+  private finish(poolId: string, finished: Finished) {
+    this.loop(poolId).finished.push(finished);
+    this.requestRound(poolId);
+  }
+
+  /** The total queue time of a syscall granted by another process's round (its notice carries none). */
+  private async queuedMsOf(id: string): Promise<number> {
     const { rows } = await this.options.pool.query<{ queued_ms: number }>(
       "SELECT queued_ms::float8 AS queued_ms FROM kernel.syscall WHERE id = $1",
       [id],
@@ -320,10 +351,19 @@ export class Scheduler {
     return cancelled.length;
   }
 
+  private loop(poolId: string): PoolLoop {
+    let loop = this.loops.get(poolId);
+    if (!loop)
+      this.loops.set(
+        poolId,
+        (loop = { running: false, again: false, timer: null, timerAt: 0, arrivals: [], finished: [] }),
+      );
+    return loop;
+  }
+
   /** Asks for a round of the pool; rounds of one pool never overlap within a process. */
   requestRound(poolId: string): void {
-    let loop = this.loops.get(poolId);
-    if (!loop) this.loops.set(poolId, (loop = { running: false, again: false, timer: null, timerAt: 0 }));
+    const loop = this.loop(poolId);
     if (loop.running) {
       loop.again = true;
       return;
@@ -348,18 +388,35 @@ export class Scheduler {
 
   private async round(poolId: string, loop: PoolLoop) {
     if (this.stopped) return;
+    const arrivals = loop.arrivals.splice(0);
+    const finished = loop.finished.splice(0);
     const client = await this.options.pool.connect();
     let broken = false;
+    let wrote = false;
     try {
+      const began = arrivals.length > 0 || finished.length > 0;
+      if (began) {
+        await client.query("BEGIN");
+        const ids = await writeEvents(
+          poolSql(client),
+          poolId,
+          this.key,
+          arrivals.map((a) => a.syscall),
+          finished,
+        );
+        arrivals.forEach((arrival, i) => {
+          const id = ids[i] ?? "";
+          arrival.id = id;
+          if (arrival.waiter) this.waiters.set(id, arrival.waiter);
+        });
+      }
       const windowMs = this.options.rateWindowMs ?? RATE_WINDOW_MS;
-      const rows = await openRound(client, poolId, windowMs);
+      const rows = await openRound(client, poolId, windowMs, began);
       if (!rows) {
-        await client.query("COMMIT");
-        for (const [id, waiter] of this.waiters)
-          if (waiter.poolId === poolId) {
-            this.waiters.delete(id);
-            waiter.reject(new AppError("NOT_FOUND", `There is no resource pool ${poolId}`));
-          }
+        await client.query("ROLLBACK");
+        const error = new AppError("NOT_FOUND", `There is no resource pool ${poolId}`);
+        for (const arrival of arrivals) arrival.waiter?.reject(error);
+        for (const arrival of arrivals) if (arrival.id) this.waiters.delete(arrival.id);
         return;
       }
       const queued: QueuedSyscall[] = rows.active.filter((s) => s.state === "queued");
@@ -380,6 +437,7 @@ export class Scheduler {
       const granted = plan.grants.length > 0 ? await applyRound(client, poolId, plan, this.key) : [];
       const refused = plan.refused.length > 0 ? await refuseSyscalls(client, plan.refused, this.key) : [];
       await client.query("COMMIT");
+      wrote = true;
       for (const r of refused)
         if (r.holder === this.key) this.settle(r.id, { kind: "refused", reason: r.reason });
       for (const grant of granted)
@@ -390,7 +448,19 @@ export class Scheduler {
       await client.query("ROLLBACK").catch(() => {
         broken = true;
       });
-      throw error;
+      const explained = explainWriteError(error, poolId);
+      if (!wrote) {
+        // Nothing was written: the slots given back are written by the next round; the syscalls
+        // that arrived fail, so one that cannot be written (say, an unknown tenant) fails alone
+        // next time instead of holding up the others forever.
+        loop.finished.unshift(...finished);
+        for (const arrival of arrivals) {
+          if (arrival.id) this.waiters.delete(arrival.id);
+          arrival.id = null;
+          arrival.waiter?.reject(explained);
+        }
+      }
+      throw explained;
     } finally {
       client.release(broken);
     }

@@ -14,8 +14,8 @@ export const LIVENESS_LOCK_CLASS = 7358;
 const ROUND_LOCK_CLASS = 7359;
 export const CHANNEL = "kernel_scheduler";
 
-/** The Sql interface (server/db/sql.ts) over a plain connection pool: the scheduler needs no tenant scope. */
-export const poolSql = (pool: pg.Pool): Sql => ({
+/** The Sql interface (server/db/sql.ts) over a plain pool or connection: no tenant scope needed here. */
+export const poolSql = (pool: pg.Pool | pg.ClientBase): Sql => ({
   query: async <Row>(text: string, values: readonly unknown[] = []) =>
     (await pool.query<Row & pg.QueryResultRow>(text, [...values])).rows,
 });
@@ -52,12 +52,14 @@ export async function openRound(
   client: pg.ClientBase,
   poolId: string,
   windowMs: number,
+  /** Whether the round's transaction is already open (it wrote this process's events first). */
+  began: boolean,
 ): Promise<RoundRows | null> {
   const id = `'${checkPoolId(poolId)}'`;
   // Inlined (the statements travel with BEGIN, without parameters): a whole number, checked.
   if (!Number.isInteger(windowMs) || windowMs <= 0) throw new Error(`Not a rate window: ${windowMs}`);
   const statements = [
-    "BEGIN",
+    began ? "SELECT 1" : "BEGIN",
     `SELECT pg_advisory_xact_lock(${ROUND_LOCK_CLASS}, hashtext(${id}))`,
     `WITH gone AS (
        UPDATE kernel.syscall SET state = 'failed', finished_at = clock_timestamp(),
@@ -207,7 +209,6 @@ export async function refuseSyscalls(
 }
 
 export type NewSyscall = {
-  poolId: string;
   tenantId: string;
   agentKey: string;
   runId: string | null;
@@ -217,62 +218,77 @@ export type NewSyscall = {
   tokens: number;
 };
 
-export async function insertSyscall(client: pg.Pool, syscall: NewSyscall, holder: number): Promise<string> {
-  const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO kernel.syscall (pool_id, tenant_id, agent_key, run_id, label, priority, deadline, tokens, holder)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::text`,
+/** A syscall of this process that finished its attempt: its slot is free. */
+export type Finished = { id: string; state: "done" | "failed"; error: string | null };
+
+/**
+ * This process's news since its last round, written at the start of the next one (group commit): the
+ * syscalls it sent, in order (their ids returned in the same order), and those that finished, whose
+ * slots the round then reuses. A success also ends the pool's 429 backoff.
+ */
+export async function writeEvents(
+  sql: Sql,
+  poolId: string,
+  holder: number,
+  inserts: readonly NewSyscall[],
+  finished: readonly Finished[],
+): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>(
+    `WITH inserted AS (
+       INSERT INTO kernel.syscall (pool_id, tenant_id, agent_key, run_id, label, priority, deadline, tokens, holder)
+       SELECT $1, t, a, r, l, p, d, k, $2
+       FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::smallint[], $8::timestamptz[], $9::int[])
+         WITH ORDINALITY AS u (t, a, r, l, p, d, k, n)
+       ORDER BY n
+       RETURNING id),
+     finished AS (
+       UPDATE kernel.syscall s SET state = f.state, finished_at = clock_timestamp(), error = f.error
+       FROM unnest($10::bigint[], $11::text[], $12::text[]) AS f (id, state, error)
+       WHERE s.id = f.id AND s.state = 'running'
+       RETURNING f.state),
+     recovered AS (
+       UPDATE kernel.pool SET backoff_ms = 0
+       WHERE id = $1 AND backoff_ms > 0 AND EXISTS (SELECT 1 FROM finished WHERE state = 'done'))
+     SELECT id::text FROM inserted ORDER BY id`,
     [
-      syscall.poolId,
-      syscall.tenantId,
-      syscall.agentKey,
-      syscall.runId,
-      syscall.label,
-      syscall.priority,
-      syscall.deadline,
-      syscall.tokens,
+      poolId,
       holder,
+      inserts.map((s) => s.tenantId),
+      inserts.map((s) => s.agentKey),
+      inserts.map((s) => s.runId),
+      inserts.map((s) => s.label),
+      inserts.map((s) => s.priority),
+      inserts.map((s) => s.deadline),
+      inserts.map((s) => s.tokens),
+      finished.map((f) => f.id),
+      finished.map((f) => f.state),
+      finished.map((f) => f.error),
     ],
   );
-  return rows[0]!.id;
-}
-
-/** A granted syscall ended: its slot is free. A success also ends the pool's 429 backoff. */
-export async function finishSyscall(
-  client: pg.Pool,
-  id: string,
-  outcome: { state: "done" | "failed"; error: string | null },
-): Promise<void> {
-  await client.query(
-    `WITH s AS (
-       UPDATE kernel.syscall SET state = $2, finished_at = clock_timestamp(), error = $3
-       WHERE id = $1 AND state = 'running' RETURNING pool_id)
-     UPDATE kernel.pool SET backoff_ms = 0 WHERE $2 = 'done' AND backoff_ms > 0 AND id = (SELECT pool_id FROM s)`,
-    [id, outcome.state, outcome.error],
-  );
+  return rows.map((r) => r.id);
 }
 
 /** Backoff after a 429 when the provider names no Retry-After: doubling from 250 ms to 30 s. */
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
+/** Doubles only once per pause: the 429s of calls that were in flight together count as one refusal. */
+const NEXT_BACKOFF = `CASE WHEN paused_until > clock_timestamp() THEN backoff_ms
+  ELSE least(greatest(backoff_ms * 2, ${MIN_BACKOFF_MS}), ${MAX_BACKOFF_MS}) END`;
 
 /**
  * The provider refused a granted syscall with 429: it goes back in the queue where it was (its
  * original arrival time still orders it) and the pool dispatches nothing until the provider's
  * Retry-After, or an exponential backoff when it gives none.
  */
-export async function requeueRateLimited(
-  client: pg.Pool,
-  id: string,
-  retryAfterMs: number | null,
-): Promise<void> {
-  await client.query(
+export async function requeueRateLimited(sql: Sql, id: string, retryAfterMs: number | null): Promise<void> {
+  await sql.query(
     `WITH s AS (
        UPDATE kernel.syscall SET state = 'queued', queued_since = clock_timestamp(), rate_limited = rate_limited + 1
        WHERE id = $1 AND state = 'running' RETURNING pool_id)
      UPDATE kernel.pool p SET rate_limited_total = rate_limited_total + 1, retries_total = retries_total + 1,
-            backoff_ms = least(greatest(backoff_ms * 2, ${MIN_BACKOFF_MS}), ${MAX_BACKOFF_MS}),
-            paused_until = greatest(coalesce(paused_until, clock_timestamp()), clock_timestamp()
-              + make_interval(secs => coalesce($2::float8, least(greatest(backoff_ms * 2, ${MIN_BACKOFF_MS}), ${MAX_BACKOFF_MS})) / 1000.0))
+            backoff_ms = ${NEXT_BACKOFF},
+            paused_until = greatest(coalesce(paused_until, clock_timestamp()),
+              clock_timestamp() + make_interval(secs => coalesce($2::float8, ${NEXT_BACKOFF}) / 1000.0))
      WHERE p.id = (SELECT pool_id FROM s)`,
     [id, retryAfterMs],
   );

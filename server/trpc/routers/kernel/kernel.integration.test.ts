@@ -13,6 +13,7 @@ import type { PrismaClient } from "@/server/db/client";
 import { connectorPoolDefaults, ensurePool, type PoolSettings } from "@/server/kernel/scheduler/pools";
 import { Scheduler } from "@/server/kernel/scheduler/scheduler";
 import { poolSql } from "@/server/kernel/scheduler/store";
+import { eventually } from "@/server/testing/eventually";
 import {
   callHttp,
   contextFor,
@@ -373,6 +374,18 @@ describe("kernel router: numbers", () => {
         Promise.resolve({ kind: "done", value: i } as const),
       );
     await Promise.all([job(acme, 0), job(acme, 1), job(acme, 2), job(ops, 3), job(ops, 4)]);
+    // The scheduler's next round writes the last slots back; the numbers below count finished syscalls.
+    await eventually(
+      async () => {
+        const { rows } = await appPool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM kernel.syscall WHERE pool_id = $1 AND state = 'done'",
+          [poolId],
+        );
+        return rows[0]?.n ?? 0;
+      },
+      (n) => n === 5,
+      { what: "five finished syscalls" },
+    );
   });
 
   it("shows a tenant that is not the operator its own numbers only, with the pool's totals", async () => {
