@@ -17,13 +17,14 @@ let recording = false;
 /** What a statement is, in the kernel's terms (the first statement of a multi-statement query decides). */
 function kindOf(text: string): string {
   const t = text.replace(/\s+/g, " ").trim();
-  if (t.startsWith("BEGIN")) {
-    if (t.includes("pg_advisory_xact_lock(7359")) return "scheduler round: BEGIN, pool lock, reads";
-    return "BEGIN + tenant setting (+ first reads, chain lock)";
-  }
+  if (t.includes("pg_advisory_xact_lock(7359")) return "scheduler round: pool lock, reads";
+  if (t === "BEGIN") return "BEGIN alone";
+  if (t.startsWith("BEGIN")) return "BEGIN + tenant setting (+ first reads, chain lock)";
   if (t.startsWith("COMMIT")) return "COMMIT";
   if (t.startsWith("ROLLBACK")) return "ROLLBACK";
   if (t.startsWith("WITH granted AS")) return "scheduler round: grants";
+  if (t.startsWith("WITH inserted AS ( INSERT INTO kernel.syscall"))
+    return "scheduler round: write arrivals and finishes";
   if (t.startsWith("INSERT INTO kernel.syscall")) return "scheduler: enqueue";
   if (t.startsWith("WITH s AS ( UPDATE kernel.syscall SET state = $2")) return "scheduler: finish";
   if (t.startsWith("WITH s AS ( UPDATE kernel.syscall SET state = 'queued'"))

@@ -757,7 +757,7 @@ function report(
     );
   if (fairFlood)
     whereTimeGoes.push(
-      `**The flood.** Under fair_share tenant B's calls waited ${fmt(fairFlood.interactiveQueued.p99, 0)} ms (p99) in the scheduler's queue but ${fmt(fairFlood.interactiveWait.p99, 0)} ms from issue to the model: the difference is spent before the call reaches the queue (resolving the principal, the enqueue INSERT), waiting for a pooled connection behind tenant A's ${int(FLOOD.agents * FLOOD.callsEach)} calls doing the same. The connection pool is first come, first served, in front of the fair scheduler.`,
+      `**The flood.** Under fair_share tenant B's calls waited ${fmt(fairFlood.interactiveQueued.p99, 0)} ms (p99) in the scheduler's queue but ${fmt(fairFlood.interactiveWait.p99, 0)} ms from issue to the model: the difference is spent before the call is in the scheduler's queue (resolving its principal, being written to the queue), waiting for pooled connections behind tenant A's ${int(FLOOD.agents * FLOOD.callsEach)} calls doing the same. The connection pool is first come, first served, in front of the fair scheduler.`,
     );
   if (directLargest)
     whereTimeGoes.push(
