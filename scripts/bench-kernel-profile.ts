@@ -7,7 +7,6 @@
 import { Session } from "node:inspector/promises";
 
 const CATEGORIES: [RegExp, string][] = [
-  [/^wasm:\/\//, "Cedar (access decisions)"],
   [/node_modules\/(pg|pg-protocol|pg-pool|pg-types|pgpass)\//, "the pg driver"],
   [/node_modules\/(@prisma|prisma)\/|\/server\/db\/generated\//, "Prisma"],
   [/node_modules\/@cedar-policy\//, "Cedar (access decisions)"],
@@ -29,8 +28,11 @@ const SOCKET_WRITES = /^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/
 const categoryOf = (url: string) =>
   CATEGORIES.find(([pattern]) => pattern.test(url))?.[1] ?? "other libraries";
 
-/** Built-in functions and Node's own modules are charged to the nearest caller outside them. */
-const isInternal = (url: string) => url === "" || url.startsWith("node:");
+/**
+ * Built-in functions, Node's own modules and WebAssembly (Cedar's engine, Prisma's query compiler)
+ * are charged to the nearest caller outside them, whose package says whose they are.
+ */
+const isInternal = (url: string) => url === "" || url.startsWith("node:") || url.startsWith("wasm:");
 
 export type CpuShares = [string, number][];
 

@@ -488,6 +488,13 @@ async function run(
     cpuShares,
   };
   await server.close();
+  if (cpuShares)
+    log(
+      `main thread, profiled: ${cpuShares
+        .filter(([, share]) => share >= 0.01)
+        .map(([name, share]) => `${name} ${fmt(share * 100, 0)}%`)
+        .join(", ")}`,
+    );
   log(
     `${labelOf(mode)}, ${agents.length} agents: ${fmt(metrics.totalMs / 1000, 2)} s${result.unfinished ? " (time limit)" : ""}, ` +
       `${int(metrics.syscallsPerSecond)} syscalls/s; wait ${ms3(metrics.wait)} ms; turnaround ${ms3(metrics.turnaround)} ms; ` +
