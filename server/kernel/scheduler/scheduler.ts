@@ -114,6 +114,8 @@ type PoolLoop = {
   /** Written by the next round: syscalls sent, and attempts finished (their slots freed). */
   arrivals: Arrival[];
   finished: Finished[];
+  /** The connection this pool's rounds run on (roundConnection). */
+  client: pg.Client | null;
 };
 
 const MAX_GRANTS_PER_ROUND = 500;
@@ -192,7 +194,13 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.tick) clearInterval(this.tick);
-    for (const loop of this.loops.values()) if (loop.timer) clearTimeout(loop.timer);
+    for (const loop of this.loops.values()) {
+      if (loop.timer) clearTimeout(loop.timer);
+      // A round in flight finishes on its connection first.
+      while (loop.running) await new Promise((resolve) => setTimeout(resolve, 5));
+      await loop.client?.end().catch(() => undefined);
+      loop.client = null;
+    }
     const listener = this.listener;
     this.listener = null;
     await listener?.end().catch(() => undefined);
@@ -356,9 +364,32 @@ export class Scheduler {
     if (!loop)
       this.loops.set(
         poolId,
-        (loop = { running: false, again: false, timer: null, timerAt: 0, arrivals: [], finished: [] }),
+        (loop = {
+          running: false,
+          again: false,
+          timer: null,
+          timerAt: 0,
+          arrivals: [],
+          finished: [],
+          client: null,
+        }),
       );
     return loop;
+  }
+
+  /**
+   * Each pool's rounds have a connection of their own: a freed slot is granted again as soon as the
+   * round can run, not after the syscalls of a thousand agents waiting for the shared pool.
+   */
+  private async roundConnection(loop: PoolLoop): Promise<pg.Client> {
+    if (loop.client) return loop.client;
+    const client = new pg.Client(this.options.pool.options);
+    client.on("error", () => {
+      if (loop.client === client) loop.client = null;
+    });
+    await client.connect();
+    loop.client = client;
+    return client;
   }
 
   /** Asks for a round of the pool; rounds of one pool never overlap within a process. */
@@ -390,7 +421,7 @@ export class Scheduler {
     if (this.stopped) return;
     const arrivals = loop.arrivals.splice(0);
     const finished = loop.finished.splice(0);
-    const client = await this.options.pool.connect();
+    const client = await this.roundConnection(loop);
     let broken = false;
     let wrote = false;
     try {
@@ -462,7 +493,10 @@ export class Scheduler {
       }
       throw explained;
     } finally {
-      client.release(broken);
+      if (broken) {
+        loop.client = null;
+        void client.end().catch(() => undefined);
+      }
     }
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = Date.now();
