@@ -26,6 +26,7 @@ import { lockChainStatement, parseLockedChain } from "./audit/chain";
 import { appendAuditBatch } from "./audit/log";
 import type { JsonValue } from "./audit/canonical-json";
 import { auditEntryInput, type AuditEntryInput } from "./audit/entry";
+import { PrincipalBatcher } from "./access/principal-batcher";
 import { AuditBatcher } from "./audit/batcher";
 import { agentKeyOf, callModel, type ModelResult, type ModelSyscall } from "./model-call";
 import { modelProviderFromEnv, type ModelProvider } from "./models";
@@ -125,7 +126,11 @@ export class Kernel {
     },
   ) {
     this.audit = new AuditBatcher(options.db);
+    this.principals = new PrincipalBatcher(options.db);
   }
+
+  /** Who a model call is from, looked up with group commit per tenant. */
+  private readonly principals: PrincipalBatcher;
 
   /** Outcome entries of model calls, group-committed per tenant. */
   private readonly audit: AuditBatcher;
@@ -140,7 +145,7 @@ export class Kernel {
   generate(ctx: KernelContext, syscall: ModelSyscall): Promise<ModelResult> {
     return callModel(
       {
-        db: this.options.db,
+        principals: this.principals,
         scheduler: this.options.scheduler,
         models: this.options.models,
         audit: this.audit,

@@ -1,16 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { PrismaClient } from "@/server/db/client";
-import { withTenantSql } from "@/server/db/scope";
 import { AppError } from "@/server/errors";
-import {
-  directoryStatement,
-  parseDirectory,
-  principalAgentIds,
-  principalUserIds,
-  resolvePrincipal,
-  type PrincipalRef,
-  type ResolvedPrincipal,
-} from "./access/principals";
+import type { PrincipalBatcher } from "./access/principal-batcher";
+import type { PrincipalRef, ResolvedPrincipal } from "./access/principals";
 import type { AuditBatcher } from "./audit/batcher";
 import type { AuditEntryInput } from "./audit/entry";
 import {
@@ -44,7 +35,7 @@ export type ModelResult =
   | { status: "failed"; syscallId: string; error: string };
 
 type Deps = {
-  db: () => PrismaClient;
+  principals: PrincipalBatcher;
   scheduler: () => Scheduler;
   models: () => ModelProvider;
   audit: AuditBatcher;
@@ -57,15 +48,6 @@ const excerpt = (text: string) => (text.length > EXCERPT_CHARS ? `${text.slice(0
 /** The agent's id, or "user:<id>": whom the scheduler's fairness and round robin count syscalls for. */
 export const agentKeyOf = (principal: PrincipalRef) =>
   principal.type === "agent" ? principal.agentId : `user:${principal.userId}`;
-
-async function resolve(db: PrismaClient, tenantId: string, principal: PrincipalRef) {
-  return withTenantSql(
-    db,
-    tenantId,
-    (_sql, [rows = []]) => Promise.resolve(resolvePrincipal(parseDirectory(rows), principal)),
-    [directoryStatement(tenantId, principalUserIds(principal), principalAgentIds(principal))],
-  );
-}
 
 /**
  * A model call as a syscall: the principal must exist (an enabled agent of the tenant, or a member),
@@ -83,7 +65,7 @@ export async function callModel(
   const syscallId = randomUUID();
   const provider = deps.models();
   const poolId = syscall.poolId ?? DEFAULT_MODEL_POOL;
-  const principal = await resolve(deps.db(), ctx.tenantId, ctx.principal);
+  const principal = await deps.principals.resolve(ctx.tenantId, ctx.principal);
   const model = syscall.request.model ?? provider.model;
   const base = (
     who: ResolvedPrincipal | null,
