@@ -4,17 +4,8 @@
  * they were existing files (type-aware linting needs a path the TypeScript project knows), so this
  * fails if the rule is loosened.
  */
-import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
-
-const eslint = new ESLint({ cwd: process.cwd() });
-
-async function importErrors(filePath: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath, warnIgnored: true });
-  const fatal = result?.messages.find((m) => m.fatal);
-  if (fatal) throw new Error(`${filePath} could not be linted: ${fatal.message}`);
-  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
-}
+import { importErrors } from "@/server/testing/lint";
 
 const aliased = `import { credentialsFor } from "@/server/connections/credentials-for";\nexport const c = credentialsFor;\n`;
 const relative = `import { credentialsFor } from "../connections/credentials-for.ts";\nexport const c = credentialsFor;\n`;

@@ -89,8 +89,15 @@ export async function openRound(
      WHERE pool_id = ${id} AND EXISTS (SELECT 1 FROM kernel.pool p WHERE p.id = ${id} AND p.policy = 'fair_share')
        AND tenant_id IN (SELECT tenant_id FROM kernel.syscall WHERE pool_id = ${id} AND state = 'queued')`,
   ];
-  const answer = (await client.query(statements.join(";\n"))) as unknown as pg.QueryResult[];
-  const rows = (i: number) => (answer[i]?.rows ?? []) as Record<string, unknown>[];
+  // A multi-statement query answers with one result per statement (pg's types show a single one).
+  const answer: unknown = await client.query(statements.join(";\n"));
+  const results: unknown[] = Array.isArray(answer) ? answer : [answer];
+  const rows = (i: number): Record<string, unknown>[] => {
+    const result = results[i];
+    return typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)
+      ? (result.rows as Record<string, unknown>[])
+      : [];
+  };
   const head = rows(2)[0];
   const poolRow = rows(3)[0];
   if (!head || !poolRow) return null;

@@ -4,17 +4,8 @@
  * lints small sources as if they were the contents of existing files (type-aware linting needs a
  * path the TypeScript project knows), so it fails if the rules are loosened.
  */
-import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
-
-const eslint = new ESLint({ cwd: process.cwd() });
-
-async function importErrors(filePath: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath, warnIgnored: true });
-  const fatal = result?.messages.find((m) => m.fatal);
-  if (fatal) throw new Error(`${filePath} could not be linted: ${fatal.message}`);
-  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
-}
+import { importErrors } from "@/server/testing/lint";
 
 const driverImport = `import { driver } from "@/connectors/hris/driver";\nexport const d = driver;\n`;
 const relativeDriverImport = `import * as scim from "../../connectors/scim/driver.ts";\nexport const s = scim;\n`;
