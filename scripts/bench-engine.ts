@@ -29,6 +29,7 @@ import pg from "pg";
 import { type Engine, startEngine } from "@/server/engine/engine";
 import { env } from "@/server/env.js";
 import { freePort, openThrowawayDatabase } from "@/server/testing/throwaway-database";
+import { timePgQueries } from "./bench-pg-queries";
 import { writeBenchmarkSection } from "./bench-report";
 
 const { values: args } = parseArgs({
@@ -105,33 +106,10 @@ const queries: Query[] = [];
 let recording = false;
 /** This script's own connection, never recorded. */
 const ownClients = new WeakSet<pg.Client>();
-const originalQuery: unknown = Reflect.get(pg.Client.prototype, "query");
-if (typeof originalQuery !== "function") throw new Error("pg.Client#query is not a function");
-Object.defineProperty(pg.Client.prototype, "query", {
-  configurable: true,
-  writable: true,
-  value: function timedQuery(this: pg.Client, ...queryArgs: unknown[]): unknown {
-    if (!recording || ownClients.has(this)) return Reflect.apply(originalQuery, this, queryArgs);
-    const [first] = queryArgs;
-    const text = typeof first === "string" ? first : String(Reflect.get(Object(first), "text") ?? "");
-    const startedAt = performance.now();
-    const done = () =>
-      queries.push({ startedAt, endedAt: performance.now(), commit: /^\s*commit/i.test(text) });
-    const last = queryArgs.at(-1);
-    if (typeof last === "function") {
-      // pg.Pool#query calls its client with a callback.
-      queryArgs[queryArgs.length - 1] = (...results: unknown[]) => {
-        done();
-        const returned: unknown = Reflect.apply(last, undefined, results);
-        return returned;
-      };
-      return Reflect.apply(originalQuery, this, queryArgs);
-    }
-    const result: unknown = Reflect.apply(originalQuery, this, queryArgs);
-    if (result instanceof Promise) result.then(done, done);
-    return result;
-  },
-});
+timePgQueries(
+  (client) => recording && !ownClients.has(client),
+  (text, startedAt, endedAt) => queries.push({ startedAt, endedAt, commit: /^\s*commit/i.test(text) }),
+);
 
 /**
  * Database time within [from, to]: the round trips, and how long at least one was in flight (overlapping

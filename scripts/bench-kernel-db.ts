@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
+import { timePgQueries } from "./bench-pg-queries";
 
 type Timed = { kind: string; ms: number };
 
@@ -36,38 +37,15 @@ function kindOf(text: string): string {
   return "other";
 }
 
-const originalQuery: unknown = Reflect.get(pg.Client.prototype, "query");
 const originalConnect: unknown = Reflect.get(pg.Pool.prototype, "connect");
-if (typeof originalQuery !== "function" || typeof originalConnect !== "function")
-  throw new Error("pg.Client#query or pg.Pool#connect is not a function");
+if (typeof originalConnect !== "function") throw new Error("pg.Pool#connect is not a function");
 
-Object.defineProperty(pg.Client.prototype, "query", {
-  configurable: true,
-  writable: true,
-  value: function timedQuery(this: pg.Client, ...queryArgs: unknown[]): unknown {
-    if (!recording) return Reflect.apply(originalQuery, this, queryArgs);
-    const [first] = queryArgs;
-    const text = typeof first === "string" ? first : String(Reflect.get(Object(first), "text") ?? "");
-    const kind = kindOf(text);
-    const start = performance.now();
-    const done = () => {
-      if (recording) queries.push({ kind, ms: performance.now() - start });
-    };
-    const last = queryArgs.at(-1);
-    if (typeof last === "function") {
-      // pg.Pool#query calls its client with a callback.
-      queryArgs[queryArgs.length - 1] = (...results: unknown[]) => {
-        done();
-        const returned: unknown = Reflect.apply(last, undefined, results);
-        return returned;
-      };
-      return Reflect.apply(originalQuery, this, queryArgs);
-    }
-    const result: unknown = Reflect.apply(originalQuery, this, queryArgs);
-    if (result instanceof Promise) result.then(done, done);
-    return result;
+timePgQueries(
+  () => recording,
+  (text, startedAt, endedAt) => {
+    if (recording) queries.push({ kind: kindOf(text), ms: endedAt - startedAt });
   },
-});
+);
 
 Object.defineProperty(pg.Pool.prototype, "connect", {
   configurable: true,
