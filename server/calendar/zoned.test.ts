@@ -14,8 +14,12 @@ const iso = (date: Date) => date.toISOString();
 
 describe("toInstant", () => {
   it("converts an ordinary wall time with the zone's offset", () => {
-    expect(iso(toInstant({ date: "2026-01-15", time: "09:00" }, "Europe/Paris"))).toBe("2026-01-15T08:00:00.000Z");
-    expect(iso(toInstant({ date: "2026-07-15", time: "09:00" }, "Europe/Paris"))).toBe("2026-07-15T07:00:00.000Z");
+    expect(iso(toInstant({ date: "2026-01-15", time: "09:00" }, "Europe/Paris"))).toBe(
+      "2026-01-15T08:00:00.000Z",
+    );
+    expect(iso(toInstant({ date: "2026-07-15", time: "09:00" }, "Europe/Paris"))).toBe(
+      "2026-07-15T07:00:00.000Z",
+    );
     expect(iso(toInstant({ date: "2026-07-15", time: "09:00:30" }, "America/New_York"))).toBe(
       "2026-07-15T13:00:30.000Z",
     );
@@ -34,7 +38,9 @@ describe("toInstant", () => {
 
   it("takes the earlier instant for a time in the autumn overlap (RFC 5545 §3.3.5)", () => {
     // Paris: 02:30 happens at 00:30Z (CEST) and again at 01:30Z (CET) on 2026-10-25.
-    expect(iso(toInstant({ date: "2026-10-25", time: "02:30" }, "Europe/Paris"))).toBe("2026-10-25T00:30:00.000Z");
+    expect(iso(toInstant({ date: "2026-10-25", time: "02:30" }, "Europe/Paris"))).toBe(
+      "2026-10-25T00:30:00.000Z",
+    );
     expect(toWallClock(new Date("2026-10-25T01:30:00Z"), "Europe/Paris")).toEqual({
       date: "2026-10-25",
       time: "02:30",

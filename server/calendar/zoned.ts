@@ -48,10 +48,14 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
         second: "2-digit",
       });
     } catch (cause) {
-      throw new AppError("BAD_REQUEST", `Unknown time zone "${zone}"; use an IANA name such as "Europe/Paris"`, {
-        cause,
-        fields: { timeZone: [`Unknown time zone "${zone}"`] },
-      });
+      throw new AppError(
+        "BAD_REQUEST",
+        `Unknown time zone "${zone}"; use an IANA name such as "Europe/Paris"`,
+        {
+          cause,
+          fields: { timeZone: [`Unknown time zone "${zone}"`] },
+        },
+      );
     }
     formatters.set(zone, formatter);
   }
@@ -65,9 +69,13 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
  */
 export function assertTimeZone(zone: string): string {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone) || /^[+-]/.test(zone)) {
-    throw new AppError("BAD_REQUEST", `Unknown time zone "${zone}"; use an IANA name such as "Europe/Paris"`, {
-      fields: { timeZone: [`Unknown time zone "${zone}"`] },
-    });
+    throw new AppError(
+      "BAD_REQUEST",
+      `Unknown time zone "${zone}"; use an IANA name such as "Europe/Paris"`,
+      {
+        fields: { timeZone: [`Unknown time zone "${zone}"`] },
+      },
+    );
   }
   formatterFor(zone);
   return zone;
@@ -105,7 +113,9 @@ export function parseLocalDate(date: LocalDate): { year: number; month: number; 
 /** Parses `HH:MM` or `HH:MM:SS` (24-hour; no leap second). */
 export function parseLocalTime(time: LocalTime): { hour: number; minute: number; second: number } {
   const match = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(time);
-  const [hour, minute, second] = match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : [0, 0, 0];
+  const [hour, minute, second] = match
+    ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)]
+    : [0, 0, 0];
   if (!match || hour > 23 || minute > 59 || second > 59) {
     throw badInput("time", `"${time}" is not a time of the form HH:MM or HH:MM:SS`);
   }
@@ -143,7 +153,9 @@ function epochToCivil(epoch: number): CivilDateTime {
 }
 
 export function addDays(date: LocalDate, days: number): LocalDate {
-  const c = epochToCivil(civilToEpoch({ ...parseLocalDate(date), hour: 0, minute: 0, second: 0 }) + days * DAY_MS);
+  const c = epochToCivil(
+    civilToEpoch({ ...parseLocalDate(date), hour: 0, minute: 0, second: 0 }) + days * DAY_MS,
+  );
   return formatLocalDate(c.year, c.month, c.day);
 }
 
@@ -163,7 +175,8 @@ export function weekdayOf(date: LocalDate): number {
 /** The wall-clock fields of `instant` in `zone`, seconds truncated below. */
 function civilAt(epoch: number, zone: string): CivilDateTime {
   const parts = formatterFor(zone).formatToParts(new Date(epoch));
-  const field = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? NaN);
+  const field = (type: Intl.DateTimeFormatPartTypes) =>
+    Number(parts.find((p) => p.type === type)?.value ?? NaN);
   return {
     year: field("year"),
     month: field("month"),
@@ -247,7 +260,8 @@ export function offsetTransitions(zone: string, from: Date, to: Date): OffsetTra
         if (offsetAt(new Date(mid), zone) === offset) lo = mid;
         else hi = mid;
       }
-      if (hi < to.getTime()) transitions.push({ instant: new Date(hi), offsetFrom: offset, offsetTo: nextOffset });
+      if (hi < to.getTime())
+        transitions.push({ instant: new Date(hi), offsetFrom: offset, offsetTo: nextOffset });
       offset = nextOffset;
     }
     t = next;
