@@ -109,6 +109,37 @@ describe("describeAuditEntry", () => {
       "Credentials key rotation re-encrypted the credentials of 3 connections under key k2 (from k1)",
     ],
     [
+      "ledger.entry_posted",
+      {
+        resourceLabel: "Office rent",
+        detail: { lines: 2, totalCents: "123456789", currency: "USD", source: "expense:e-1" },
+      },
+      'Acme Owner posted the journal entry "Office rent" (2 lines, 1,234,567.89 USD) for expense:e-1',
+    ],
+    [
+      "ledger.entry_reversed",
+      {
+        resourceLabel: "Posted twice",
+        detail: { reverses: "j-1", originalMemo: "Office rent", lines: 2, totalCents: "5", currency: "EUR" },
+      },
+      'Acme Owner reversed the journal entry "Office rent" (0.05 EUR): Posted twice',
+    ],
+    [
+      "ledger.account_created",
+      { detail: { code: "6100", name: "Rent", type: "expense", currency: "USD" } },
+      "Acme Owner added the ledger account 6100 Rent (expense, USD)",
+    ],
+    [
+      "ledger.cost_center_created",
+      { detail: { code: "ENG", name: "Engineering", fiscalYear: 2026, annualBudgetCents: "5000000" } },
+      "Acme Owner added the cost center ENG Engineering with a 2026 budget of 50,000.00",
+    ],
+    [
+      "ledger.exported",
+      { detail: { from: "2026-01-01", to: "2026-03-31", count: 1 } },
+      "Acme Owner exported 1 ledger line from 2026-01-01 to 2026-03-31 as CSV",
+    ],
+    [
       "agent.registered",
       {
         resourceLabel: "Room bot",

@@ -255,6 +255,40 @@ const SENTENCES: Readonly<Record<string, Render>> = {
     (d, _e, who) =>
       `${who} re-encrypted the credentials of ${d.count} ${d.count === 1 ? "connection" : "connections"} under key ${d.to}${d.from.length > 0 ? ` (from ${d.from.join(", ")})` : ""}`,
   ),
+  "ledger.entry_posted": sentence(
+    z.object({
+      lines: z.number().int(),
+      totalCents: z.string().regex(/^\d+$/),
+      currency: text,
+      source: text.optional(),
+    }),
+    (d, e, who) =>
+      `${who} posted the journal entry "${e.resourceLabel ?? ""}" (${d.lines} lines, ${amount(d.totalCents, d.currency)})${d.source ? ` for ${d.source}` : ""}`,
+  ),
+  "ledger.entry_reversed": sentence(
+    z.object({ reverses: text, originalMemo: text, totalCents: z.string().regex(/^\d+$/), currency: text }),
+    (d, e, who) =>
+      `${who} reversed the journal entry "${d.originalMemo}" (${amount(d.totalCents, d.currency)}): ${e.resourceLabel ?? ""}`,
+  ),
+  "ledger.account_created": sentence(
+    z.object({ code: text, name: text, type: text, currency: text }),
+    (d, _e, who) => `${who} added the ledger account ${d.code} ${d.name} (${d.type}, ${d.currency})`,
+  ),
+  "ledger.cost_center_created": sentence(
+    z.object({
+      code: text,
+      name: text,
+      fiscalYear: z.number().int(),
+      annualBudgetCents: z.string().regex(/^\d+$/),
+    }),
+    (d, _e, who) =>
+      `${who} added the cost center ${d.code} ${d.name} with a ${d.fiscalYear} budget of ${amount(d.annualBudgetCents)}`,
+  ),
+  "ledger.exported": sentence(
+    z.object({ from: text, to: text, count: z.number().int() }),
+    (d, _e, who) =>
+      `${who} exported ${d.count} ledger ${d.count === 1 ? "line" : "lines"} from ${d.from} to ${d.to} as CSV`,
+  ),
   "agent.registered": sentence(
     z.object({ skill: text, version: text, publisher: text }),
     (d, e, who) =>
@@ -267,6 +301,17 @@ const SENTENCES: Readonly<Record<string, Render>> = {
     `${who} enabled the agent ${e.resourceLabel ?? ""}`.trim(),
   ),
 };
+
+/**
+ * Integer cents as "1,234.56 USD". Two decimal places, as for most currencies; the exact cents are in
+ * the entry's detail.
+ */
+function amount(cents: string, currency?: string): string {
+  const value = BigInt(cents);
+  const units = (value / 100n).toLocaleString("en");
+  const rest = (value % 100n).toString().padStart(2, "0");
+  return `${units}.${rest}${currency ? ` ${currency}` : ""}`;
+}
 
 /** "role:admin" → "an admin", "role:approver" → "an approver", "role:owner" → "an owner". */
 function roleWords(approver: string): string {
