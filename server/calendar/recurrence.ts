@@ -296,7 +296,8 @@ function periodFirstDate(rule: RecurrenceRule, first: LocalDate, period: number)
   return formatLocalDate(Math.floor(monthIndex / 12), (monthIndex % 12) + 1, 1);
 }
 
-function validateSchedule(schedule: BookingSchedule): void {
+/** Checks a booking's zone, start, duration and rule, and that the rule produces the start itself. */
+export function validateSchedule(schedule: BookingSchedule): void {
   assertTimeZone(schedule.timeZone);
   parseLocalDate(schedule.start.date);
   parseLocalTime(schedule.start.time);
