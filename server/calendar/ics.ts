@@ -59,11 +59,11 @@ export interface IcsOptions {
 export const DEFAULT_PRODID = "-//Tenet//Facilities//EN";
 
 /**
- * How far past its start an open-ended series' VTIMEZONE is written. Beyond it a client that ignores
- * the (IANA) TZID and uses only the VTIMEZONE keeps the last offset; mainstream clients map IANA TZIDs
- * to their own rules, so this bounds the file's size at little cost.
+ * How far past a booking's start its VTIMEZONE is written (open-ended or very long series). Beyond it a
+ * client that ignores the (IANA) TZID and uses only the VTIMEZONE keeps the last offset; mainstream
+ * clients map IANA TZIDs to their own rules, so this bounds the file's size at little cost.
  */
-export const OPEN_ENDED_VTIMEZONE_YEARS = 5;
+export const VTIMEZONE_MAX_YEARS = 5;
 
 function badCalendar(field: string, message: string): AppError {
   return new AppError("BAD_REQUEST", `${field}: ${message}`, { fields: { [field]: [message] } });
@@ -173,23 +173,25 @@ function duration(minutes: number): string {
   return `PT${hours > 0 ? `${hours}H` : ""}${rest > 0 || hours === 0 ? `${rest}M` : ""}`;
 }
 
-/** The instants a booking's VTIMEZONE must cover: its first start to its last possible end. */
+/**
+ * The instants a booking's VTIMEZONE must cover: its first start to its last end, but at most
+ * `VTIMEZONE_MAX_YEARS` past the start, which also bounds the work for a rule that spans centuries.
+ */
 function coverage(schedule: BookingSchedule): { from: Date; to: Date } {
   const from = toInstant(schedule.start, schedule.timeZone);
   const rule = schedule.rule;
-  const durationMs = schedule.durationMinutes * 60_000;
+  const cap = from.getTime() + VTIMEZONE_MAX_YEARS * 366 * 86_400_000;
   let last = from.getTime();
-  if (rule?.until) last = rule.until.getTime();
+  if (rule?.until) last = Math.min(rule.until.getTime(), cap);
   else if (rule?.count !== undefined) {
-    const hundredYears = new Date(from.getTime() + 100 * 366 * 86_400_000);
     const occurrences = expandBooking(
       { ...schedule, exdates: [] },
-      { from, to: hundredYears },
+      { from, to: new Date(cap) },
       { maxOccurrences: MAX_COUNT },
     );
     last = occurrences.at(-1)?.start.getTime() ?? last;
-  } else if (rule) last = from.getTime() + OPEN_ENDED_VTIMEZONE_YEARS * 366 * 86_400_000;
-  return { from, to: new Date(last + durationMs) };
+  } else if (rule) last = cap;
+  return { from, to: new Date(last + schedule.durationMinutes * 60_000) };
 }
 
 /**

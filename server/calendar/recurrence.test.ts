@@ -277,3 +277,29 @@ describe("overlaps and firstConflict", () => {
     ).toBe("2026-04-10");
   });
 });
+
+describe("expandBooking far from the start", () => {
+  it("gives the same occurrences for a window years after DTSTART as a full expansion would", () => {
+    const base: BookingSchedule = {
+      start: { date: "2026-01-05", time: "23:30" },
+      durationMinutes: 120,
+      timeZone: "Pacific/Auckland",
+    };
+    for (const text of [
+      "FREQ=DAILY;INTERVAL=3",
+      "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR",
+      "FREQ=MONTHLY;BYDAY=-1FR,1MO",
+    ]) {
+      // 2026-01-05 is a Monday and the first Monday of its month, so every rule produces it.
+      const schedule = { ...base, rule: parseRRule(text) };
+      const all = expandBooking(schedule, window("2026-01-01T00:00:00Z", "2031-01-01T00:00:00Z"), {
+        maxOccurrences: 1000,
+      });
+      const from = new Date("2030-06-10T10:45:00Z");
+      const to = new Date("2030-08-01T00:00:00Z");
+      const expected = all.filter((o) => o.end > from && o.start < to).map((o) => o.start.toISOString());
+      expect(expected.length).toBeGreaterThan(0);
+      expect(expandBooking(schedule, { from, to }).map((o) => o.start.toISOString())).toEqual(expected);
+    }
+  });
+});

@@ -10,6 +10,7 @@
 import { AppError } from "@/server/errors";
 import {
   addDays,
+  daysBetween,
   assertTimeZone,
   daysInMonth,
   formatLocalDate,
@@ -296,6 +297,39 @@ function periodFirstDate(rule: RecurrenceRule, first: LocalDate, period: number)
   return formatLocalDate(Math.floor(monthIndex / 12), (monthIndex % 12) + 1, 1);
 }
 
+/**
+ * Without COUNT, periods that end before the window cannot contribute, so expansion may start at the
+ * window instead of at DTSTART (keeps a far-future window cheap). With COUNT every earlier occurrence
+ * must be counted, which `MAX_COUNT` bounds.
+ */
+function firstUsefulPeriod(
+  rule: RecurrenceRule,
+  first: LocalDate,
+  from: Date,
+  durationMinutes: number,
+): number {
+  if (rule.count !== undefined) return 0;
+  // An occurrence that starts up to its duration before the window still overlaps it; two more days
+  // cover any zone offset between the wall clock and UTC.
+  const earliest = from.getTime() - durationMinutes * 60_000 - 2 * 86_400_000;
+  const fromDate = toWallClock(new Date(earliest), "UTC").date;
+  const days = daysBetween(first, fromDate);
+  if (days <= 0) return 0;
+  const periods =
+    rule.freq === "DAILY"
+      ? days / rule.interval
+      : rule.freq === "WEEKLY"
+        ? days / (7 * rule.interval)
+        : monthsBetween(first, fromDate) / rule.interval;
+  return Math.max(0, Math.floor(periods) - 1);
+}
+
+function monthsBetween(a: LocalDate, b: LocalDate): number {
+  const x = parseLocalDate(a);
+  const y = parseLocalDate(b);
+  return (y.year - x.year) * 12 + (y.month - x.month);
+}
+
 /** Checks a booking's zone, start, duration and rule, and that the rule produces the start itself. */
 export function validateSchedule(schedule: BookingSchedule): void {
   assertTimeZone(schedule.timeZone);
@@ -362,7 +396,7 @@ export function expandBooking(
   // into it) cannot contribute; two days of slack cover any zone offset.
   const lastUsefulDate = toWallClock(new Date(window.to.getTime() + 2 * 86_400_000), "UTC").date;
   let generated = 0;
-  for (let period = 0; ; period++) {
+  for (let period = firstUsefulPeriod(rule, schedule.start.date, window.from, durationMinutes); ; period++) {
     if (periodFirstDate(rule, schedule.start.date, period) > lastUsefulDate) return result;
     for (const date of periodDates(rule, schedule.start.date, period)) {
       if (date < schedule.start.date) continue;
