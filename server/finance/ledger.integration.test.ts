@@ -138,8 +138,8 @@ describe("ledger", () => {
       const refusal = await sqlError(
         asAppRole(tenant.id, async (client) => {
           const { rows } = await client.query<{ id: string }>(
-            `INSERT INTO "JournalEntry" (id, "tenantId", date, memo, "postedById")
-             VALUES (gen_random_uuid(), $1, '2026-03-01', 'Unbalanced', $2) RETURNING id`,
+            `INSERT INTO "JournalEntry" (id, "tenantId", date, memo, "lineCount", "postedById")
+             VALUES (gen_random_uuid(), $1, '2026-03-01', 'Unbalanced', 2, $2) RETURNING id`,
             [tenant.id, tenant.owner.userId],
           );
           const entryId = rows[0]?.id;
@@ -163,8 +163,8 @@ describe("ledger", () => {
       const b = await openBooks(tenant);
       const insertEntry = async (client: pg.Client) => {
         const { rows } = await client.query<{ id: string }>(
-          `INSERT INTO "JournalEntry" (id, "tenantId", date, memo, "postedById")
-           VALUES (gen_random_uuid(), $1, '2026-03-01', 'Raw', $2) RETURNING id`,
+          `INSERT INTO "JournalEntry" (id, "tenantId", date, memo, "lineCount", "postedById")
+           VALUES (gen_random_uuid(), $1, '2026-03-01', 'Raw', 2, $2) RETURNING id`,
           [tenant.id, tenant.owner.userId],
         );
         return rows[0]?.id;
@@ -184,7 +184,7 @@ describe("ledger", () => {
         );
       const none = await sqlError(asAppRole(tenant.id, async (client) => void (await insertEntry(client))));
       expect(none.code).toBe("LG001");
-      expect(none.message).toMatch(/at least two/);
+      expect(none.message).toMatch(/has 0 line\(s\) but was posted with 2/);
       const twoCurrencies = await sqlError(
         asAppRole(tenant.id, async (client) => {
           const id = await insertEntry(client);
@@ -209,8 +209,8 @@ describe("ledger", () => {
       const b = await openBooks(tenant);
       await asAppRole(tenant.id, async (client) => {
         const { rows } = await client.query<{ id: string }>(
-          `INSERT INTO "JournalEntry" (id, "tenantId", date, memo, "postedById")
-           VALUES (gen_random_uuid(), $1, '2026-03-01', 'Balanced', $2) RETURNING id`,
+          `INSERT INTO "JournalEntry" (id, "tenantId", date, memo, "lineCount", "postedById")
+           VALUES (gen_random_uuid(), $1, '2026-03-01', 'Balanced', 2, $2) RETURNING id`,
           [tenant.id, tenant.owner.userId],
         );
         await client.query(
@@ -220,6 +220,25 @@ describe("ledger", () => {
         );
       });
       expect(await entryCount(tenant.id)).toEqual({ entries: 1, lines: 2 });
+    });
+
+    it("refuses lines added to a posted entry, even a pair that balances", async () => {
+      const posted = await acme.asOwner((ctx) => postEntry(ctx, rentEntry(books, 700n, "Closed")));
+      const refusal = await sqlError(
+        asAppRole(acme.id, async (client) => {
+          await client.query(
+            `INSERT INTO "JournalLine" (id, "tenantId", "entryId", "lineNo", "accountId", "debitCents", "creditCents")
+             VALUES (gen_random_uuid(), $1, $2, 3, $3, 100, 0), (gen_random_uuid(), $1, $2, 4, $4, 0, 100)`,
+            [acme.id, posted.id, books.travel, books.cash],
+          );
+        }),
+      );
+      expect(refusal.code).toBe("LG001");
+      expect(refusal.message).toMatch(/has 4 line\(s\) but was posted with 2/);
+      const lines = await withOwner((client) =>
+        client.query(`SELECT 1 FROM "JournalLine" WHERE "entryId" = $1`, [posted.id]),
+      );
+      expect(lines.rowCount).toBe(2);
     });
 
     it("keeps posted entries and lines as they are, for the app role and the owner alike", async () => {
@@ -264,6 +283,7 @@ describe("ledger", () => {
               tenantId: acme.id,
               date: new Date("2026-03-01"),
               memo: "Lonely",
+              lineCount: 2,
               postedById: acme.owner.userId,
             },
           });
@@ -280,6 +300,7 @@ describe("ledger", () => {
               tenantId: acme.id,
               date: new Date("2026-03-01"),
               memo: "Lonely",
+              lineCount: 2,
               postedById: acme.owner.userId,
             },
           });

@@ -221,6 +221,7 @@ async function insertEntry(
       memo: entry.memo,
       source: entry.source,
       reversesId: entry.reversesId,
+      lineCount: lines.length,
       postedById: ctx.actor.userId,
     },
   });

@@ -35,6 +35,7 @@ CREATE TABLE "JournalEntry" (
     "memo" TEXT NOT NULL,
     "source" TEXT,
     "reversesId" UUID,
+    "lineCount" INTEGER NOT NULL,
     "postedById" UUID NOT NULL,
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -122,10 +123,12 @@ ALTER TABLE "JournalLine" ADD CONSTRAINT "JournalLine_tenantId_costCenterId_fkey
 ALTER TABLE "JournalLine" ADD CONSTRAINT "JournalLine_one_side_check"
   CHECK (("debitCents" > 0 AND "creditCents" = 0) OR ("debitCents" = 0 AND "creditCents" > 0));
 ALTER TABLE "JournalLine" ADD CONSTRAINT "JournalLine_lineNo_check" CHECK ("lineNo" >= 1);
+ALTER TABLE "JournalEntry" ADD CONSTRAINT "JournalEntry_lineCount_check" CHECK ("lineCount" >= 2);
 ALTER TABLE "LedgerAccount" ADD CONSTRAINT "LedgerAccount_currency_check" CHECK ("currency" ~ '^[A-Z]{3}$');
 ALTER TABLE "CostCenter" ADD CONSTRAINT "CostCenter_budget_check" CHECK ("annualBudgetCents" >= 0);
 
--- Every entry balances: at least two lines, Σdebit = Σcredit, and all lines' accounts in one currency.
+-- Every entry balances: at least two lines, exactly as many as it was posted with ("lineCount", so
+-- nothing can be added to a posted entry), Σdebit = Σcredit, and all lines' accounts in one currency.
 -- Checked when the transaction commits (constraint triggers DEFERRABLE INITIALLY DEFERRED), because an
 -- entry and its lines are inserted one statement after another and only the whole can balance;
 -- server/finance/ledger.ts runs the check early with SET CONSTRAINTS … IMMEDIATE to report it.
@@ -135,6 +138,7 @@ ALTER TABLE "CostCenter" ADD CONSTRAINT "CostCenter_budget_check" CHECK ("annual
 CREATE FUNCTION ledger_check_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   entry uuid;
+  declared int;
   line_count int;
   debits numeric;
   credits numeric;
@@ -151,6 +155,11 @@ BEGIN
     FROM "JournalLine" l
     JOIN "LedgerAccount" a ON a."tenantId" = l."tenantId" AND a.id = l."accountId"
    WHERE l."entryId" = entry;
+  SELECT e."lineCount" INTO declared FROM "JournalEntry" e WHERE e.id = entry;
+  IF line_count <> declared THEN
+    RAISE EXCEPTION 'journal entry % has % line(s) but was posted with %; a posted entry cannot gain lines',
+      entry, line_count, declared USING ERRCODE = 'LG001';
+  END IF;
   IF line_count < 2 THEN
     RAISE EXCEPTION 'journal entry % has % line(s); an entry needs at least two', entry, line_count
       USING ERRCODE = 'LG001';
