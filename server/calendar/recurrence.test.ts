@@ -303,3 +303,20 @@ describe("expandBooking far from the start", () => {
     }
   });
 });
+
+describe("DAILY with BYDAY", () => {
+  it("repeats on weekdays only, the usual 'every working day' booking", () => {
+    const workdays: BookingSchedule = {
+      start: { date: "2026-11-20", time: "08:30" },
+      durationMinutes: 480,
+      timeZone: "Europe/Berlin",
+      rule: parseRRule("FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=4"),
+    };
+    expect(localStarts(workdays, "2026-11-01T00:00:00Z", "2026-12-31T00:00:00Z").map((w) => w.date)).toEqual([
+      "2026-11-20",
+      "2026-11-23",
+      "2026-11-24",
+      "2026-11-25",
+    ]);
+  });
+});
