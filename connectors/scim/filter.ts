@@ -8,7 +8,8 @@
  *   logExp    = FILTER SP ("and" / "or") SP FILTER
  *   attrPath  = [URI ":"] ATTRNAME *1subAttr
  *
- * Precedence is "not" over "and" over "or", as in §3.4.2.2 Table 4's note; parentheses group.
+ * Order of operations (§3.4.2.2): grouping, then "not" over "and" over "or"; attribute operators bind
+ * tightest (RFC errata 4670 corrects the RFC's list, which put them last by mistake).
  * Attribute names and operators are case-insensitive (§3.4.2.2). Errors are `invalidFilter`
  * ScimErrors that name the 0-based position in the filter string.
  */
