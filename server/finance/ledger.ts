@@ -157,7 +157,7 @@ export function ledgerRefusal(error: unknown): AppError | null {
   if (hasSqlState(error, UNBALANCED))
     return new AppError(
       "BAD_REQUEST",
-      "The entry does not balance: debits and credits must be equal, in one currency, over at least two lines",
+      "The entry does not balance: debits must equal credits, in one currency, over at least two lines, and a posted entry cannot gain lines",
       { cause: error },
     );
   if (hasSqlState(error, APPEND_ONLY))
