@@ -28,6 +28,7 @@ import type { JsonValue } from "./audit/canonical-json";
 import { auditEntryInput, type AuditEntryInput } from "./audit/entry";
 import { PrincipalBatcher } from "./access/principal-batcher";
 import { AuditBatcher } from "./audit/batcher";
+import { GroupCommit } from "./group-commit";
 import { agentKeyOf, callModel, type ModelResult, type ModelSyscall } from "./model-call";
 import { modelProviderFromEnv, type ModelProvider } from "./models";
 import { appScheduler } from "./scheduler/app";
@@ -84,12 +85,9 @@ export type SyscallResult =
 
 export type Authorized = { syscallId: string; outcome: Decided; principal: ResolvedPrincipal | Unresolved };
 
-type Pending = {
-  ctx: KernelContext;
-  syscall: Syscall;
-  resolve: (authorized: Authorized) => void;
-  reject: (error: unknown) => void;
-};
+type Pending = { ctx: KernelContext; syscall: Syscall };
+/** One caller's share of a batch: a bad syscall fails its caller alone, not the batch. */
+type Decision = { ok: true; authorized: Authorized } | { ok: false; error: unknown };
 
 /** Thrown inside a batch's transaction to roll it back when the tenant's policies must be reloaded. */
 class StalePolicies extends Error {}
@@ -204,7 +202,10 @@ export class Kernel {
   }
 
   /** Syscalls waiting for their tenant's next batch, and whether one is in flight. */
-  private readonly queues = new Map<string, { waiting: Pending[]; running: boolean }>();
+  private readonly decisions = new GroupCommit<Pending, Decision>(
+    (tenantId, batch) => this.authorizeBatch(tenantId, batch),
+    MAX_BATCH,
+  );
 
   /**
    * The access half of a syscall: resolve the principal, verify approvals, decide, and audit the
@@ -215,28 +216,14 @@ export class Kernel {
    * tenant's appends are serialised by its chain lock anyway, so batching costs a lone caller
    * nothing and lets concurrent callers share the round trips.
    */
-  authorize(ctx: KernelContext, syscall: Syscall): Promise<Authorized> {
-    return new Promise<Authorized>((resolve, reject) => {
-      const queue = this.queues.get(ctx.tenantId) ?? { waiting: [], running: false };
-      this.queues.set(ctx.tenantId, queue);
-      queue.waiting.push({ ctx, syscall, resolve, reject });
-      if (!queue.running) void this.drain(ctx.tenantId, queue);
-    });
+  async authorize(ctx: KernelContext, syscall: Syscall): Promise<Authorized> {
+    const decision = await this.decisions.submit(ctx.tenantId, { ctx, syscall });
+    if (!decision.ok) throw decision.error;
+    return decision.authorized;
   }
 
-  private async drain(tenantId: string, queue: { waiting: Pending[]; running: boolean }) {
-    queue.running = true;
-    try {
-      while (queue.waiting.length > 0)
-        await this.authorizeBatch(tenantId, queue.waiting.splice(0, MAX_BATCH));
-    } finally {
-      queue.running = false;
-      this.queues.delete(tenantId);
-    }
-  }
-
-  private async authorizeBatch(tenantId: string, batch: Pending[], reloaded = false): Promise<void> {
-    const settle: (() => void)[] = [];
+  private async authorizeBatch(tenantId: string, batch: Pending[], reloaded = false): Promise<Decision[]> {
+    const decisions: Decision[] = [];
     const evaluator = this.options.evaluator ?? liveEvaluator;
     try {
       const opening = [
@@ -275,9 +262,9 @@ export class Kernel {
                 this.decisionEntry(item.ctx, item.syscall, syscallId, principal, outcome),
               );
               entries.push(entry);
-              settle.push(() => item.resolve({ syscallId, outcome, principal }));
+              decisions.push({ ok: true, authorized: { syscallId, outcome, principal } });
             } catch (error) {
-              settle.push(() => item.reject(error));
+              decisions.push({ ok: false, error });
             }
           }
           await appendAuditBatch(sql, tenantId, entries, chain);
@@ -285,21 +272,13 @@ export class Kernel {
         opening,
       );
     } catch (error) {
-      if (error instanceof StalePolicies) {
-        try {
-          await withTenantSql(this.options.db(), tenantId, (sql) =>
-            ensureLoaded(sql, tenantId, this.now(), evaluator),
-          );
-        } catch (reloadError) {
-          for (const item of batch) item.reject(reloadError);
-          return;
-        }
-        return this.authorizeBatch(tenantId, batch, true);
-      }
-      for (const item of batch) item.reject(error);
-      return;
+      if (!(error instanceof StalePolicies)) throw error;
+      await withTenantSql(this.options.db(), tenantId, (sql) =>
+        ensureLoaded(sql, tenantId, this.now(), evaluator),
+      );
+      return this.authorizeBatch(tenantId, batch, true);
     }
-    for (const done of settle) done();
+    return decisions;
   }
 
   async call(ctx: KernelContext, syscall: Syscall): Promise<SyscallResult> {
