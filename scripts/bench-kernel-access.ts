@@ -27,12 +27,7 @@ const SECONDS = Number(args.seconds);
 const [
   { createPrismaClient, poolOf },
   { withTenant },
-  { signUp },
-  { addMember },
-  { createUserWithPassword },
-  { tenantForUser },
-  { createGrant },
-  { registerAgent },
+  { benchAgent, benchMember, benchTenant: createBenchTenant },
   { benchAccessDecisions },
   { Kernel },
   { Scheduler },
@@ -43,12 +38,7 @@ const [
 ] = await Promise.all([
   import("@/server/db/client"),
   import("@/server/db/scope"),
-  import("@/server/auth/sign-up"),
-  import("@/server/tenancy/members"),
-  import("@/server/auth/users"),
-  import("@/server/tenancy/tenants"),
-  import("@/server/kernel/access/grant-admin"),
-  import("@/server/kernel/access/agents"),
+  import("./bench-tenant"),
   import("@/server/kernel/access/bench"),
   import("@/server/kernel/kernel"),
   import("@/server/kernel/scheduler/scheduler"),
@@ -97,50 +87,16 @@ const kernel = new Kernel({
 
 /** A tenant with an employee, an approver and an agent granted room booking; the syscall mix for it. */
 async function benchTenant(n: number) {
-  const slug = `bench-${n}-${randomBytes(3).toString("hex")}`;
-  const { userId: ownerId } = await signUp(db, {
-    name: `Owner ${n}`,
-    email: `owner@${slug}.test`,
-    password: "bench-password-1",
-    tenantName: `Bench ${n}`,
-    tenantSlug: slug,
-  });
-  const tenant = await tenantForUser(db, ownerId, slug);
-  if (!tenant) throw new Error("bench tenant not visible");
-  const tenantId = tenant.id;
-  return withTenant(db, { tenantId }, async (tx) => {
-    const person = async (role: "employee" | "approver") => {
-      const user = await createUserWithPassword(tx, {
-        email: `${role}@${slug}.test`,
-        name: `${role} ${n}`,
-        password: "bench-password-1",
-      });
-      await addMember(tx, tenantId, user.id, role);
-      return user.id;
-    };
-    const employee = await person("employee");
-    await person("approver");
-    const membership = await tx.membership.findUniqueOrThrow({
-      where: { tenantId_userId: { tenantId, userId: ownerId } },
-    });
-    const ctx = {
-      tenantId,
-      actor: { userId: ownerId, membershipId: membership.id, role: "owner" as const },
-      db: tx,
-    };
-    const { id: agentId } = await registerAgent(ctx, {
+  const tenant = await createBenchTenant(db, "bench", n);
+  const { tenantId } = tenant;
+  return tenant.asOwner(async (ctx) => {
+    const employee = await benchMember(ctx.db, tenant, "employee", `employee ${n}`);
+    await benchMember(ctx.db, tenant, "approver", `approver ${n}`);
+    const agentId = await benchAgent(ctx, {
       name: "Bench agent",
       skillId: "bench",
       skillName: "Bench",
-      skillVersion: "1.0.0",
-      publisher: "Tenet",
-    });
-    await createGrant(ctx, {
-      agentId,
       actions: ["facilities.room.book"],
-      resource: null,
-      expiresAt: new Date(Date.now() + 24 * 3600_000),
-      reason: "bench",
     });
     const user: KernelContext = { tenantId, principal: { type: "user", userId: employee } };
     const agent: KernelContext = {
@@ -287,5 +243,7 @@ and redacting entries most of the rest. Numbers moved by about ±10% between run
 } finally {
   await scheduler.stop();
   await db.$disconnect();
+  // Prisma's adapter leaves its pg pool open; idle connections would die noisily with the database.
+  await poolOf(db).end();
   await database.close();
 }

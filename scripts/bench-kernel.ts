@@ -86,12 +86,7 @@ const RUN_MODES = args.modes.split(",").filter((m): m is ModeId => MODES.some((k
 const [
   { createPrismaClient, poolOf },
   { withTenant },
-  { signUp },
-  { addMember },
-  { createUserWithPassword },
-  { tenantForUser },
-  { createGrant },
-  { registerAgent },
+  { benchAgent, benchMember, benchTenant },
   { Kernel },
   { createToolRegistry, defineTool },
   { openThrowawayDatabase },
@@ -103,12 +98,7 @@ const [
 ] = await Promise.all([
   import("@/server/db/client"),
   import("@/server/db/scope"),
-  import("@/server/auth/sign-up"),
-  import("@/server/tenancy/members"),
-  import("@/server/auth/users"),
-  import("@/server/tenancy/tenants"),
-  import("@/server/kernel/access/grant-admin"),
-  import("@/server/kernel/access/agents"),
+  import("./bench-tenant"),
   import("@/server/kernel/kernel"),
   import("@/server/kernel/tools/registry"),
   import("@/server/testing/throwaway-database"),
@@ -320,56 +310,25 @@ async function configurePools(policy: Policy): Promise<void> {
 // Setup: tenants, the member each agent acts for, and agents with a grant to read employee records.
 
 async function createTenant(t: number, agents: number): Promise<AgentSpec[]> {
-  const slug = `bench-k-${t}-${randomBytes(3).toString("hex")}`;
-  const { userId: ownerId } = await signUp(db, {
-    name: `Owner ${t}`,
-    email: `owner@${slug}.test`,
-    password: "bench-password-1",
-    tenantName: `Bench ${t}`,
-    tenantSlug: slug,
-  });
-  const tenant = await tenantForUser(db, ownerId, slug);
-  if (!tenant) throw new Error("bench tenant not visible");
-  const tenantId = tenant.id;
-  const employee = await withTenant(db, { tenantId }, async (tx) => {
-    const user = await createUserWithPassword(tx, {
-      email: `employee@${slug}.test`,
-      name: `Employee ${t}`,
-      password: "bench-password-1",
-    });
-    await addMember(tx, tenantId, user.id, "employee");
-    return user.id;
-  });
+  const tenant = await benchTenant(db, "bench-k", t);
+  const { tenantId } = tenant;
+  const employee = await withTenant(db, { tenantId }, (tx) =>
+    benchMember(tx, tenant, "employee", `Employee ${t}`),
+  );
   const specs: AgentSpec[] = [];
   // 50 agents per transaction: registering one and granting it is a handful of audited writes.
   for (let from = 0; from < agents; from += 50) {
-    const ids = await withTenant(db, { tenantId }, async (tx) => {
-      const membership = await tx.membership.findUniqueOrThrow({
-        where: { tenantId_userId: { tenantId, userId: ownerId } },
-      });
-      const ctx = {
-        tenantId,
-        actor: { userId: ownerId, membershipId: membership.id, role: "owner" as const },
-        db: tx,
-      };
+    const ids = await tenant.asOwner(async (ctx) => {
       const made: string[] = [];
-      for (let i = from; i < Math.min(agents, from + 50); i++) {
-        const { id } = await registerAgent(ctx, {
-          name: `HR agent ${t}-${i}`,
-          skillId: "bench-hr",
-          skillName: "HR lookups",
-          skillVersion: "1.0.0",
-          publisher: "Tenet",
-        });
-        await createGrant(ctx, {
-          agentId: id,
-          actions: ["hr.employee.read"],
-          resource: null,
-          expiresAt: new Date(Date.now() + 24 * 3600_000),
-          reason: "bench",
-        });
-        made.push(id);
-      }
+      for (let i = from; i < Math.min(agents, from + 50); i++)
+        made.push(
+          await benchAgent(ctx, {
+            name: `HR agent ${t}-${i}`,
+            skillId: "bench-hr",
+            skillName: "HR lookups",
+            actions: ["hr.employee.read"],
+          }),
+        );
       return made;
     });
     for (const agentId of ids) specs.push({ index: -1, tenantId, agentId, actingForUserId: employee });
