@@ -10,7 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { guardedFetch } from "@/connectors/http/fetch";
 import { ScimClient, filterString, type ScimFetch } from "./client";
 import { ScimError } from "./errors";
-import { evaluateFilter, isRecord, parseFilter, valuesOf } from "./filter";
+import { evaluateFilter, isRecord, valuesOf } from "./evaluate";
+import { parseFilter } from "./filter";
 import { applyPatch } from "./patch";
 import { errorResponse, groupSchema, patchOpSchema, schemaUrns, scimMediaType, userSchema } from "./schema";
 

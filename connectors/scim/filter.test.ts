@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ScimError } from "./errors";
-import { evaluateFilter, parseFilter, parsePatchPath, type FilterNode } from "./filter";
+import { evaluateFilter } from "./evaluate";
+import { parseFilter, parsePatchPath, type FilterNode } from "./filter";
 
 const user = {
   schemas: [

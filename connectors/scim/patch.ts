@@ -13,15 +13,8 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { invalidValue, mutability, noTarget, ScimError } from "./errors";
-import {
-  getAttribute,
-  isRecord,
-  matchesValueFilter,
-  parsePatchPath,
-  valuesOf,
-  type FilterNode,
-  type PatchPath,
-} from "./filter";
+import { getAttribute, isRecord, matchesValueFilter, valuesOf } from "./evaluate";
+import { parsePatchPath, type FilterNode, type PatchPath } from "./filter";
 import { schemaUrns } from "./schema";
 
 export interface PatchOperationLike {
