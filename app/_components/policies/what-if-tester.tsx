@@ -36,6 +36,12 @@ const RESOURCE_FIELDS: Record<
   PurchaseRequest: { owner: "The person who requests the purchase", amount: true },
   Device: { owner: null },
   Room: { owner: null },
+  Desk: { owner: null },
+  Equipment: { owner: null },
+  Booking: { owner: "The person who made the booking" },
+  Visitor: { owner: "The person the visitor comes to see" },
+  HttpEndpoint: { owner: null, app: true },
+  Webhook: { owner: null },
 };
 
 /** Loads who and what can be tested, then shows the tester. */

@@ -16,8 +16,24 @@ when { resource.requester == principal };
 permit (principal is Tenet::User, action == Tenet::Action::"it.access.request", resource)
 when { resource.user == principal };
 
-@id("book-rooms")
-permit (principal is Tenet::User, action == Tenet::Action::"facilities.room.book", resource);
+@id("book-spaces")
+permit (
+  principal is Tenet::User,
+  action in [Tenet::Action::"facilities.room.book", Tenet::Action::"facilities.desk.book", Tenet::Action::"facilities.equipment.book"],
+  resource
+);
+
+@id("cancel-own-booking")
+permit (principal is Tenet::User, action == Tenet::Action::"facilities.booking.cancel", resource)
+when { resource.booker == principal };
+
+@id("register-own-visitors")
+permit (principal is Tenet::User, action == Tenet::Action::"facilities.visitor.register", resource)
+when { resource.host == principal };
+
+@id("cancel-own-time-off")
+permit (principal is Tenet::User, action == Tenet::Action::"hr.timeoff.cancel", resource)
+when { resource.requester == principal };
 
 @id("report-maintenance")
 permit (principal is Tenet::User, action == Tenet::Action::"facilities.ticket.create", resource)
@@ -51,11 +67,15 @@ permit (principal in Tenet::Role::"approver", action == Tenet::Action::"finance.
 @id("approver-approves-purchases")
 permit (principal in Tenet::Role::"approver", action == Tenet::Action::"finance.purchase.approve", resource);
 
-// Admins manage people, access and devices.
+// Admins manage people, access, devices, facilities, purchase orders and outbound integrations.
 @id("admin-manages-employees")
 permit (
   principal is Tenet::User,
-  action in [Tenet::Action::"hr.employee.read", Tenet::Action::"hr.employee.update", Tenet::Action::"hr.employee.offboard"],
+  action in [
+    Tenet::Action::"hr.employee.read", Tenet::Action::"hr.employee.create", Tenet::Action::"hr.employee.update",
+    Tenet::Action::"hr.employee.offboard", Tenet::Action::"hr.remote.employee.read",
+    Tenet::Action::"hr.remote.employee.create", Tenet::Action::"hr.remote.employee.update"
+  ],
   resource
 )
 when { principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin" };
@@ -63,7 +83,30 @@ when { principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin" };
 @id("admin-manages-access-and-devices")
 permit (
   principal is Tenet::User,
-  action in [Tenet::Action::"it.access.grant", Tenet::Action::"it.access.revoke", Tenet::Action::"it.device.assign"],
+  action in [
+    Tenet::Action::"it.access.grant", Tenet::Action::"it.access.revoke", Tenet::Action::"it.account.read",
+    Tenet::Action::"it.device.assign", Tenet::Action::"it.device.return"
+  ],
+  resource
+)
+when { principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin" };
+
+@id("admin-manages-facilities")
+permit (
+  principal is Tenet::User,
+  action in [Tenet::Action::"facilities.booking.cancel", Tenet::Action::"facilities.ticket.update"],
+  resource
+)
+when { principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin" };
+
+@id("admin-issues-purchase-orders")
+permit (principal is Tenet::User, action == Tenet::Action::"finance.purchase.order", resource)
+when { principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin" };
+
+@id("admin-calls-http-and-webhooks")
+permit (
+  principal is Tenet::User,
+  action in [Tenet::Action::"http.get", Tenet::Action::"http.send", Tenet::Action::"webhook.send"],
   resource
 )
 when { principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin" };
@@ -96,6 +139,18 @@ unless { context.approvals.contains("role:approver") };
 @approval("role:approver")
 forbid (principal, action == Tenet::Action::"finance.purchase.request", resource)
 when { resource.amountCents > ${LARGE_AMOUNT_CENTS} }
+unless { context.approvals.contains("role:approver") };
+
+@id("over-budget-expense-needs-approver")
+@approval("role:approver")
+forbid (principal, action == Tenet::Action::"finance.expense.submit", resource)
+when { resource has overBudget && resource.overBudget }
+unless { context.approvals.contains("role:approver") };
+
+@id("over-budget-purchase-needs-approver")
+@approval("role:approver")
+forbid (principal, action == Tenet::Action::"finance.purchase.request", resource)
+when { resource has overBudget && resource.overBudget }
 unless { context.approvals.contains("role:approver") };
 
 @id("access-grant-needs-admin")

@@ -18,9 +18,15 @@ type ResourceAttrs = {
   AppAccess: { userId: string; app: string };
   Device: Record<string, never>;
   Room: Record<string, never>;
+  Desk: Record<string, never>;
+  Equipment: Record<string, never>;
+  Booking: { bookerId: string };
   MaintenanceTicket: { reporterId: string };
-  Expense: { submitterId: string; amountCents: number };
-  PurchaseRequest: { requesterId: string; amountCents: number };
+  Expense: { submitterId: string; amountCents: number; overBudget?: boolean };
+  PurchaseRequest: { requesterId: string; amountCents: number; overBudget?: boolean };
+  Visitor: { hostId: string };
+  HttpEndpoint: { host: string };
+  Webhook: Record<string, never>;
 };
 
 export type AccessResource = {
@@ -114,6 +120,9 @@ export function toCedarRequest(
   };
 }
 
+const overBudget = (attrs: { overBudget?: boolean }): Record<string, boolean> =>
+  attrs.overBudget === undefined ? {} : { overBudget: attrs.overBudget };
+
 type Ref = (type: string, id: string) => { __entity: { type: string; id: string } };
 
 function resourceAttrs(resource: AccessResource, ref: Ref): EntityJson["attrs"] {
@@ -132,11 +141,28 @@ function resourceAttrs(resource: AccessResource, ref: Ref): EntityJson["attrs"] 
     case "MaintenanceTicket":
       return { reporter: ref("User", resource.attrs.reporterId) };
     case "Expense":
-      return { submitter: ref("User", resource.attrs.submitterId), amountCents: resource.attrs.amountCents };
+      return {
+        submitter: ref("User", resource.attrs.submitterId),
+        amountCents: resource.attrs.amountCents,
+        ...overBudget(resource.attrs),
+      };
     case "PurchaseRequest":
-      return { requester: ref("User", resource.attrs.requesterId), amountCents: resource.attrs.amountCents };
+      return {
+        requester: ref("User", resource.attrs.requesterId),
+        amountCents: resource.attrs.amountCents,
+        ...overBudget(resource.attrs),
+      };
+    case "Booking":
+      return { booker: ref("User", resource.attrs.bookerId) };
+    case "Visitor":
+      return { host: ref("User", resource.attrs.hostId) };
+    case "HttpEndpoint":
+      return { host: resource.attrs.host };
     case "Device":
     case "Room":
+    case "Desk":
+    case "Equipment":
+    case "Webhook":
       return {};
   }
 }

@@ -208,8 +208,17 @@ function whatIfResource(action: ActionName, input: WhatIfInput["resource"], owne
       return { type, id, attrs: { submitterId: ownerId, amountCents } };
     case "PurchaseRequest":
       return { type, id, attrs: { requesterId: ownerId, amountCents } };
+    case "Booking":
+      return { type, id, attrs: { bookerId: ownerId } };
+    case "Visitor":
+      return { type, id, attrs: { hostId: ownerId } };
+    case "HttpEndpoint":
+      return { type, id, attrs: { host: input.app ?? "api.example.com" } };
     case "Device":
     case "Room":
+    case "Desk":
+    case "Equipment":
+    case "Webhook":
       return { type, id, attrs: {} };
   }
 }

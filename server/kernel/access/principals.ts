@@ -148,7 +148,7 @@ export function resolvePrincipal(directory: Directory, ref: PrincipalRef): Resol
 /** The users a resource points at (requester, submitter, …), which policies may look at. */
 export function resourceUserIds(resource: AccessResource): string[] {
   const attrs: Record<string, unknown> = resource.attrs;
-  return ["requesterId", "submitterId", "userId", "reporterId", "managerId"].flatMap((key) => {
+  return ["requesterId", "submitterId", "userId", "reporterId", "managerId", "bookerId", "hostId"].flatMap((key) => {
     const value = attrs[key];
     return typeof value === "string" ? [value] : [];
   });

@@ -17,19 +17,35 @@ export const NAMESPACE = "Tenet";
 export const ACTIONS = {
   "hr.timeoff.request": "TimeOffRequest",
   "hr.timeoff.approve": "TimeOffRequest",
+  "hr.timeoff.cancel": "TimeOffRequest",
   "hr.employee.read": "Employee",
+  "hr.employee.create": "Employee",
   "hr.employee.update": "Employee",
   "hr.employee.offboard": "Employee",
+  "hr.remote.employee.read": "Employee",
+  "hr.remote.employee.create": "Employee",
+  "hr.remote.employee.update": "Employee",
   "it.access.request": "AppAccess",
   "it.access.grant": "AppAccess",
   "it.access.revoke": "AppAccess",
+  "it.account.read": "AppAccess",
   "it.device.assign": "Device",
+  "it.device.return": "Device",
   "facilities.room.book": "Room",
+  "facilities.desk.book": "Desk",
+  "facilities.equipment.book": "Equipment",
+  "facilities.booking.cancel": "Booking",
   "facilities.ticket.create": "MaintenanceTicket",
+  "facilities.ticket.update": "MaintenanceTicket",
+  "facilities.visitor.register": "Visitor",
   "finance.expense.submit": "Expense",
   "finance.expense.approve": "Expense",
   "finance.purchase.request": "PurchaseRequest",
   "finance.purchase.approve": "PurchaseRequest",
+  "finance.purchase.order": "PurchaseRequest",
+  "http.get": "HttpEndpoint",
+  "http.send": "HttpEndpoint",
+  "webhook.send": "Webhook",
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;
@@ -55,6 +71,12 @@ const RESOURCE_LABELS: Record<ResourceType, string> = {
   MaintenanceTicket: "maintenance ticket",
   Expense: "expense",
   PurchaseRequest: "purchase request",
+  Desk: "desk",
+  Equipment: "equipment",
+  Booking: "booking",
+  Visitor: "visitor",
+  HttpEndpoint: "HTTP endpoint",
+  Webhook: "webhook",
 };
 
 /** How people call a resource type: "time-off request" for TimeOffRequest. */
@@ -78,19 +100,35 @@ export type Effect = (typeof EFFECTS)[number];
 export const ACTION_INFO: { [A in ActionName]: { effect: Effect; label: string } } = {
   "hr.timeoff.request": { effect: "write", label: "request time off" },
   "hr.timeoff.approve": { effect: "write", label: "approve time off" },
+  "hr.timeoff.cancel": { effect: "write", label: "cancel time off" },
   "hr.employee.read": { effect: "read", label: "read an employee record" },
+  "hr.employee.create": { effect: "write", label: "create an employee record" },
   "hr.employee.update": { effect: "write", label: "update an employee record" },
   "hr.employee.offboard": { effect: "destructive", label: "offboard an employee" },
+  "hr.remote.employee.read": { effect: "read", label: "read an employee in the external HRIS" },
+  "hr.remote.employee.create": { effect: "write", label: "create an employee in the external HRIS" },
+  "hr.remote.employee.update": { effect: "write", label: "update an employee in the external HRIS" },
   "it.access.request": { effect: "write", label: "request app access" },
   "it.access.grant": { effect: "write", label: "grant app access" },
   "it.access.revoke": { effect: "destructive", label: "revoke app access" },
+  "it.account.read": { effect: "read", label: "look up accounts in an app" },
   "it.device.assign": { effect: "write", label: "assign a device" },
+  "it.device.return": { effect: "write", label: "return a device" },
   "facilities.room.book": { effect: "write", label: "book a room" },
+  "facilities.desk.book": { effect: "write", label: "book a desk" },
+  "facilities.equipment.book": { effect: "write", label: "book equipment" },
+  "facilities.booking.cancel": { effect: "write", label: "cancel a booking" },
   "facilities.ticket.create": { effect: "write", label: "report a maintenance issue" },
+  "facilities.ticket.update": { effect: "write", label: "update a maintenance ticket" },
+  "facilities.visitor.register": { effect: "write", label: "register a visitor" },
   "finance.expense.submit": { effect: "write", label: "submit an expense" },
   "finance.expense.approve": { effect: "write", label: "approve an expense" },
   "finance.purchase.request": { effect: "write", label: "request a purchase" },
   "finance.purchase.approve": { effect: "write", label: "approve a purchase" },
+  "finance.purchase.order": { effect: "write", label: "issue a purchase order" },
+  "http.get": { effect: "read", label: "read from an HTTP API" },
+  "http.send": { effect: "write", label: "send to an HTTP API" },
+  "webhook.send": { effect: "write", label: "send a webhook" },
 };
 
 const actionDeclarations = Object.entries(ACTIONS)
@@ -114,12 +152,19 @@ export const SCHEMA_TEXT = `namespace ${NAMESPACE} {
 
   entity Employee { user: User, manager?: User };
   entity TimeOffRequest { requester: User, days: Long };
-  entity Expense { submitter: User, amountCents: Long };
-  entity PurchaseRequest { requester: User, amountCents: Long };
+  // overBudget: the amount would take its cost center past its budget (server/finance budget check).
+  entity Expense { submitter: User, amountCents: Long, overBudget?: Bool };
+  entity PurchaseRequest { requester: User, amountCents: Long, overBudget?: Bool };
   entity AppAccess { user: User, app: String };
   entity Room;
+  entity Desk;
+  entity Equipment;
+  entity Booking { booker: User };
   entity Device;
   entity MaintenanceTicket { reporter: User };
+  entity Visitor { host: User };
+  entity HttpEndpoint { host: String };
+  entity Webhook;
 
 ${actionDeclarations}
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Connection" ADD COLUMN     "config" JSONB NOT NULL DEFAULT '{}';
+
