@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Membership" ADD COLUMN     "deactivatedAt" TIMESTAMPTZ(3);
+
