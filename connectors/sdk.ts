@@ -139,7 +139,18 @@ export const defineManifest = <A extends Record<string, AnyActionSpec>>(
   manifest: ConnectorManifest<A>,
 ): ConnectorManifest<A> => manifest;
 
+/**
+ * A connector's driver: its actions, and for connectors that take a connection, `test`, which makes
+ * one harmless authenticated request and says what it found ("Signed in to Figma's SCIM API as …"),
+ * or throws with what went wrong. The Connectors page's "Test connection" runs it through the kernel.
+ */
+export type ConnectorDriver<A extends Record<string, AnyActionSpec>> = {
+  actions: DriverFor<A>;
+  test?: (ctx: DriverContext) => Promise<string>;
+};
+
 export const defineDriver = <A extends Record<string, AnyActionSpec>>(
   _manifest: ConnectorManifest<A>,
-  driver: DriverFor<A>,
-): DriverFor<A> => driver;
+  actions: DriverFor<A>,
+  options: { test?: (ctx: DriverContext) => Promise<string> } = {},
+): ConnectorDriver<A> => ({ actions, ...options });
