@@ -8,46 +8,76 @@ import { ACTION_NAMES, EFFECTS, isActionName, type Effect } from "./schema";
 
 /**
  * The default pack, role by role. "own": the principal's own request or record; "other": someone
- * else's (managed by someone else); "report": someone whose manager is the principal; "any": rooms
- * and devices, which belong to nobody; "-large": an amount above the 100,000-cent threshold.
+ * else's (managed by someone else); "report": someone whose manager is the principal; "any": rooms,
+ * desks, devices, endpoints, which belong to nobody; "-large": an amount above the 100,000-cent
+ * threshold; "-over": the budget check found the amount over its cost center's budget.
  * Cells: allow, deny, or "approval:<roles>" (require approval from members with those roles).
  */
 const MATRIX = `
-action                   | resource    | effect      | owner          | admin          | approver          | employee          | publisher
-hr.timeoff.request       | own         | write       | allow          | allow          | allow             | allow             | allow
-hr.timeoff.request       | other       | write       | deny           | deny           | deny              | deny              | deny
-hr.timeoff.approve       | own         | write       | deny           | deny           | deny              | deny              | deny
-hr.timeoff.approve       | report      | write       | allow          | allow          | allow             | allow             | allow
-hr.timeoff.approve       | other       | write       | allow          | allow          | deny              | deny              | deny
-hr.employee.read         | own         | read        | allow          | allow          | allow             | allow             | allow
-hr.employee.read         | other       | read        | allow          | allow          | deny              | deny              | deny
-hr.employee.read         | report      | read        | allow          | allow          | deny              | deny              | deny
-hr.employee.update       | own         | write       | allow          | allow          | deny              | deny              | deny
-hr.employee.update       | other       | write       | allow          | allow          | deny              | deny              | deny
-hr.employee.offboard     | other       | destructive | approval:admin | approval:admin | deny              | deny              | deny
-it.access.request        | own         | write       | allow          | allow          | allow             | allow             | allow
-it.access.request        | other       | write       | deny           | deny           | deny              | deny              | deny
-it.access.grant          | own         | write       | deny           | deny           | deny              | deny              | deny
-it.access.grant          | other       | write       | approval:admin | approval:admin | deny              | deny              | deny
-it.access.revoke         | other       | write       | allow          | allow          | deny              | deny              | deny
-it.access.revoke         | other       | destructive | approval:admin | approval:admin | deny              | deny              | deny
-it.device.assign         | any         | write       | allow          | allow          | deny              | deny              | deny
-facilities.room.book     | any         | write       | allow          | allow          | allow             | allow             | allow
-facilities.room.book     | any         | destructive | approval:admin | approval:admin | approval:admin    | approval:admin    | approval:admin
-facilities.ticket.create | own         | write       | allow          | allow          | allow             | allow             | allow
-facilities.ticket.create | other       | write       | deny           | deny           | deny              | deny              | deny
-finance.expense.submit   | own         | write       | allow          | allow          | allow             | allow             | allow
-finance.expense.submit   | own-large   | write       | approval:approver | approval:approver | approval:approver | approval:approver | approval:approver
-finance.expense.submit   | other       | write       | deny           | deny           | deny              | deny              | deny
-finance.expense.approve  | own         | write       | deny           | deny           | deny              | deny              | deny
-finance.expense.approve  | other       | write       | deny           | deny           | allow             | deny              | deny
-finance.expense.approve  | other-large | write       | deny           | deny           | allow             | deny              | deny
-finance.purchase.request | own         | write       | allow          | allow          | allow             | allow             | allow
-finance.purchase.request | own-large   | write       | approval:approver | approval:approver | approval:approver | approval:approver | approval:approver
-finance.purchase.request | own-large   | destructive | approval:admin+approver | approval:admin+approver | approval:admin+approver | approval:admin+approver | approval:admin+approver
-finance.purchase.request | other       | write       | deny           | deny           | deny              | deny              | deny
-finance.purchase.approve | own         | write       | deny           | deny           | deny              | deny              | deny
-finance.purchase.approve | other       | write       | deny           | deny           | allow             | deny              | deny
+action                      | resource        | effect      | owner          | admin          | approver          | employee          | publisher
+hr.timeoff.request          | own             | write       | allow          | allow          | allow             | allow             | allow
+hr.timeoff.request          | other           | write       | deny           | deny           | deny              | deny              | deny
+hr.timeoff.approve          | own             | write       | deny           | deny           | deny              | deny              | deny
+hr.timeoff.approve          | report          | write       | allow          | allow          | allow             | allow             | allow
+hr.timeoff.approve          | other           | write       | allow          | allow          | deny              | deny              | deny
+hr.timeoff.cancel           | own             | write       | allow          | allow          | allow             | allow             | allow
+hr.timeoff.cancel           | other           | write       | deny           | deny           | deny              | deny              | deny
+hr.employee.read            | own             | read        | allow          | allow          | allow             | allow             | allow
+hr.employee.read            | other           | read        | allow          | allow          | deny              | deny              | deny
+hr.employee.read            | report          | read        | allow          | allow          | deny              | deny              | deny
+hr.employee.create          | other           | write       | allow          | allow          | deny              | deny              | deny
+hr.employee.update          | own             | write       | allow          | allow          | deny              | deny              | deny
+hr.employee.update          | other           | write       | allow          | allow          | deny              | deny              | deny
+hr.employee.offboard        | other           | destructive | approval:admin | approval:admin | deny              | deny              | deny
+hr.remote.employee.read     | own             | read        | allow          | allow          | deny              | deny              | deny
+hr.remote.employee.read     | other           | read        | allow          | allow          | deny              | deny              | deny
+hr.remote.employee.create   | other           | write       | allow          | allow          | deny              | deny              | deny
+hr.remote.employee.update   | own             | write       | allow          | allow          | deny              | deny              | deny
+hr.remote.employee.update   | other           | write       | allow          | allow          | deny              | deny              | deny
+it.access.request           | own             | write       | allow          | allow          | allow             | allow             | allow
+it.access.request           | other           | write       | deny           | deny           | deny              | deny              | deny
+it.access.grant             | own             | write       | deny           | deny           | deny              | deny              | deny
+it.access.grant             | other           | write       | approval:admin | approval:admin | deny              | deny              | deny
+it.access.revoke            | other           | write       | allow          | allow          | deny              | deny              | deny
+it.access.revoke            | other           | destructive | approval:admin | approval:admin | deny              | deny              | deny
+it.account.read             | own             | read        | allow          | allow          | deny              | deny              | deny
+it.account.read             | other           | read        | allow          | allow          | deny              | deny              | deny
+it.device.assign            | any             | write       | allow          | allow          | deny              | deny              | deny
+it.device.return            | any             | write       | allow          | allow          | deny              | deny              | deny
+facilities.room.book        | any             | write       | allow          | allow          | allow             | allow             | allow
+facilities.room.book        | any             | destructive | approval:admin | approval:admin | approval:admin    | approval:admin    | approval:admin
+facilities.desk.book        | any             | write       | allow          | allow          | allow             | allow             | allow
+facilities.equipment.book   | any             | write       | allow          | allow          | allow             | allow             | allow
+facilities.booking.cancel   | own             | write       | allow          | allow          | allow             | allow             | allow
+facilities.booking.cancel   | other           | write       | allow          | allow          | deny              | deny              | deny
+facilities.ticket.create    | own             | write       | allow          | allow          | allow             | allow             | allow
+facilities.ticket.create    | other           | write       | deny           | deny           | deny              | deny              | deny
+facilities.ticket.update    | own             | write       | allow          | allow          | deny              | deny              | deny
+facilities.ticket.update    | other           | write       | allow          | allow          | deny              | deny              | deny
+facilities.visitor.register | own             | write       | allow          | allow          | allow             | allow             | allow
+facilities.visitor.register | other           | write       | deny           | deny           | deny              | deny              | deny
+finance.expense.submit      | own             | write       | allow          | allow          | allow             | allow             | allow
+finance.expense.submit      | own-large       | write       | approval:approver | approval:approver | approval:approver | approval:approver | approval:approver
+finance.expense.submit      | own-over        | write       | approval:approver | approval:approver | approval:approver | approval:approver | approval:approver
+finance.expense.submit      | other           | write       | deny           | deny           | deny              | deny              | deny
+finance.expense.submit      | other-over      | write       | deny           | deny           | deny              | deny              | deny
+finance.expense.approve     | own             | write       | deny           | deny           | deny              | deny              | deny
+finance.expense.approve     | other           | write       | deny           | deny           | allow             | deny              | deny
+finance.expense.approve     | other-large     | write       | deny           | deny           | allow             | deny              | deny
+finance.expense.approve     | other-over      | write       | deny           | deny           | allow             | deny              | deny
+finance.purchase.request    | own             | write       | allow          | allow          | allow             | allow             | allow
+finance.purchase.request    | own-large       | write       | approval:approver | approval:approver | approval:approver | approval:approver | approval:approver
+finance.purchase.request    | own-over        | write       | approval:approver | approval:approver | approval:approver | approval:approver | approval:approver
+finance.purchase.request    | own-large-over  | write       | approval:approver | approval:approver | approval:approver | approval:approver | approval:approver
+finance.purchase.request    | own-large       | destructive | approval:admin+approver | approval:admin+approver | approval:admin+approver | approval:admin+approver | approval:admin+approver
+finance.purchase.request    | other           | write       | deny           | deny           | deny              | deny              | deny
+finance.purchase.approve    | own             | write       | deny           | deny           | deny              | deny              | deny
+finance.purchase.approve    | other           | write       | deny           | deny           | allow             | deny              | deny
+finance.purchase.order      | other           | write       | allow          | allow          | deny              | deny              | deny
+finance.purchase.order      | other-over      | write       | allow          | allow          | deny              | deny              | deny
+http.get                    | any             | read        | allow          | allow          | deny              | deny              | deny
+http.send                   | any             | write       | allow          | allow          | deny              | deny              | deny
+webhook.send                | any             | write       | allow          | allow          | deny              | deny              | deny
 `;
 
 type Row = { action: string; resource: string; effect: Effect; expected: Record<string, string> };
@@ -94,12 +124,13 @@ describe("default policy pack", () => {
       const principal = member(role, `u-${role}`, "u-ceo");
       const other = member("employee", "u-other", "u-boss");
       const report = member("employee", "u-report", principal.id);
-      const ownerId = { own: principal.id, other: other.id, report: report.id, any: other.id }[
-        resource.replace(/-large$/, "")
-      ];
-      if (!ownerId) throw new Error(`Unknown resource kind ${resource}`);
+      const [kind = "", ...marks] = resource.split("-");
+      const ownerId = { own: principal.id, other: other.id, report: report.id, any: other.id }[kind];
+      if (!ownerId || marks.some((m) => m !== "large" && m !== "over"))
+        throw new Error(`Unknown resource kind ${resource}`);
       const target = resourceFor(action, ownerId, {
-        amountCents: resource.endsWith("-large") ? 250_000 : 5_000,
+        amountCents: marks.includes("large") ? 250_000 : 5_000,
+        ...(marks.includes("over") && { overBudget: true }),
       });
       const decision = evaluator.decide(
         TENANT,
@@ -136,6 +167,36 @@ describe("default policy pack", () => {
         accessRequest(asPrincipal(employee), "hr.employee.read", resourceFor("hr.employee.read", "u-x")),
       ),
     ).toMatchObject({ decision: "deny", reasons: ["default-deny"] });
+  });
+
+  it("gates an over-budget expense or purchase for an approver, and only one found over budget", () => {
+    const employee = asPrincipal(member("employee"));
+    const decide = (action: "finance.expense.submit" | "finance.purchase.request", overBudget?: boolean) =>
+      evaluator.decide(
+        TENANT,
+        accessRequest(employee, action, resourceFor(action, employee.id, { amountCents: 250_000, overBudget })),
+      );
+    expect(decide("finance.expense.submit", true)).toEqual({
+      decision: "require-approval",
+      approvers: ["role:approver"],
+      reasons: ["large-expense-needs-approver", "over-budget-expense-needs-approver"],
+    });
+    expect(decide("finance.purchase.request", true).reasons).toEqual([
+      "large-purchase-needs-approver",
+      "over-budget-purchase-needs-approver",
+    ]);
+    // Within budget, or never checked: only the amount's own gate applies.
+    for (const overBudget of [false, undefined])
+      expect(decide("finance.expense.submit", overBudget).reasons).toEqual(["large-expense-needs-approver"]);
+    // The approver's approval opens both gates at once.
+    const approved = accessRequest(
+      employee,
+      "finance.purchase.request",
+      resourceFor("finance.purchase.request", employee.id, { amountCents: 5_000, overBudget: true }),
+    );
+    expect(
+      evaluator.decide(TENANT, { ...approved, context: { ...approved.context, approvals: ["role:approver"] } }),
+    ).toEqual({ decision: "allow", reasons: ["request-own-purchase"] });
   });
 
   it("counts exactly 100,000 cents as not large", () => {

@@ -28,10 +28,12 @@ export const agent = (id: string, actingForId: string): AccessPrincipal => ({
 export function resourceFor(
   action: ActionName,
   ownerId: string,
-  options: { id?: string; amountCents?: number } = {},
+  options: { id?: string; amountCents?: number; overBudget?: boolean } = {},
 ) {
   const id = options.id ?? "r-1";
   const amountCents = options.amountCents ?? 5_000;
+  // Absent unless given: a resource built without a budget check has no overBudget attribute at all.
+  const overBudget = options.overBudget === undefined ? {} : { overBudget: options.overBudget };
   const type = ACTIONS[action];
   const resources: { [T in AccessResource["type"]]: Extract<AccessResource, { type: T }> } = {
     TimeOffRequest: { type: "TimeOffRequest", id, attrs: { requesterId: ownerId, days: 3 } },
@@ -46,8 +48,8 @@ export function resourceFor(
     HttpEndpoint: { type: "HttpEndpoint", id, attrs: { host: "api.example.com" } },
     Webhook: { type: "Webhook", id, attrs: {} },
     MaintenanceTicket: { type: "MaintenanceTicket", id, attrs: { reporterId: ownerId } },
-    Expense: { type: "Expense", id, attrs: { submitterId: ownerId, amountCents } },
-    PurchaseRequest: { type: "PurchaseRequest", id, attrs: { requesterId: ownerId, amountCents } },
+    Expense: { type: "Expense", id, attrs: { submitterId: ownerId, amountCents, ...overBudget } },
+    PurchaseRequest: { type: "PurchaseRequest", id, attrs: { requesterId: ownerId, amountCents, ...overBudget } },
   };
   return resources[type];
 }

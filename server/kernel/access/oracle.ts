@@ -30,6 +30,7 @@ export function oracleDecision(
     asUser?.id === id ? asUser : related.users?.find((u) => u.id === id);
 
   const a = resource.attrs;
+  // The one user a resource belongs to, whatever the attribute is called for its type.
   const owner =
     "requesterId" in a
       ? a.requesterId
@@ -39,9 +40,16 @@ export function oracleDecision(
           ? a.userId
           : "reporterId" in a
             ? a.reporterId
-            : null;
+            : "bookerId" in a
+              ? a.bookerId
+              : "hostId" in a
+                ? a.hostId
+                : null;
   const amount = "amountCents" in a ? a.amountCents : 0;
+  // Only a budget check that found the amount over budget gates; false and absent are the same.
+  const overBudget = "overBudget" in a && a.overBudget === true;
   const is = (name: string) => action === name;
+  const isOneOf = (names: readonly string[]) => names.includes(action);
   const userAnd = (condition: boolean) => asUser !== null && condition;
 
   const rules: Rule[] = [
@@ -55,7 +63,26 @@ export function oracleDecision(
       kind: "permit",
       holds: userAnd(is("it.access.request") && isPrincipal(owner ?? "")),
     },
-    { id: "book-rooms", kind: "permit", holds: userAnd(is("facilities.room.book")) },
+    {
+      id: "book-spaces",
+      kind: "permit",
+      holds: userAnd(isOneOf(["facilities.room.book", "facilities.desk.book", "facilities.equipment.book"])),
+    },
+    {
+      id: "cancel-own-booking",
+      kind: "permit",
+      holds: userAnd(is("facilities.booking.cancel") && isPrincipal(owner ?? "")),
+    },
+    {
+      id: "register-own-visitors",
+      kind: "permit",
+      holds: userAnd(is("facilities.visitor.register") && isPrincipal(owner ?? "")),
+    },
+    {
+      id: "cancel-own-time-off",
+      kind: "permit",
+      holds: userAnd(is("hr.timeoff.cancel") && isPrincipal(owner ?? "")),
+    },
     {
       id: "report-maintenance",
       kind: "permit",
@@ -92,11 +119,38 @@ export function oracleDecision(
       kind: "permit",
       holds: is("finance.purchase.approve") && has("approver"),
     },
-    { id: "admin-manages-employees", kind: "permit", holds: action.startsWith("hr.employee.") && adminLike },
+    {
+      id: "admin-manages-employees",
+      kind: "permit",
+      holds:
+        adminLike &&
+        isOneOf([
+          "hr.employee.read",
+          "hr.employee.create",
+          "hr.employee.update",
+          "hr.employee.offboard",
+          "hr.remote.employee.read",
+          "hr.remote.employee.create",
+          "hr.remote.employee.update",
+        ]),
+    },
     {
       id: "admin-manages-access-and-devices",
       kind: "permit",
-      holds: ["it.access.grant", "it.access.revoke", "it.device.assign"].includes(action) && adminLike,
+      holds:
+        adminLike &&
+        isOneOf(["it.access.grant", "it.access.revoke", "it.account.read", "it.device.assign", "it.device.return"]),
+    },
+    {
+      id: "admin-manages-facilities",
+      kind: "permit",
+      holds: adminLike && isOneOf(["facilities.booking.cancel", "facilities.ticket.update"]),
+    },
+    { id: "admin-issues-purchase-orders", kind: "permit", holds: adminLike && is("finance.purchase.order") },
+    {
+      id: "admin-calls-http-and-webhooks",
+      kind: "permit",
+      holds: adminLike && isOneOf(["http.get", "http.send", "webhook.send"]),
     },
     {
       id: "no-self-approval-time-off",
@@ -125,6 +179,18 @@ export function oracleDecision(
       kind: "forbid",
       approval: "role:approver",
       holds: is("finance.purchase.request") && amount > LARGE_AMOUNT_CENTS,
+    },
+    {
+      id: "over-budget-expense-needs-approver",
+      kind: "forbid",
+      approval: "role:approver",
+      holds: is("finance.expense.submit") && overBudget,
+    },
+    {
+      id: "over-budget-purchase-needs-approver",
+      kind: "forbid",
+      approval: "role:approver",
+      holds: is("finance.purchase.request") && overBudget,
     },
     { id: "access-grant-needs-admin", kind: "forbid", approval: "role:admin", holds: is("it.access.grant") },
     {

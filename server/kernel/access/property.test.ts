@@ -8,7 +8,7 @@ import type { Approver } from "./approval";
 import { accessRequest, agent, NOW, resourceFor, TENANT } from "./fixtures";
 import type { Grant } from "./grants";
 import { oracleDecision } from "./oracle";
-import { ACTION_NAMES, ACTIONS, EFFECTS, isActionName, RESOURCE_TYPES } from "./schema";
+import { ACTION_NAMES, ACTIONS, EFFECTS, isActionName, RESOURCE_TYPES, type ActionName } from "./schema";
 
 /**
  * Random worlds (members, agents, grants) and requests, decided by Cedar through the evaluator and
@@ -75,7 +75,13 @@ function makeWorld(random: () => number) {
       : chance(0.6)
         ? { type: "User", ...pick(users) }
         : pick(agents);
-    const action = aimed && chance(0.9) ? pick(aimed.actions.filter(isActionName)) : pick(ACTION_NAMES);
+    // Budgets gate two actions of thirty-odd: aim at them more often, or their gates are rarely met.
+    const action =
+      aimed && chance(0.9)
+        ? pick(aimed.actions.filter(isActionName))
+        : chance(0.2)
+          ? pick(BUDGETED)
+          : pick(ACTION_NAMES);
     const resourceId =
       aimed?.resource && "id" in aimed.resource && chance(0.9) ? aimed.resource.id : pick(["r-0", "r-1"]);
     const self = principal.type === "User" ? principal.id : principal.actingForId;
@@ -88,7 +94,10 @@ function makeWorld(random: () => number) {
       LARGE_AMOUNT_CENTS + 1,
       9_000_000,
     ]);
-    const target = resourceFor(action, ownerId, { id: resourceId, amountCents });
+    // A budget check may have run (true or false) or not (absent): all three must decide the same way.
+    const budget = pick(["unchecked", "within", "over"] as const);
+    const overBudget = budget === "unchecked" ? undefined : budget === "over";
+    const target = resourceFor(action, ownerId, { id: resourceId, amountCents, overBudget });
     const expiry = grants.length > 0 && chance(0.3) ? pick(grants).expiresAt.getTime() : null;
     const now = new Date(
       expiry !== null
@@ -105,6 +114,7 @@ function makeWorld(random: () => number) {
 }
 
 const APPROVERS: Approver[] = ["manager", "role:admin", "role:approver"];
+const BUDGETED: ActionName[] = ["finance.expense.submit", "finance.purchase.request"];
 
 const comparable = (decision: AccessDecision) =>
   decision.decision === "require-approval"
@@ -132,10 +142,13 @@ describe("default pack and grants, against the oracle", () => {
         seen.set(actual.decision, (seen.get(actual.decision) ?? 0) + 1);
         if (actual.reasons.some((id) => id.startsWith("grant-")))
           seen.set("by-grant", (seen.get("by-grant") ?? 0) + 1);
+        if (actual.reasons.some((id) => id.startsWith("over-budget-")))
+          seen.set("over-budget", (seen.get("over-budget") ?? 0) + 1);
       }
     }
     // The generator must reach every outcome often enough for agreement to mean something.
-    for (const outcome of ["allow", "deny", "require-approval", "by-grant"])
-      expect(seen.get(outcome) ?? 0, `${outcome} in ${JSON.stringify([...seen])}`).toBeGreaterThan(100);
+    const enough = { allow: 100, deny: 100, "require-approval": 100, "by-grant": 100, "over-budget": 20 };
+    for (const [outcome, least] of Object.entries(enough))
+      expect(seen.get(outcome) ?? 0, `${outcome} in ${JSON.stringify([...seen])}`).toBeGreaterThan(least);
   });
 });

@@ -38,7 +38,7 @@ describe("validatePolicyText", () => {
   it("accepts the default pack and lists its policies with their approval gates", () => {
     const result = validatePolicyText(DEFAULT_POLICY_PACK, { tenantId: TENANT });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    expect(result.policies).toHaveLength(21);
+    expect(result.policies).toHaveLength(29);
     expect(result.policies.filter((p) => p.approval)).toEqual([
       {
         id: "large-expense-needs-approver",
@@ -53,6 +53,18 @@ describe("validatePolicyText", () => {
         actions: ["finance.purchase.request"],
       },
       {
+        id: "over-budget-expense-needs-approver",
+        effect: "forbid",
+        approval: "role:approver",
+        actions: ["finance.expense.submit"],
+      },
+      {
+        id: "over-budget-purchase-needs-approver",
+        effect: "forbid",
+        approval: "role:approver",
+        actions: ["finance.purchase.request"],
+      },
+      {
         id: "access-grant-needs-admin",
         effect: "forbid",
         approval: "role:admin",
@@ -62,8 +74,12 @@ describe("validatePolicyText", () => {
     ]);
     expect(result.policies.find((p) => p.id === "admin-manages-employees")?.actions).toEqual([
       "hr.employee.read",
+      "hr.employee.create",
       "hr.employee.update",
       "hr.employee.offboard",
+      "hr.remote.employee.read",
+      "hr.remote.employee.create",
+      "hr.remote.employee.update",
     ]);
   });
 
