@@ -74,7 +74,7 @@ export async function createTenant(db: PrismaClient, input: { name: string; slug
 export async function listTenantsForUser(db: PrismaClient, userId: string): Promise<TenantSummary[]> {
   const memberships = await withUser(db, userId, (tx) =>
     tx.membership.findMany({
-      where: { userId },
+      where: { userId, deactivatedAt: null },
       select: { role: true, tenant: { select: { id: true, slug: true, name: true } } },
       orderBy: { tenant: { name: "asc" } },
     }),
@@ -104,11 +104,12 @@ export async function listTenantIds(
 
 /**
  * Resolves a tenant from an unverified slug (a URL or header) through the user's own membership.
- * Unknown tenants and tenants the user does not belong to look the same: null.
+ * Unknown tenants, tenants the user does not belong to, and a membership the identity provider
+ * deactivated (SCIM `active: false`) look the same: null.
  */
 export async function findMembershipBySlug(tx: Tx, userId: string, slug: string) {
   const membership = await tx.membership.findFirst({
-    where: { userId, tenant: { slug } },
+    where: { userId, deactivatedAt: null, tenant: { slug } },
     select: { id: true, role: true, tenant: { select: { id: true, slug: true, name: true } } },
   });
   return membership;

@@ -62,7 +62,7 @@ export function directoryStatement(
       (SELECT s.version::text FROM "AccessState" s WHERE s."tenantId" = ${tenant}) AS version,
       (SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', m.role))
          FROM "Membership" m JOIN "User" u ON u.id = m."userId"
-        WHERE m."tenantId" = ${tenant} AND m."userId" = ANY(${users})) AS members,
+        WHERE m."tenantId" = ${tenant} AND m."userId" = ANY(${users}) AND m."deactivatedAt" IS NULL) AS members,
       (SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'skillId', a."skillId",
               'skillName', a."skillName", 'skillVersion', a."skillVersion", 'publisher', a.publisher,
               'disabled', a."disabledAt" IS NOT NULL))
