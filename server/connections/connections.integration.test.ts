@@ -14,16 +14,20 @@ import {
 } from "@/server/testing/fixtures";
 import type { TenantContext } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
+import { connectionSchemasIn } from "./catalog-view";
 import {
   createConnection,
   deleteConnection,
+  getConnection,
   listConnections,
   reencryptAll,
   rotateCredentials,
+  updateConnectionConfig,
   type CredentialSchema,
 } from "./connections";
 import { credentialsFor } from "./credentials-for";
 import { keyring, type Credentials } from "./crypto";
+import { TEST_MANIFESTS } from "./test-manifests";
 
 /** A connector's credential schema, as a manifest will declare it. */
 const apiKeySchema: CredentialSchema = z.strictObject({
@@ -336,6 +340,177 @@ describe("connections", () => {
     const error = await caught(acme.asOwner((ctx) => credentialsFor(sqlOf(ctx.db), ctx.tenantId, b.id)));
     expect(error.code).toBe("INTERNAL");
     expect(error.message).toMatch(/failed authentication/);
+  });
+});
+
+describe("connection settings (config)", () => {
+  const db = testDb();
+  const schemas = connectionSchemasIn(TEST_MANIFESTS);
+  const hrisKey = () => `hk_${randomBytes(12).toString("hex")}`;
+  let acme: TestTenant;
+  let globex: TestTenant;
+
+  beforeAll(async () => {
+    acme = await createTestTenant(db, "acme");
+    globex = await createTestTenant(db, "globex");
+  });
+
+  it("checks settings with the manifest's config schema, stores them with defaults, and shows them", async () => {
+    const key = hrisKey();
+    const created = await acme.asOwner((ctx) =>
+      createConnection(
+        ctx,
+        {
+          connectorId: "test-hris",
+          name: "HR",
+          credentials: { apiKey: key },
+          config: { baseUrl: "https://hr.example.com" },
+        },
+        schemas,
+      ),
+    );
+    expect(created.config).toEqual({ baseUrl: "https://hr.example.com", allowedHosts: [] });
+    expect(JSON.stringify(created)).not.toContain(key);
+    expect(
+      (await acme.asOwner((ctx) => listConnections(ctx, { connectorId: "test-hris" })))[0]?.config,
+    ).toEqual(created.config);
+    expect(await acme.asOwner((ctx) => listConnections(ctx, { connectorId: "test-rooms" }))).toEqual([]);
+
+    // Once tested, a change of settings makes the connection untested again; the change is audited.
+    await withOwner((c) => c.query(`UPDATE "Connection" SET status = 'working' WHERE id = $1`, [created.id]));
+    const next = { baseUrl: "https://hr2.example.com", allowedHosts: ["hr.internal"], region: "eu" };
+    const updated = await acme.asOwner((ctx) => updateConnectionConfig(ctx, created.id, next, schemas));
+    expect(updated).toMatchObject({
+      config: next,
+      status: "untested",
+      credentialsHint: created.credentialsHint,
+    });
+    expect(await acme.asOwner((ctx) => getConnection(ctx, created.id))).toEqual(updated);
+    const entries = await acme.asOwner((ctx) =>
+      ctx.db.auditEntry.findMany({
+        where: { tenantId: ctx.tenantId, action: "connection.config_updated", resourceId: created.id },
+        select: { detail: true },
+      }),
+    );
+    expect(entries).toEqual([
+      {
+        detail: {
+          connector: "test-hris",
+          name: "HR",
+          from: { baseUrl: "https://hr.example.com", allowedHosts: [] },
+          to: next,
+        },
+      },
+    ]);
+
+    // The same settings again: nothing written, nothing recorded.
+    const before = await counts(db, acme.id);
+    const same = await acme.asOwner((ctx) => updateConnectionConfig(ctx, created.id, { ...next }, schemas));
+    expect(same.updatedAt).toEqual(updated.updatedAt);
+    expect(await counts(db, acme.id)).toEqual(before);
+  });
+
+  it("refuses bad settings with every field at fault, together with bad credentials, and writes nothing", async () => {
+    const made = await acme.asOwner((ctx) =>
+      createConnection(
+        ctx,
+        {
+          connectorId: "test-hris",
+          name: "Valid",
+          credentials: { apiKey: hrisKey() },
+          config: { baseUrl: "https://hr.example.com" },
+        },
+        schemas,
+      ),
+    );
+    const before = await counts(db, acme.id);
+    const both = await caught(
+      acme.asOwner((ctx) =>
+        createConnection(
+          ctx,
+          {
+            connectorId: "test-hris",
+            name: "Broken",
+            credentials: { apiKey: "nope" },
+            config: { baseUrl: "not a url", region: "mars", colour: "red" },
+          },
+          schemas,
+        ),
+      ),
+    );
+    expect(both.code).toBe("BAD_REQUEST");
+    expect(both.fields).toEqual({
+      "credentials.apiKey": ["Paste a key that starts with hk_"],
+      "config.baseUrl": ["Enter the API's address, e.g. https://hr.example.com"],
+      "config.region": ['Invalid option: expected one of "eu"|"us"'],
+      config: ["Unknown setting for this connector: colour"],
+    });
+    const missing = await caught(
+      acme.asOwner((ctx) =>
+        createConnection(
+          ctx,
+          { connectorId: "test-hris", name: "No config", credentials: { apiKey: hrisKey() } },
+          schemas,
+        ),
+      ),
+    );
+    expect(Object.keys(missing.fields ?? {})).toEqual(["config.baseUrl"]);
+    const update = await caught(
+      acme.asOwner((ctx) => updateConnectionConfig(ctx, made.id, { baseUrl: 42 }, schemas)),
+    );
+    expect(update.fields).toEqual({
+      "config.baseUrl": ["Enter the API's address, e.g. https://hr.example.com"],
+    });
+    const builtIn = await caught(
+      acme.asOwner((ctx) =>
+        createConnection(ctx, { connectorId: "test-rooms", name: "Rooms", credentials: {} }, schemas),
+      ),
+    );
+    expect(builtIn.fields).toEqual({
+      connectorId: ["Test rooms works on Tenet's own data and takes no connection"],
+    });
+    // A connector with no settings (a credential schema alone) takes none.
+    const noSettings = await caught(
+      acme.asOwner((ctx) =>
+        createConnection(
+          ctx,
+          { connectorId: "scim", name: "Extra", credentials: { apiKey: distinctive() }, config: { x: 1 } },
+          apiKeySchema,
+        ),
+      ),
+    );
+    expect(noSettings.fields).toEqual({ config: ["Unknown setting for this connector: x"] });
+    expect(await counts(db, acme.id)).toEqual(before);
+  });
+
+  it("treats another tenant's connection as not found when its settings are changed or read", async () => {
+    const victim = await acme.asOwner((ctx) =>
+      createConnection(
+        ctx,
+        {
+          connectorId: "test-hris",
+          name: "Victim",
+          credentials: { apiKey: hrisKey() },
+          config: { baseUrl: "https://hr.example.com" },
+        },
+        schemas,
+      ),
+    );
+    for (const attempt of [
+      () =>
+        globex.asOwner((ctx) =>
+          updateConnectionConfig(ctx, victim.id, { baseUrl: "https://evil.example" }, schemas),
+        ),
+      () => globex.asOwner((ctx) => getConnection(ctx, victim.id)),
+    ]) {
+      const error = await caught(attempt());
+      expect(error.code).toBe("NOT_FOUND");
+    }
+    expect((await acme.asOwner((ctx) => getConnection(ctx, victim.id))).config).toEqual(victim.config);
+    const employee = as(db, acme, "employee");
+    expect((await caught(employee((ctx) => updateConnectionConfig(ctx, victim.id, {}, schemas)))).code).toBe(
+      "FORBIDDEN",
+    );
   });
 });
 

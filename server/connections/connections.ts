@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { PrismaClient, Tx } from "@/server/db/client";
+import type { ConnectionConfig } from "@/connectors/sdk";
+import type { Prisma, PrismaClient, Tx } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
 import { AppError, notFound } from "@/server/errors";
+import { canonicalJson, type JsonValue } from "@/server/kernel/audit/canonical-json";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import { canManageAccess } from "@/server/tenancy/roles";
@@ -30,6 +32,8 @@ export type ConnectionView = {
   name: string;
   status: "untested" | "working" | "failing";
   credentialsHint: string;
+  /** The connection's settings that are not secret (base URL, allowed hosts, …). */
+  config: ConnectionConfig;
   createdBy: { id: string; name: string };
   createdAt: Date;
   updatedAt: Date;
@@ -41,6 +45,28 @@ export type ConnectionView = {
  * manifest; callers pass it in.
  */
 export type CredentialSchema = z.ZodType<Credentials>;
+
+/** A connector's schema for a connection's non-secret settings (the manifest's `auth.config`). */
+export type ConfigSchema = z.ZodType<ConnectionConfig>;
+
+/** Both schemas a connection is checked against: a manifest's `auth` for connectors that take one. */
+export type ConnectionSchemas = { credentials: CredentialSchema; config: ConfigSchema };
+
+/**
+ * Where the schemas come from: the schemas themselves, the connector's schemas looked up by its id
+ * (server/connections/catalog-view.ts, from the installed manifests), or only a credential schema, for a
+ * connector with no settings (the config must then be empty).
+ */
+export type SchemaSource =
+  CredentialSchema | ConnectionSchemas | ((connectorId: string) => ConnectionSchemas);
+
+const NO_CONFIG: ConfigSchema = z.strictObject({});
+
+function schemasFor(source: SchemaSource, connectorId: string): ConnectionSchemas {
+  if (typeof source === "function") return source(connectorId);
+  if ("safeParse" in source) return { credentials: source, config: NO_CONFIG };
+  return source;
+}
 
 export const connectionInput = z.object({
   connectorId: z
@@ -55,6 +81,7 @@ const VIEW_SELECT = {
   name: true,
   status: true,
   credentialsHint: true,
+  config: true,
   createdAt: true,
   updatedAt: true,
   lastUsedAt: true,
@@ -67,14 +94,16 @@ function requireManager(ctx: TenantContext): void {
   }
 }
 
+type Checked<T> = { ok: true; value: T } | { ok: false; fields: Record<string, string[]> };
+
 /**
  * Credentials checked against the connector's schema. The error lists fields and the schema's messages,
  * with every submitted value blanked out of them (a schema's own message could quote its input), and
  * carries no cause: a ZodError may hold the input.
  */
-function checkCredentials(schema: CredentialSchema, credentials: Credentials): Credentials {
+function checkCredentials(schema: CredentialSchema, credentials: Credentials): Checked<Credentials> {
   const parsed = schema.safeParse(credentials);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { ok: true, value: parsed.data };
   const secrets = Object.values(credentials).filter((v) => typeof v === "string" && v.length > 0);
   const scrub = (text: string) => secrets.reduce((t, s) => t.split(s).join("[redacted]"), text);
   const fields: Record<string, string[]> = {};
@@ -87,21 +116,69 @@ function checkCredentials(schema: CredentialSchema, credentials: Credentials): C
         : scrub(issue.message);
     (fields[field] ??= []).push(message);
   }
+  return { ok: false, fields };
+}
+
+/** A connection's settings checked against the connector's config schema (they are not secret). */
+function checkConfig(schema: ConfigSchema, config: ConnectionConfig): Checked<ConnectionConfig> {
+  const parsed = schema.safeParse(config);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const fields: Record<string, string[]> = {};
+  for (const issue of parsed.error.issues) {
+    const field = ["config", ...issue.path.map(String)].join(".");
+    const message =
+      issue.code === "unrecognized_keys"
+        ? `Unknown ${issue.keys.length === 1 ? "setting" : "settings"} for this connector: ${issue.keys.join(", ")}`
+        : issue.message;
+    (fields[field] ??= []).push(message);
+  }
+  return { ok: false, fields };
+}
+
+function badRequest(fields: Record<string, string[]>): AppError {
   const summary = Object.entries(fields)
     .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
     .join("; ");
-  throw new AppError("BAD_REQUEST", summary, { fields });
+  return new AppError("BAD_REQUEST", summary, { fields });
 }
+
+/** The checked values, or one error naming every field at fault in either. */
+function checkedBoth<A, B>(a: Checked<A>, b: Checked<B>): [A, B] {
+  if (a.ok && b.ok) return [a.value, b.value];
+  throw badRequest({ ...(a.ok ? {} : a.fields), ...(b.ok ? {} : b.fields) });
+}
+
+function checked<T>(result: Checked<T>): T {
+  if (result.ok) return result.value;
+  throw badRequest(result.fields);
+}
+
+/** A JSON column as read back, as the connection's settings: an object of JSON values. */
+function configOf(value: Prisma.JsonValue): ConnectionConfig {
+  const json = jsonOf(value);
+  return typeof json === "object" && json !== null && !Array.isArray(json) ? json : {};
+}
+
+function jsonOf(value: Prisma.JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(jsonOf);
+  if (typeof value === "object" && value !== null) {
+    const object: Record<string, JsonValue> = {};
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) object[key] = jsonOf(item);
+    return object;
+  }
+  return value;
+}
+
+type ViewRow = Omit<ConnectionView, "config"> & { config: Prisma.JsonValue };
+
+const toView = (row: ViewRow): ConnectionView => ({ ...row, config: configOf(row.config) });
 
 function checkedInput(input: { connectorId: string; name: string }) {
   const parsed = connectionInput.safeParse(input);
   if (parsed.success) return parsed.data;
   const fields: Record<string, string[]> = {};
   for (const issue of parsed.error.issues) (fields[issue.path.join(".")] ??= []).push(issue.message);
-  const summary = Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
-    .join("; ");
-  throw new AppError("BAD_REQUEST", summary, { fields });
+  throw badRequest(fields);
 }
 
 async function loadConnection(db: Tx, tenantId: string, id: string) {
@@ -112,24 +189,45 @@ async function loadConnection(db: Tx, tenantId: string, id: string) {
   return row;
 }
 
-export async function listConnections(ctx: TenantContext): Promise<ConnectionView[]> {
+/** The tenant's connections, or those to one connector. */
+export async function listConnections(
+  ctx: TenantContext,
+  filter: { connectorId?: string } = {},
+): Promise<ConnectionView[]> {
   requireManager(ctx);
-  return ctx.db.connection.findMany({
-    where: { tenantId: ctx.tenantId },
+  const rows = await ctx.db.connection.findMany({
+    where: { tenantId: ctx.tenantId, connectorId: filter.connectorId },
     orderBy: [{ connectorId: "asc" }, { name: "asc" }],
     select: VIEW_SELECT,
   });
+  return rows.map(toView);
+}
+
+/** One connection of the tenant's; another tenant's is not found. */
+export async function getConnection(ctx: TenantContext, connectionId: string): Promise<ConnectionView> {
+  requireManager(ctx);
+  const row = await loadConnection(ctx.db, ctx.tenantId, connectionId);
+  return toView(
+    await ctx.db.connection.findUniqueOrThrow({
+      where: { tenantId_id: { tenantId: ctx.tenantId, id: row.id } },
+      select: VIEW_SELECT,
+    }),
+  );
 }
 
 export async function createConnection(
   ctx: TenantContext,
-  input: { connectorId: string; name: string; credentials: Credentials },
-  schema: CredentialSchema,
+  input: { connectorId: string; name: string; credentials: Credentials; config?: ConnectionConfig },
+  schemas: SchemaSource,
   ring: CredentialKeyring = credentialKeyring(),
 ): Promise<ConnectionView> {
   requireManager(ctx);
   const { connectorId, name } = checkedInput(input);
-  const credentials = checkCredentials(schema, input.credentials);
+  const schema = schemasFor(schemas, connectorId);
+  const [credentials, config] = checkedBoth(
+    checkCredentials(schema.credentials, input.credentials),
+    checkConfig(schema.config, input.config ?? {}),
+  );
   const taken = await ctx.db.connection.findUnique({
     where: { tenantId_connectorId_name: { tenantId: ctx.tenantId, connectorId, name } },
     select: { id: true },
@@ -145,19 +243,22 @@ export async function createConnection(
   const hint = credentialsHint(credentials);
   let view: ConnectionView;
   try {
-    view = await ctx.db.connection.create({
-      data: {
-        id,
-        tenantId: ctx.tenantId,
-        connectorId,
-        name,
-        credentials: envelope,
-        keyId,
-        credentialsHint: hint,
-        createdById: ctx.actor.userId,
-      },
-      select: VIEW_SELECT,
-    });
+    view = toView(
+      await ctx.db.connection.create({
+        data: {
+          id,
+          tenantId: ctx.tenantId,
+          connectorId,
+          name,
+          credentials: envelope,
+          keyId,
+          credentialsHint: hint,
+          config,
+          createdById: ctx.actor.userId,
+        },
+        select: VIEW_SELECT,
+      }),
+    );
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new AppError("CONFLICT", `There is already a ${connectorId} connection named "${name}"`);
@@ -179,29 +280,64 @@ export async function rotateCredentials(
   ctx: TenantContext,
   connectionId: string,
   credentials: Credentials,
-  schema: CredentialSchema,
+  schemas: SchemaSource,
   ring: CredentialKeyring = credentialKeyring(),
 ): Promise<ConnectionView> {
   requireManager(ctx);
   const row = await loadConnection(ctx.db, ctx.tenantId, connectionId);
-  const checked = checkCredentials(schema, credentials);
+  const valid = checked(checkCredentials(schemasFor(schemas, row.connectorId).credentials, credentials));
   const { envelope, keyId } = encryptCredentials(
     ring,
     { tenantId: ctx.tenantId, connectionId: row.id },
-    checked,
+    valid,
   );
-  const hint = credentialsHint(checked);
-  const view = await ctx.db.connection.update({
-    where: { tenantId_id: { tenantId: ctx.tenantId, id: row.id } },
-    data: { credentials: envelope, keyId, credentialsHint: hint, status: "untested" },
-    select: VIEW_SELECT,
-  });
+  const hint = credentialsHint(valid);
+  const view = toView(
+    await ctx.db.connection.update({
+      where: { tenantId_id: { tenantId: ctx.tenantId, id: row.id } },
+      data: { credentials: envelope, keyId, credentialsHint: hint, status: "untested" },
+      select: VIEW_SELECT,
+    }),
+  );
   await appendAudit(ctx.db, ctx.tenantId, {
     actor: await userActor(ctx.db, ctx.actor.userId),
     action: "connection.credentials_rotated",
     resource: { type: "connection", id: row.id, label: row.name },
     outcome: "succeeded",
     detail: { connector: row.connectorId, name: row.name, from: row.credentialsHint, to: hint },
+  });
+  return view;
+}
+
+/**
+ * Replaces a connection's settings, checked against its connector's config schema. A connection whose
+ * settings change is untested again (a new base URL may not answer); saving the same settings writes
+ * and records nothing.
+ */
+export async function updateConnectionConfig(
+  ctx: TenantContext,
+  connectionId: string,
+  config: ConnectionConfig,
+  schemas: SchemaSource,
+): Promise<ConnectionView> {
+  requireManager(ctx);
+  const row = await loadConnection(ctx.db, ctx.tenantId, connectionId);
+  const next = checked(checkConfig(schemasFor(schemas, row.connectorId).config, config));
+  const previous = configOf(row.config);
+  if (canonicalJson(previous) === canonicalJson(next)) return getConnection(ctx, row.id);
+  const view = toView(
+    await ctx.db.connection.update({
+      where: { tenantId_id: { tenantId: ctx.tenantId, id: row.id } },
+      data: { config: next, status: "untested" },
+      select: VIEW_SELECT,
+    }),
+  );
+  await appendAudit(ctx.db, ctx.tenantId, {
+    actor: await userActor(ctx.db, ctx.actor.userId),
+    action: "connection.config_updated",
+    resource: { type: "connection", id: row.id, label: row.name },
+    outcome: "succeeded",
+    detail: { connector: row.connectorId, name: row.name, from: previous, to: next },
   });
   return view;
 }
