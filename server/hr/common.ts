@@ -1,0 +1,183 @@
+import { z } from "zod";
+import type { Tx } from "@/server/db/client";
+import { sqlOf } from "@/server/db/sql";
+import { AppError, notFound, type FieldErrors } from "@/server/errors";
+import type { AuditDetail } from "@/server/kernel/audit/detail";
+import { appendAudit, userActor } from "@/server/kernel/audit/log";
+import type { Actor } from "@/server/tenancy/context";
+import type { Role } from "@/server/tenancy/roles";
+
+/**
+ * What every HR function receives: the tenant, its row-level-security transaction, and the person
+ * acting. `actor` is null when the kernel calls on an agent's or a workflow's behalf through the
+ * HRIS connector: the kernel has then already authorized the syscall and audits it itself, so these
+ * functions neither check roles nor append their own entry. A TenantContext fits as it is.
+ */
+export type HrContext = { tenantId: string; db: Tx; actor: Actor | null };
+
+/** Owners and admins keep the people records; members read the directory and their own time off. */
+const HR_MANAGERS: readonly Role[] = ["owner", "admin"];
+
+export const isHrManager = (ctx: HrContext) => ctx.actor === null || HR_MANAGERS.includes(ctx.actor.role);
+
+export function requireHrManager(ctx: HrContext): void {
+  if (!isHrManager(ctx)) throw new AppError("FORBIDDEN", "Only owners and admins can change people records");
+}
+
+export const sql = (ctx: { db: Tx }) => sqlOf(ctx.db);
+
+/** Zod's issues as a BAD_REQUEST with field errors; nothing has been written when this is thrown. */
+export function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues)
+    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
+  const summary = Object.entries(fields)
+    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
+    .join("; ");
+  throw new AppError("BAD_REQUEST", summary, { fields });
+}
+
+export const badField = (field: string, message: string) =>
+  new AppError("BAD_REQUEST", `${field}: ${message}`, { fields: { [field]: [message] } });
+
+/** Ids from callers are unverified: a malformed one is as absent as another tenant's. */
+export function checkedId(id: unknown, what: string): string {
+  const result = z.uuid().safeParse(id);
+  if (!result.success) throw notFound(`${what} not found`);
+  return result.data;
+}
+
+export const isoDate = z.iso.date("Use a date as YYYY-MM-DD");
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const timeZone = z
+  .string()
+  .trim()
+  .max(64)
+  .refine(isTimeZone, "Use a time zone such as Europe/Paris or UTC");
+
+/** `days` days after (or, negative, before) a YYYY-MM-DD day. */
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00.000Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+export const today = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * Whether `error` carries `state` as a SQLSTATE, wherever the driver adapter and Prisma nested it
+ * (Prisma reports a raw query's failure as P2010 with the database's code in `meta`).
+ */
+export function hasSqlState(error: unknown, state: string, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 4) return false;
+  for (const key of ["originalCode", "code"]) {
+    if (Reflect.get(error, key) === state) return true;
+  }
+  return ["cause", "meta", "driverAdapterError"].some((key) =>
+    hasSqlState(Reflect.get(error, key), state, depth + 1),
+  );
+}
+
+/** Whether the database's message for `error` names `constraint`. */
+function mentions(error: unknown, constraint: string): boolean {
+  return error instanceof Error && (error.message.includes(constraint) || mentions(error.cause, constraint));
+}
+
+/** SQLSTATEs raised by migration …_hr's triggers, and PostgreSQL's own for constraint violations. */
+const REPORTING_CYCLE = "HR001";
+const DEPARTMENT_CYCLE = "HR002";
+const UNIQUE = "23505";
+const EXCLUSION = "23P01";
+const CHECK = "23514";
+
+/**
+ * The one place a refusal by the hr schema's constraints becomes an AppError: the database is the
+ * last word on these rules, so a check the code missed (or a race it lost) still ends in a clear
+ * message. Null for any other error.
+ */
+export function hrRefusal(error: unknown): AppError | null {
+  if (error instanceof AppError) return error;
+  if (hasSqlState(error, REPORTING_CYCLE))
+    return new AppError(
+      "BAD_REQUEST",
+      "managerId: An employee cannot report to themselves, directly or through others",
+      {
+        cause: error,
+        fields: { managerId: ["An employee cannot report to themselves, directly or through others"] },
+      },
+    );
+  if (hasSqlState(error, DEPARTMENT_CYCLE))
+    return new AppError("BAD_REQUEST", "parentId: A department cannot be inside itself", {
+      cause: error,
+      fields: { parentId: ["A department cannot be inside itself"] },
+    });
+  if (hasSqlState(error, EXCLUSION))
+    return new AppError("CONFLICT", "This time off overlaps time off already requested or approved", {
+      cause: error,
+    });
+  if (hasSqlState(error, CHECK) && mentions(error, "time_off_balance_not_overdrawn"))
+    return new AppError("CONFLICT", "Not enough time off left in the balance", { cause: error });
+  if (hasSqlState(error, UNIQUE) || (error instanceof Error && error.message.includes("P2002"))) {
+    if (mentions(error, "employee_tenant_email_key"))
+      return new AppError("CONFLICT", "Another employee already has this work email", { cause: error });
+    if (mentions(error, "employee_number"))
+      return new AppError("CONFLICT", "Another employee already has this employee number", { cause: error });
+    if (mentions(error, "user_id"))
+      return new AppError("CONFLICT", "This account already belongs to another employee record", {
+        cause: error,
+      });
+    if (mentions(error, "department_tenant_name_key"))
+      return new AppError("CONFLICT", "There is already a department with this name", { cause: error });
+    if (mentions(error, "time_off_policy_tenant_name_key"))
+      return new AppError("CONFLICT", "There is already a time-off policy with this name", { cause: error });
+    return new AppError("CONFLICT", "This record already exists", { cause: error });
+  }
+  return null;
+}
+
+/** Runs a write, turning the database's refusals into AppErrors. */
+export async function refused<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw hrRefusal(error) ?? error;
+  }
+}
+
+/** Audits a change a person made; changes through the kernel are audited by the kernel. */
+export async function auditHr(
+  ctx: HrContext,
+  action: string,
+  resource: { type: string; id: string; label: string },
+  detail: AuditDetail,
+): Promise<void> {
+  if (!ctx.actor) return;
+  await appendAudit(ctx.db, ctx.tenantId, {
+    actor: await userActor(ctx.db, ctx.actor.userId),
+    action,
+    resource,
+    outcome: "succeeded",
+    detail,
+  });
+}
+
+/** Half-day units (how the database counts) as days, and back. */
+export const daysOf = (halfDays: number) => halfDays / 2;
+export const halfDaysOf = (days: number) => Math.round(days * 2);
+
+export const halfDayAmount = z
+  .number("Give a number of days")
+  .min(0, "Cannot be negative")
+  .max(365, "Use at most 365 days")
+  .refine((d) => Number.isInteger(d * 2), "Use whole or half days");
