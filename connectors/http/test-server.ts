@@ -1,0 +1,61 @@
+/**
+ * A real HTTP server on loopback for the connector's tests: it records every request that reached
+ * it, so a test can prove that a refused call sent nothing.
+ */
+import { once } from "node:events";
+import http, { type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Hit {
+  readonly method: string;
+  readonly url: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface TestServer {
+  readonly port: number;
+  /** http://127.0.0.1:<port>, or http://[::1]:<port> for a server on IPv6 loopback. */
+  readonly origin: string;
+  readonly hits: Hit[];
+  close(): Promise<void>;
+}
+
+export type Handler = (hit: Hit, response: http.ServerResponse) => void;
+
+export async function startTestServer(handler: Handler, host = "127.0.0.1"): Promise<TestServer> {
+  const hits: Hit[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const url = request.url ?? "/";
+      const hit: Hit = {
+        method: request.method ?? "",
+        url,
+        path: new URL(url, "http://x").pathname,
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
+      hits.push(hit);
+      handler(hit, response);
+    });
+  });
+  server.listen(0, host);
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    origin: host.includes(":") ? `http://[${host}]:${port}` : `http://${host}:${port}`,
+    hits,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function json(response: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
+  response.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+}
