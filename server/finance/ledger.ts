@@ -7,6 +7,7 @@ import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
 import { isUniqueViolation } from "@/server/tenancy/tenants";
+import { budgetFacts } from "./budget";
 import { toCsv } from "./csv";
 
 /**
@@ -110,7 +111,7 @@ export const costCenterInput = z.object({
 });
 
 /** Zod's issues as a BAD_REQUEST with field errors; nothing has been written when this is thrown. */
-function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+export function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields: FieldErrors = {};
@@ -123,7 +124,7 @@ function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 }
 
 /** Ids from the client are unverified: a malformed one is as absent as another tenant's. */
-function checkedId(id: string, what: string): string {
+export function checkedId(id: string, what: string): string {
   if (!z.uuid().safeParse(id).success) throw notFound(`${what} not found`);
   return id;
 }
@@ -284,6 +285,19 @@ async function currencyOfLines(ctx: TenantContext, lines: readonly NewLine[]): P
 /** Posts a balanced entry. Bad input, unknown accounts or mixed currencies write nothing. */
 export async function postEntry(ctx: TenantContext, input: PostEntryInput): Promise<JournalEntryView> {
   requireFinanceManager(ctx);
+  return postWorkflowEntry(ctx, input);
+}
+
+/**
+ * postEntry for the finance workflows (server/finance/expenses.ts, purchases.ts), which decide
+ * themselves who may cause a posting: an approver approving an expense posts it without being a
+ * ledger manager. Everything else is postEntry's: the same checks, the same audit, the same database
+ * refusals. Never call it from a route or procedure directly.
+ */
+export async function postWorkflowEntry(
+  ctx: TenantContext,
+  input: PostEntryInput,
+): Promise<JournalEntryView> {
   const entry = parsed(postEntryInput, input);
   const lines: NewLine[] = entry.lines.map((l) => ({
     accountId: l.accountId,
@@ -461,13 +475,19 @@ export async function costCenterSpend(
 
 export type BudgetCheck = {
   withinBudget: boolean;
-  /** Budget minus what is already spent, before this amount; negative when already overspent. */
+  /**
+   * Budget minus what is already spent and what issued purchase orders have committed, before this
+   * amount; negative when already over.
+   */
   remainingCents: bigint;
   /** How far spending would go over the budget with this amount; zero when within it. */
   wouldExceedByCents: bigint;
 };
 
-/** Whether spending `amountCents` more would keep the cost center within its fiscal year's budget. */
+/**
+ * Whether spending `amountCents` more would keep the cost center within its fiscal year's budget,
+ * counting open purchase-order commitments as spent (budget.ts).
+ */
 export async function checkBudget(
   ctx: TenantContext,
   input: { costCenterId: string; amountCents: Cents },
@@ -475,13 +495,11 @@ export async function checkBudget(
   requireFinanceManager(ctx);
   const costCenter = await loadCostCenter(ctx, input.costCenterId);
   const amount = parsed(cents, input.amountCents);
-  const spent = await costCenterSpend(ctx, costCenter.id, costCenter.fiscalYear);
-  const after = spent + amount;
-  const over = after - costCenter.annualBudgetCents;
+  const facts = await budgetFacts(ctx.db, ctx.tenantId, costCenter.id, amount);
   return {
-    withinBudget: over <= 0n,
-    remainingCents: costCenter.annualBudgetCents - spent,
-    wouldExceedByCents: over > 0n ? over : 0n,
+    withinBudget: !facts.overBudget,
+    remainingCents: facts.remainingCents,
+    wouldExceedByCents: facts.overByCents,
   };
 }
 
@@ -598,4 +616,68 @@ export async function createCostCenter(
     annualBudgetCents: row.annualBudgetCents,
     fiscalYear: row.fiscalYear,
   };
+}
+
+export type LedgerAccountSpec = z.input<typeof ledgerAccountInput>;
+
+/**
+ * The account with `spec.code`, created on first use: how the finance workflows get their default
+ * accounts ("Employee reimbursements payable", "Travel", …) without anyone setting up the books
+ * first. An existing account with that code but another type or currency is a conflict the books'
+ * keepers must resolve, never silently reused. No role check: see postWorkflowEntry.
+ */
+export async function ensureWorkflowAccount(
+  ctx: TenantContext,
+  spec: LedgerAccountSpec,
+): Promise<{ id: string; code: string; name: string; created: boolean }> {
+  const account = parsed(ledgerAccountInput, spec);
+  // ON CONFLICT rather than look-then-create: two first approvals at once must not fail one another.
+  const [inserted] = await sqlOf(ctx.db).query<{ id: string }>(
+    `INSERT INTO "LedgerAccount" (id, "tenantId", code, name, type, currency)
+     VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4::"LedgerAccountType", $5)
+     ON CONFLICT ("tenantId", code) DO NOTHING
+     RETURNING id::text AS id`,
+    [ctx.tenantId, account.code, account.name, account.type, account.currency],
+  );
+  if (inserted) {
+    await appendAudit(ctx.db, ctx.tenantId, {
+      actor: await userActor(ctx.db, ctx.actor.userId),
+      action: "ledger.account_created",
+      resource: { type: "ledger_account", id: inserted.id, label: `${account.code} ${account.name}` },
+      outcome: "succeeded",
+      detail: {
+        code: account.code,
+        name: account.name,
+        type: account.type,
+        currency: account.currency,
+        createdBy: "finance",
+      },
+    });
+    return { id: inserted.id, code: account.code, name: account.name, created: true };
+  }
+  const existing = await findLedgerAccount(ctx, account.code);
+  if (!existing) throw new AppError("INTERNAL", `Account ${account.code} vanished while being created`);
+  if (existing.type !== account.type || existing.currency !== account.currency)
+    throw new AppError(
+      "CONFLICT",
+      `Account ${account.code} exists as ${existing.type} in ${existing.currency}; finance needs it as ${account.type} in ${account.currency}`,
+    );
+  return { id: existing.id, code: existing.code, name: existing.name, created: false };
+}
+
+/** The account with `code`, if there is one, for previews that must not create it. */
+export async function findLedgerAccount(
+  ctx: Pick<TenantContext, "tenantId" | "db">,
+  code: string,
+): Promise<{
+  id: string;
+  code: string;
+  name: string;
+  type: AccountBalance["type"];
+  currency: string;
+} | null> {
+  return ctx.db.ledgerAccount.findUnique({
+    where: { tenantId_code: { tenantId: ctx.tenantId, code } },
+    select: { id: true, code: true, name: true, type: true, currency: true },
+  });
 }
