@@ -458,6 +458,25 @@ export async function cancelBookingIn(
   };
 }
 
+/** What a cancel would free, checked but not written: for dry runs. */
+export async function previewCancel(
+  tx: Tx,
+  tenantId: string,
+  input: CancelInput,
+): Promise<{ booking: StoredBooking; freed: { start: Date; end: Date }[] }> {
+  const { bookingId, occurrenceStart } = parsed(cancelInput, input);
+  const booking = await loadBookingRow(tx, tenantId, bookingId);
+  const live = (await occurrencesOf(tx, tenantId, bookingId)).filter((o) => !o.cancelled);
+  if (!occurrenceStart) return { booking, freed: live };
+  const at = new Date(occurrenceStart).getTime();
+  const all = await occurrencesOf(tx, tenantId, bookingId);
+  if (!all.some((o) => o.start.getTime() === at))
+    throw new AppError("BAD_REQUEST", "occurrenceStart: The booking has no occurrence starting then", {
+      fields: { occurrenceStart: ["The booking has no occurrence starting then"] },
+    });
+  return { booking, freed: live.filter((o) => o.start.getTime() === at) };
+}
+
 export async function cancelBooking(ctx: TenantContext, input: CancelInput): Promise<CancelResult> {
   const result = await cancelBookingIn(ctx.db, ctx.tenantId, input, actingOf(ctx));
   if (result.freed.length > 0) {

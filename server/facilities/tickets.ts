@@ -142,6 +142,31 @@ async function loadTicket(tx: Tx, tenantId: string, ticketId: string, now: Date)
   return toTicket(row, now);
 }
 
+/** A new ticket checked (site, space, reporter) with its due time, not written: for dry runs and createTicketIn. */
+export async function planTicket(
+  tx: Tx,
+  tenantId: string,
+  input: TicketInput,
+  acting: Acting,
+  now = new Date(),
+) {
+  const ticket = parsed(ticketInput, input);
+  if (acting.userId !== null) await requireMember(tx, tenantId, acting.userId, "reporterId");
+  let siteId: string;
+  if (ticket.spaceId) {
+    const space = await getSpace(tx, tenantId, ticket.spaceId, false);
+    if (ticket.siteId && ticket.siteId !== space.siteId)
+      throw new AppError("BAD_REQUEST", `spaceId: ${space.name} is not at that site`, {
+        fields: { spaceId: [`${space.name} is not at that site`] },
+      });
+    siteId = space.siteId;
+  } else {
+    siteId = (await getSite(tx, tenantId, ticket.siteId ?? "")).id;
+  }
+  const site = await getSite(tx, tenantId, siteId);
+  return { ticket, siteId, site, slaDue: slaDueAt(ticket.priority, now, site.timeZone) };
+}
+
 /** Files a ticket; `acting.userId` is the reporter. A retried syscall finds the ticket it filed. */
 export async function createTicketIn(
   tx: Tx,
@@ -157,20 +182,7 @@ export async function createTicketIn(
     );
     if (earlier) return loadTicket(tx, tenantId, earlier.id, now);
   }
-  const ticket = parsed(ticketInput, input);
-  if (acting.userId !== null) await requireMember(tx, tenantId, acting.userId, "reporterId");
-  let siteId: string;
-  if (ticket.spaceId) {
-    const space = await getSpace(tx, tenantId, ticket.spaceId, false);
-    if (ticket.siteId && ticket.siteId !== space.siteId)
-      throw new AppError("BAD_REQUEST", `spaceId: ${space.name} is not at that site`, {
-        fields: { spaceId: [`${space.name} is not at that site`] },
-      });
-    siteId = space.siteId;
-  } else {
-    siteId = (await getSite(tx, tenantId, ticket.siteId ?? "")).id;
-  }
-  const site = await getSite(tx, tenantId, siteId);
+  const { ticket, siteId, slaDue } = await planTicket(tx, tenantId, input, acting, now);
   const id = randomUUID();
   await sqlOf(tx).query(
     `INSERT INTO facilities.maintenance_ticket (id, tenant_id, site_id, space_id, reporter_id, title, description, priority,
@@ -185,12 +197,53 @@ export async function createTicketIn(
       ticket.title,
       ticket.description,
       ticket.priority,
-      slaDueAt(ticket.priority, now, site.timeZone).toISOString(),
+      slaDue.toISOString(),
       acting.syscallId,
       now.toISOString(),
     ],
   );
   return loadTicket(tx, tenantId, id, now);
+}
+
+/**
+ * Changes a ticket's status, priority or assignee. A new priority moves the due time, counted from
+ * when the ticket was filed. Resolving or closing records when (once); reopening clears it. People:
+ * admins may change anything, an assignee may move their ticket's status.
+ */
+/** What an update would make of the ticket, checked but not written: for dry runs and for updateTicketIn. */
+export async function planTicketUpdate(
+  tx: Tx,
+  tenantId: string,
+  input: TicketUpdate,
+  acting: Acting,
+  now = new Date(),
+): Promise<{ before: Ticket; after: Ticket }> {
+  const change = parsed(ticketUpdate, input);
+  const current = await loadTicket(tx, tenantId, change.ticketId, now);
+  if (acting.role !== null && !isFacilitiesManager(acting.role)) {
+    const onlyStatus = change.priority === undefined && change.assigneeId === undefined;
+    if (!onlyStatus || current.assigneeId !== acting.userId)
+      throw new AppError("FORBIDDEN", "Only admins, or the assignee for its status, can change this ticket");
+  }
+  if (change.assigneeId) await requireMember(tx, tenantId, change.assigneeId, "assigneeId");
+  const status = change.status ?? current.status;
+  const priority = change.priority ?? current.priority;
+  const done = status === "resolved" || status === "closed";
+  const resolvedAt = done ? (current.resolvedAt ?? now) : null;
+  const site = await getSite(tx, tenantId, current.siteId);
+  const slaDue =
+    priority === current.priority ? current.slaDueAt : slaDueAt(priority, current.createdAt, site.timeZone);
+  const assigneeId = change.assigneeId === undefined ? current.assigneeId : change.assigneeId;
+  const after: Ticket = {
+    ...current,
+    status,
+    priority,
+    slaDueAt: slaDue,
+    assigneeId,
+    resolvedAt,
+    breached: isBreached({ slaDueAt: slaDue, resolvedAt }, now),
+  };
+  return { before: current, after };
 }
 
 /**
@@ -205,22 +258,7 @@ export async function updateTicketIn(
   acting: Acting,
   now = new Date(),
 ): Promise<Ticket> {
-  const change = parsed(ticketUpdate, input);
-  const current = await loadTicket(tx, tenantId, change.ticketId, now);
-  if (acting.role !== null && !isFacilitiesManager(acting.role)) {
-    const onlyStatus = change.priority === undefined && change.assigneeId === undefined;
-    if (!onlyStatus || current.assigneeId !== acting.userId)
-      throw new AppError("FORBIDDEN", "Only admins, or the assignee for its status, can change this ticket");
-  }
-  if (change.assigneeId) await requireMember(tx, tenantId, change.assigneeId, "assigneeId");
-  const status = change.status ?? current.status;
-  const priority = change.priority ?? current.priority;
-  const done = status === "resolved" || status === "closed";
-  const resolvedAt = done ? (current.resolvedAt ?? now) : null;
-  const site = await getSite(tx, tenantId, current.siteId);
-  const due =
-    priority === current.priority ? current.slaDueAt : slaDueAt(priority, current.createdAt, site.timeZone);
-  const assignee = change.assigneeId === undefined ? current.assigneeId : change.assigneeId;
+  const { after } = await planTicketUpdate(tx, tenantId, input, acting, now);
   await sqlOf(tx).query(
     `UPDATE facilities.maintenance_ticket
         SET status = $3, priority = $4, sla_due_at = $5::timestamptz, assignee_id = $6::uuid, resolved_at = $7::timestamptz,
@@ -228,16 +266,16 @@ export async function updateTicketIn(
       WHERE tenant_id = $1::uuid AND id = $2::uuid`,
     [
       tenantId,
-      current.id,
-      status,
-      priority,
-      due.toISOString(),
-      assignee,
-      resolvedAt?.toISOString() ?? null,
+      after.id,
+      after.status,
+      after.priority,
+      after.slaDueAt.toISOString(),
+      after.assigneeId,
+      after.resolvedAt?.toISOString() ?? null,
       now.toISOString(),
     ],
   );
-  return loadTicket(tx, tenantId, current.id, now);
+  return loadTicket(tx, tenantId, after.id, now);
 }
 
 async function auditTicket(
@@ -273,7 +311,7 @@ export async function updateTicket(
   input: TicketUpdate,
   now = new Date(),
 ): Promise<Ticket> {
-  const before = await loadTicket(ctx.db, ctx.tenantId, parsed(ticketUpdate, input).ticketId, now);
+  const { before } = await planTicketUpdate(ctx.db, ctx.tenantId, input, actingOf(ctx), now);
   const after = await updateTicketIn(ctx.db, ctx.tenantId, input, actingOf(ctx), now);
   const detail: Record<string, string | null> = {};
   if (before.status !== after.status) detail.status = `${before.status} → ${after.status}`;

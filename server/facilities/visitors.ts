@@ -94,6 +94,21 @@ async function loadVisitor(tx: Tx, tenantId: string, visitorId: string): Promise
   return toVisitor(row);
 }
 
+/** A visitor's registration checked (site, host), not written: for dry runs and registerVisitorIn. */
+export async function planVisitor(tx: Tx, tenantId: string, input: VisitorInput, acting: Acting) {
+  const visitor = parsed(visitorInput, input);
+  const hostId = visitor.hostId ?? acting.userId;
+  if (hostId === null)
+    throw new AppError("BAD_REQUEST", "hostId: Say whom the visitor comes to see", {
+      fields: { hostId: ["Say whom the visitor comes to see"] },
+    });
+  if (acting.role !== null && hostId !== acting.userId && !isFacilitiesManager(acting.role))
+    throw new AppError("FORBIDDEN", "Only admins can register visitors for someone else");
+  await requireMember(tx, tenantId, hostId, "hostId");
+  const site = await getSite(tx, tenantId, visitor.siteId);
+  return { visitor, hostId, site };
+}
+
 /** Registers an expected visitor. The host must be a member; a retried syscall finds its visitor. */
 export async function registerVisitorIn(
   tx: Tx,
@@ -108,16 +123,7 @@ export async function registerVisitorIn(
     );
     if (earlier) return loadVisitor(tx, tenantId, earlier.id);
   }
-  const visitor = parsed(visitorInput, input);
-  const hostId = visitor.hostId ?? acting.userId;
-  if (hostId === null)
-    throw new AppError("BAD_REQUEST", "hostId: Say whom the visitor comes to see", {
-      fields: { hostId: ["Say whom the visitor comes to see"] },
-    });
-  if (acting.role !== null && hostId !== acting.userId && !isFacilitiesManager(acting.role))
-    throw new AppError("FORBIDDEN", "Only admins can register visitors for someone else");
-  await requireMember(tx, tenantId, hostId, "hostId");
-  await getSite(tx, tenantId, visitor.siteId);
+  const { visitor, hostId } = await planVisitor(tx, tenantId, input, acting);
   const id = randomUUID();
   await sqlOf(tx).query(
     `INSERT INTO facilities.visitor (id, tenant_id, site_id, host_id, name, email, company, expected_at, syscall_id)
