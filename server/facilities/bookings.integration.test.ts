@@ -324,7 +324,7 @@ describe("the database's wall against double booking", () => {
       const slot = { start: `2027-09-${day}T09:00`, end: `2027-09-${day}T10:00` };
       const results = await Promise.allSettled([book(ada, slot), book(bob, slot)]);
       const won = results.filter((r) => r.status === "fulfilled");
-      const lost = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+      const lost = results.flatMap((r): unknown[] => (r.status === "rejected" ? [r.reason] : []));
       expect(won, `round ${round}`).toHaveLength(1);
       expect(lost).toHaveLength(1);
       const [error] = lost;
