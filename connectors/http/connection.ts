@@ -14,7 +14,8 @@ export function parsedInput<S extends z.ZodType>(schema: S, input: unknown): z.o
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields: FieldErrors = {};
-  for (const issue of result.error.issues) (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
+  for (const issue of result.error.issues)
+    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
   const summary = Object.entries(fields)
     .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
     .join("; ");
@@ -44,11 +45,16 @@ export function parsedConnection<C, S>(
   const config = schemas.config.safeParse(connection.config);
   if (!config.success) {
     const problems = config.error.issues.map((i) => `${i.path.join(".") || "settings"}: ${i.message}`);
-    throw new AppError("BAD_REQUEST", `The ${connector} connection's settings are invalid: ${problems.join("; ")}`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `The ${connector} connection's settings are invalid: ${problems.join("; ")}`,
+    );
   }
   const credentials = schemas.credentials.safeParse(connection.credentials);
   if (!credentials.success) {
-    const fields = [...new Set(credentials.error.issues.map((i) => i.path.join(".")).filter((p) => p !== ""))];
+    const fields = [
+      ...new Set(credentials.error.issues.map((i) => i.path.join(".")).filter((p) => p !== "")),
+    ];
     const which = fields.length > 0 ? ` (check ${fields.join(", ")})` : "";
     throw new AppError(
       "BAD_REQUEST",
@@ -102,7 +108,11 @@ export const allowHostsSetting = z
       try {
         normalizeAllowedHost(entry);
       } catch (error) {
-        issues.addIssue({ code: "custom", path: [index], message: error instanceof Error ? error.message : "Not a host" });
+        issues.addIssue({
+          code: "custom",
+          path: [index],
+          message: error instanceof Error ? error.message : "Not a host",
+        });
       }
     });
   });

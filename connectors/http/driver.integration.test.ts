@@ -5,13 +5,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "@/server/errors";
-import { testDb } from "@/server/testing/fixtures";
 import type { DriverContext } from "../sdk";
-import { driverContext } from "../testing";
 import { createHttpDriver } from "./driver";
 import { httpManifest } from "./manifest";
 import { TokenCache } from "./oauth2";
-import { json, startTestServer, type Hit, type TestServer } from "./test-server";
+import { connectorContext, json, startTestServer, type Hit, type TestServer } from "./test-server";
 
 const API_KEY = "ak_live_7d0c1b2e4f5a6b7c";
 const CLIENT_ID = "tenet:client";
@@ -39,23 +37,33 @@ beforeAll(async () => {
     if (hit.path === "/oauth/token") {
       const expected = `Basic ${Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${CLIENT_SECRET}`).toString("base64")}`;
       if (hit.headers.authorization !== expected)
-        return json(response, 401, { error: "invalid_client", error_description: "Client authentication failed" });
+        return json(response, 401, {
+          error: "invalid_client",
+          error_description: "Client authentication failed",
+        });
       const form = new URLSearchParams(hit.body);
-      if (form.get("grant_type") !== "client_credentials") return json(response, 400, { error: "unsupported_grant_type" });
+      if (form.get("grant_type") !== "client_credentials")
+        return json(response, 400, { error: "unsupported_grant_type" });
       const token = `tok-${++issued}`;
       validTokens.add(token);
       return json(response, 200, { access_token: token, token_type: "Bearer", expires_in: tokenLifetime });
     }
     if (!authorized(hit)) return json(response, 401, { error: "unauthorized" });
     if (hit.path === "/v2/reflect") return json(response, 200, { headers: hit.headers });
-    if (hit.path === "/v2/big") return void response.writeHead(200, { "content-type": "text/plain" }).end("y".repeat(70_000));
+    if (hit.path === "/v2/big")
+      return void response.writeHead(200, { "content-type": "text/plain" }).end("y".repeat(70_000));
     if (hit.path === "/v2/missing") return json(response, 404, { error: "no such thing" });
     if (hit.path === "/v2/broken") return json(response, 503, { error: "down" });
     const query = Object.fromEntries(new URL(hit.url, "http://x").searchParams);
     return json(
       response,
       hit.method === "POST" ? 201 : 200,
-      { method: hit.method, path: hit.path, query, body: hit.body === "" ? null : JSON.parse(hit.body) as unknown },
+      {
+        method: hit.method,
+        path: hit.path,
+        query,
+        body: hit.body === "" ? null : (JSON.parse(hit.body) as unknown),
+      },
       { "set-cookie": "session=abc", "x-request-id": "req-1" },
     );
   });
@@ -71,18 +79,21 @@ beforeEach(() => {
   tokenLifetime = 3600;
 });
 
-const tenantId = randomUUID();
-
 function apiKeyContext(config: Record<string, string | string[]> = {}, apiKey = API_KEY): DriverContext {
-  return driverContext(testDb(), tenantId, {
+  return connectorContext({
     id: randomUUID(),
-    config: { baseUrl: `${api.origin}/v2`, allowHosts: [`127.0.0.1:${api.port}`], auth: "api_key", ...config },
+    config: {
+      baseUrl: `${api.origin}/v2`,
+      allowHosts: [`127.0.0.1:${api.port}`],
+      auth: "api_key",
+      ...config,
+    },
     credentials: { apiKey },
   });
 }
 
 function oauthContext(connectionId = randomUUID(), clientSecret = CLIENT_SECRET): DriverContext {
-  return driverContext(testDb(), tenantId, {
+  return connectorContext({
     id: connectionId,
     config: {
       baseUrl: `${api.origin}/v2`,
@@ -111,7 +122,10 @@ const outputSchema = httpManifest.actions["http.get"].output;
 
 describe("http connector with an API key", () => {
   it("sends the key as a Bearer token and returns status, a few headers and the JSON body", async () => {
-    const output = await get.run({ path: "/users", query: { active: true, tag: ["a", "b"] } }, apiKeyContext());
+    const output = await get.run(
+      { path: "/users", query: { active: true, tag: ["a", "b"] } },
+      apiKeyContext(),
+    );
     expect(outputSchema.parse(output)).toEqual(output);
     expect(output).toMatchObject({
       status: 200,
@@ -136,7 +150,9 @@ describe("http connector with an API key", () => {
     const wrong = "ak_live_wrong_0000000000";
     const error = await failure(get.run({ path: "/users" }, apiKeyContext({}, wrong)));
     expect(error.code).toBe("UNAUTHORIZED");
-    expect(error.message).toBe(`127.0.0.1:${api.port} refused the connection's credentials (HTTP 401 to GET /v2/users)`);
+    expect(error.message).toBe(
+      `127.0.0.1:${api.port} refused the connection's credentials (HTTP 401 to GET /v2/users)`,
+    );
     expect(error.message).not.toContain(wrong);
   });
 
@@ -245,7 +261,9 @@ describe("http connector with an API key", () => {
     if (!test) throw new Error("the http driver has a connection test");
     await expect(test(apiKeyContext())).resolves.toBe(`HTTP 200 from 127.0.0.1:${api.port}`);
     expect(apiHits()[0]).toMatchObject({ method: "GET", path: "/v2/" });
-    await expect(test(apiKeyContext({ testPath: "/me" }))).resolves.toBe(`HTTP 200 from 127.0.0.1:${api.port}`);
+    await expect(test(apiKeyContext({ testPath: "/me" }))).resolves.toBe(
+      `HTTP 200 from 127.0.0.1:${api.port}`,
+    );
     expect(apiHits()[1]?.path).toBe("/v2/me");
     const missing = await failure(test(apiKeyContext({ testPath: "/missing" })));
     expect(missing.message).toContain("HTTP 404 from");
@@ -254,11 +272,13 @@ describe("http connector with an API key", () => {
   });
 
   it("refuses a connection whose settings or credentials do not fit, naming the field but not the value", async () => {
-    const noTokenUrl = await failure(get.run({ path: "/x" }, apiKeyContext({ auth: "oauth2_client_credentials" })));
+    const noTokenUrl = await failure(
+      get.run({ path: "/x" }, apiKeyContext({ auth: "oauth2_client_credentials" })),
+    );
     expect(noTokenUrl.message).toContain("tokenUrl: OAuth 2.0 needs the token endpoint's URL");
     const plain = await failure(get.run({ path: "/x" }, apiKeyContext({ allowHosts: [] })));
     expect(plain.message).toContain("baseUrl: Use https");
-    const mixed = driverContext(testDb(), tenantId, {
+    const mixed = connectorContext({
       id: randomUUID(),
       config: { baseUrl: `${api.origin}/v2`, allowHosts: [`127.0.0.1:${api.port}`], auth: "api_key" },
       credentials: { apiKey: API_KEY, clientSecret: CLIENT_SECRET },
@@ -279,7 +299,10 @@ describe("http connector with OAuth 2.0 client credentials", () => {
 
     expect(tokenHits()).toHaveLength(1);
     const tokenRequest = tokenHits()[0];
-    const basic = Buffer.from((tokenRequest?.headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString();
+    const basic = Buffer.from(
+      (tokenRequest?.headers.authorization ?? "").replace(/^Basic /, ""),
+      "base64",
+    ).toString();
     // RFC 6749 §2.3.1: the id is form-urlencoded before Basic encoding (":" becomes %3A).
     expect(basic).toBe(`tenet%3Aclient:${CLIENT_SECRET}`);
     expect(tokenRequest?.method).toBe("POST");
@@ -353,7 +376,7 @@ describe("http connector with OAuth 2.0 client credentials", () => {
   });
 
   it("refuses API-key credentials on an OAuth connection", async () => {
-    const ctx = driverContext(testDb(), tenantId, {
+    const ctx = connectorContext({
       id: randomUUID(),
       config: {
         baseUrl: `${api.origin}/v2`,
@@ -364,7 +387,9 @@ describe("http connector with OAuth 2.0 client credentials", () => {
       credentials: { apiKey: API_KEY },
     });
     const error = await failure(get.run({ path: "/users" }, ctx));
-    expect(error.message).toBe("This HTTP connection signs in with OAuth 2.0, but its credentials are an API key");
+    expect(error.message).toBe(
+      "This HTTP connection signs in with OAuth 2.0, but its credentials are an API key",
+    );
     expect(api.hits).toHaveLength(0);
   });
 });

@@ -43,7 +43,10 @@ async function authorize(
   const { config, credentials } = connection;
   if (config.auth === "api_key") {
     if (!("apiKey" in credentials))
-      throw new AppError("BAD_REQUEST", "This HTTP connection signs in with an API key, but its credentials are a client id and secret");
+      throw new AppError(
+        "BAD_REQUEST",
+        "This HTTP connection signs in with an API key, but its credentials are a client id and secret",
+      );
     const bearer = config.apiKeyHeader.toLowerCase() === "authorization";
     return {
       header: config.apiKeyHeader.toLowerCase(),
@@ -52,8 +55,12 @@ async function authorize(
     };
   }
   if (!("clientId" in credentials))
-    throw new AppError("BAD_REQUEST", "This HTTP connection signs in with OAuth 2.0, but its credentials are an API key");
-  if (config.tokenUrl === undefined) throw new AppError("BAD_REQUEST", "This HTTP connection has no token URL");
+    throw new AppError(
+      "BAD_REQUEST",
+      "This HTTP connection signs in with OAuth 2.0, but its credentials are an API key",
+    );
+  if (config.tokenUrl === undefined)
+    throw new AppError("BAD_REQUEST", "This HTTP connection has no token URL");
   const token = await tokens.token({
     connectionId: connection.id,
     tokenUrl: config.tokenUrl,
@@ -117,9 +124,15 @@ async function sendAuthorized(
 function checkStatus(response: GuardedResponse, method: string, url: URL): void {
   const what = `${method} ${url.pathname}`;
   if (response.status === 401)
-    throw new AppError("UNAUTHORIZED", `${url.host} refused the connection's credentials (HTTP 401 to ${what})`);
+    throw new AppError(
+      "UNAUTHORIZED",
+      `${url.host} refused the connection's credentials (HTTP 401 to ${what})`,
+    );
   if (response.status === 429)
-    throw new AppError("RATE_LIMITED", `${url.host} is limiting requests (HTTP 429 to ${what}); try again later`);
+    throw new AppError(
+      "RATE_LIMITED",
+      `${url.host} is limiting requests (HTTP 429 to ${what}); try again later`,
+    );
   if (response.status >= 500)
     throw new AppError("UNAVAILABLE", `${url.host} failed (HTTP ${response.status} to ${what})`);
 }
@@ -215,4 +228,3 @@ export function createHttpDriver(deps: HttpDriverDeps = {}) {
 }
 
 export const httpDriver = createHttpDriver();
-

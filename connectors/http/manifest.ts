@@ -16,7 +16,9 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export const httpConfig = z
   .object({
-    baseUrl: httpUrl.describe("The API's base URL; every call's path is under it, e.g. https://api.example.com/v2"),
+    baseUrl: httpUrl.describe(
+      "The API's base URL; every call's path is under it, e.g. https://api.example.com/v2",
+    ),
     allowHosts: allowHostsSetting.describe(
       "Internal hosts this connection may reach on purpose (host or host:port); public hosts need no entry",
     ),
@@ -25,17 +27,30 @@ export const httpConfig = z
       .string()
       .regex(HEADER_NAME, "Not a valid header name")
       .default("Authorization")
-      .describe('The header that carries the API key: Authorization (sent as "Bearer <key>") or e.g. X-API-Key'),
+      .describe(
+        'The header that carries the API key: Authorization (sent as "Bearer <key>") or e.g. X-API-Key',
+      ),
     tokenUrl: httpUrl.optional().describe("OAuth 2.0 token endpoint (client credentials)"),
     scope: z.string().max(1000).optional().describe("OAuth 2.0 scope to ask for, space-separated"),
-    testPath: z.string().optional().describe("A path that answers 200 to an authenticated GET, for Test connection"),
+    testPath: z
+      .string()
+      .optional()
+      .describe("A path that answers 200 to an authenticated GET, for Test connection"),
   })
   .superRefine((config, issues) => {
     if (config.auth === "oauth2_client_credentials" && config.tokenUrl === undefined)
-      issues.addIssue({ code: "custom", path: ["tokenUrl"], message: "OAuth 2.0 needs the token endpoint's URL" });
+      issues.addIssue({
+        code: "custom",
+        path: ["tokenUrl"],
+        message: "OAuth 2.0 needs the token endpoint's URL",
+      });
     const lower = config.apiKeyHeader.toLowerCase();
     if (lower !== "authorization" && FORBIDDEN_HEADERS.includes(lower))
-      issues.addIssue({ code: "custom", path: ["apiKeyHeader"], message: `${config.apiKeyHeader} cannot carry an API key` });
+      issues.addIssue({
+        code: "custom",
+        path: ["apiKeyHeader"],
+        message: `${config.apiKeyHeader} cannot carry an API key`,
+      });
     for (const field of ["baseUrl", "tokenUrl"] as const) {
       const value = config[field];
       const problem = value === undefined ? null : plainHttpProblem(value, config.allowHosts);
@@ -62,12 +77,20 @@ export const httpCredentials = z
     if (given(c.apiKey)) {
       for (const field of ["clientId", "clientSecret"] as const)
         if (given(c[field]))
-          issues.addIssue({ code: "custom", path: [field], message: "Give an API key or client credentials, not both" });
+          issues.addIssue({
+            code: "custom",
+            path: [field],
+            message: "Give an API key or client credentials, not both",
+          });
       return;
     }
     for (const field of ["clientId", "clientSecret"] as const)
       if (!given(c[field]))
-        issues.addIssue({ code: "custom", path: [field], message: "Give an API key, or a client id and client secret" });
+        issues.addIssue({
+          code: "custom",
+          path: [field],
+          message: "Give an API key, or a client id and client secret",
+        });
   })
   .transform((c): { apiKey: string } | { clientId: string; clientSecret: string } =>
     c.apiKey ? { apiKey: c.apiKey } : { clientId: c.clientId ?? "", clientSecret: c.clientSecret ?? "" },

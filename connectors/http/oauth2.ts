@@ -68,11 +68,14 @@ export class TokenCache {
   async token(request: TokenRequest): Promise<string> {
     const fingerprint = fingerprintOf(request);
     const cached = this.tokens.get(request.connectionId);
-    if (cached && cached.fingerprint === fingerprint && this.now() < cached.refreshAt) return cached.accessToken;
+    if (cached && cached.fingerprint === fingerprint && this.now() < cached.refreshAt)
+      return cached.accessToken;
     // Concurrent calls of one connection share one token request.
     let pending = this.pending.get(request.connectionId);
     if (!pending) {
-      pending = this.fetchToken(request, fingerprint).finally(() => this.pending.delete(request.connectionId));
+      pending = this.fetchToken(request, fingerprint).finally(() =>
+        this.pending.delete(request.connectionId),
+      );
       this.pending.set(request.connectionId, pending);
     }
     return (await pending).accessToken;
@@ -117,7 +120,10 @@ export class TokenCache {
         const detail = error.data.error_description ? ` (${error.data.error_description})` : "";
         throw new AppError(
           "UNAUTHORIZED",
-          redact(`The token endpoint at ${host} refused the client credentials: ${error.data.error}${detail}`, secrets),
+          redact(
+            `The token endpoint at ${host} refused the client credentials: ${error.data.error}${detail}`,
+            secrets,
+          ),
         );
       }
       throw new AppError(
@@ -136,7 +142,8 @@ export class TokenCache {
         `The token endpoint at ${host} issued a "${token.data.token_type}" token; only Bearer tokens are supported`,
       );
     }
-    const lifetimeMs = token.data.expires_in === undefined ? DEFAULT_LIFETIME_MS : token.data.expires_in * 1000;
+    const lifetimeMs =
+      token.data.expires_in === undefined ? DEFAULT_LIFETIME_MS : token.data.expires_in * 1000;
     const cached: CachedToken = {
       fingerprint,
       accessToken: token.data.access_token,
@@ -150,7 +157,12 @@ export class TokenCache {
 function fingerprintOf(request: TokenRequest): string {
   return createHash("sha256")
     .update(
-      JSON.stringify([request.tokenUrl, request.scope ?? "", request.credentials.clientId, request.credentials.clientSecret]),
+      JSON.stringify([
+        request.tokenUrl,
+        request.scope ?? "",
+        request.credentials.clientId,
+        request.credentials.clientSecret,
+      ]),
     )
     .digest("hex");
 }

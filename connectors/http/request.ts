@@ -33,7 +33,10 @@ export const FORBIDDEN_HEADERS: readonly string[] = [
 export const requestHeaders = z
   .record(
     z.string().regex(HEADER_NAME, "Not a valid header name"),
-    z.string().max(8192).regex(/^[^\r\n\0]*$/, "Header values cannot contain line breaks"),
+    z
+      .string()
+      .max(8192)
+      .regex(/^[^\r\n\0]*$/, "Header values cannot contain line breaks"),
   )
   .superRefine((headers, issues) => {
     for (const name of Object.keys(headers)) {
@@ -61,7 +64,10 @@ export const requestPath = z
   .superRefine((path, issues) => {
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     if (/[\u0000-\u001f\u007f\\]/.test(path))
-      issues.addIssue({ code: "custom", message: "The path cannot contain backslashes or control characters" });
+      issues.addIssue({
+        code: "custom",
+        message: "The path cannot contain backslashes or control characters",
+      });
     if (/%(2f|5c)/i.test(path))
       issues.addIssue({ code: "custom", message: "The path cannot contain encoded slashes (%2F, %5C)" });
     const pathPart = path.split(/[?#]/)[0] ?? "";
@@ -76,7 +82,11 @@ export const requestPath = z
  * `https://api.example.com/v2` is `https://api.example.com/v2/users`). An absolute URL is accepted
  * only inside the base URL (same origin, under its path); anything else is refused.
  */
-export function targetUrl(baseUrl: string, path: string, query: z.output<typeof requestQuery> | undefined): URL {
+export function targetUrl(
+  baseUrl: string,
+  path: string,
+  query: z.output<typeof requestQuery> | undefined,
+): URL {
   const base = new URL(baseUrl);
   const basePath = base.pathname.replace(/\/+$/, "");
   const absolute = /^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith("//");
@@ -84,7 +94,10 @@ export function targetUrl(baseUrl: string, path: string, query: z.output<typeof 
   try {
     url = absolute ? new URL(path) : new URL(`${basePath}/${path.replace(/^\/+/, "")}`, base.origin);
   } catch (cause) {
-    throw new AppError("BAD_REQUEST", "path: not a valid path or URL", { cause, fields: { path: ["Not a valid path"] } });
+    throw new AppError("BAD_REQUEST", "path: not a valid path or URL", {
+      cause,
+      fields: { path: ["Not a valid path"] },
+    });
   }
   url.search = absolute || path.includes("?") ? url.search : base.search;
   const inside =
@@ -101,13 +114,18 @@ export function targetUrl(baseUrl: string, path: string, query: z.output<typeof 
 }
 
 /** A caller's headers, refusing the connection's own credential header (e.g. X-API-Key) too. */
-export function callerHeaders(headers: Readonly<Record<string, string>> | undefined, credentialHeader: string) {
+export function callerHeaders(
+  headers: Readonly<Record<string, string>> | undefined,
+  credentialHeader: string,
+) {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     const lower = name.toLowerCase();
     if (lower === credentialHeader.toLowerCase() || FORBIDDEN_HEADERS.includes(lower)) {
       const message = `${name} cannot be set by the caller: the connection decides it`;
-      throw new AppError("BAD_REQUEST", `headers.${name}: ${message}`, { fields: { [`headers.${name}`]: [message] } });
+      throw new AppError("BAD_REQUEST", `headers.${name}: ${message}`, {
+        fields: { [`headers.${name}`]: [message] },
+      });
     }
     result[lower] = value;
   }

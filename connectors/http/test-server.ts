@@ -2,9 +2,14 @@
  * A real HTTP server on loopback for the connector's tests: it records every request that reached
  * it, so a test can prove that a refused call sent nothing.
  */
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import http, { type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, inject } from "vitest";
+import { createPrismaClient, type PrismaClient } from "@/server/db/client";
+import type { DriverContext } from "../sdk";
+import { driverContext } from "../testing";
 
 export interface Hit {
   readonly method: string;
@@ -56,6 +61,28 @@ export async function startTestServer(handler: Handler, host = "127.0.0.1"): Pro
   };
 }
 
-export function json(response: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
+export function json(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: http.OutgoingHttpHeaders = {},
+) {
   response.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+}
+
+/**
+ * A driver context for an outbound connector's tests: `driverContext` on the test database's app-role
+ * client, made here rather than through server/testing/fixtures (which loads the whole tRPC router)
+ * because these drivers never touch the database. The client connects only if something queries it.
+ */
+let db: PrismaClient | undefined;
+afterAll(async () => {
+  await db?.$disconnect();
+});
+export function connectorContext(
+  connection: NonNullable<DriverContext["connection"]>,
+  tenantId = randomUUID(),
+): DriverContext {
+  db ??= createPrismaClient(inject("appUrl"), { max: 1 });
+  return driverContext(db, tenantId, connection);
 }
