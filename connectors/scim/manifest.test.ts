@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ACTION_INFO } from "@/server/kernel/access/schema";
+import { buildToolRegistry, connector } from "@/connectors/index";
+import { scimDriver } from "./driver";
 import { scimConfig, scimCredentials, scimManifest } from "./manifest";
 
 describe("scim manifest", () => {
@@ -8,6 +10,12 @@ describe("scim manifest", () => {
       expect(spec.action).toBe(name);
       expect(spec.effect).toBe(ACTION_INFO[spec.action].effect);
     }
+  });
+
+  it("passes the registry's checks as connectors/index.ts will register it", () => {
+    const registry = buildToolRegistry({ scim: connector(scimManifest, scimDriver) }, { scim: scimManifest });
+    expect(registry.find("it.access.grant")?.connector).toBe("scim");
+    expect(registry.actions().sort()).toEqual(["it.access.grant", "it.access.revoke", "it.account.read"]);
   });
 
   it("takes an https base URL, or plain http only for an allowlisted host", () => {
