@@ -84,7 +84,6 @@ const toView = (row: EndpointRow): InboundEndpointView => ({
   updatedAt: row.updated_at,
 });
 
-
 async function loadEndpoint(ctx: TenantContext, id: string): Promise<InboundEndpointView> {
   const [row] = await sqlOf(ctx.db).query<EndpointRow>(
     `SELECT ${ENDPOINT_COLUMNS} FROM ${ENDPOINT_FROM} WHERE e.tenant_id = $1::uuid AND e.id = $2::uuid`,

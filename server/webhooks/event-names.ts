@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 /** `domain/noun.verb` (the verb may have parts: `audit/chain.verify.requested`), as the migration checks. */
-export const EVENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}\/[a-z][a-z0-9_-]{0,39}(\.[a-z][a-z0-9_-]{0,39}){1,3}$/;
+export const EVENT_NAME_PATTERN =
+  /^[a-z][a-z0-9-]{0,39}\/[a-z][a-z0-9_-]{0,39}(\.[a-z][a-z0-9_-]{0,39}){1,3}$/;
 
 /**
  * Domains of Tenet's own events. An endpoint is addressed by anyone holding its secret, who must not be

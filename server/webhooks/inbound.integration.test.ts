@@ -12,7 +12,12 @@ import {
   listInboundEndpoints,
   rotateInboundEndpointSecret,
 } from "./endpoints";
-import { handleInboundWebhook, MAX_INBOUND_BYTES, UNAUTHORIZED_MESSAGE, type InboundWebhookEvent } from "./inbound";
+import {
+  handleInboundWebhook,
+  MAX_INBOUND_BYTES,
+  UNAUTHORIZED_MESSAGE,
+  type InboundWebhookEvent,
+} from "./inbound";
 
 /**
  * Real HTTP: a node:http server on 127.0.0.1 turns each request into a Fetch `Request` and hands it to
@@ -39,11 +44,19 @@ function toRequest(req: http.IncomingMessage, url: URL): Request {
     if (typeof value === "string") headers.set(name, value);
     else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
   }
+  let cancelled = false;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      req.on("data", (chunk: Buffer) => controller.enqueue(new Uint8Array(chunk)));
-      req.on("end", () => controller.close());
+      req.on("data", (chunk: Buffer) => {
+        if (!cancelled) controller.enqueue(new Uint8Array(chunk));
+      });
+      req.on("end", () => {
+        if (!cancelled) controller.close();
+      });
       req.on("error", (error) => controller.error(error));
+    },
+    cancel() {
+      cancelled = true;
     },
   });
   // Node requires `duplex` for a streamed body; TypeScript's DOM types do not know the option yet.
@@ -79,17 +92,17 @@ afterAll(async () => {
 
 type Sent = { status: number; body: { deliveryId?: string; eventId?: string; error?: { message: string } } };
 
-async function post(
-  endpointId: string,
-  body: string,
-  headers: Record<string, string>,
-): Promise<Sent> {
+async function post(endpointId: string, body: string, headers: Record<string, string>): Promise<Sent> {
   const res = await fetch(`${base}/api/webhooks/${endpointId}`, { method: "POST", headers, body });
   return { status: res.status, body: (await res.json()) as Sent["body"] };
 }
 
 /** A POST without Content-Length (chunked), so that only reading the stream can find it too large. */
-function postChunked(endpointId: string, chunks: readonly string[], headers: Record<string, string>): Promise<number> {
+function postChunked(
+  endpointId: string,
+  chunks: readonly string[],
+  headers: Record<string, string>,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}/api/webhooks/${endpointId}`, { method: "POST", headers }, (res) => {
       res.resume();
@@ -135,7 +148,11 @@ describe("inbound webhooks", () => {
     expect(event).toMatchObject({
       name: "webhook/github.received",
       id: res.body.eventId,
-      data: { tenantId: acme.id, endpointId: endpoint.id, body: { action: "opened", pull_request: { number: 7 } } },
+      data: {
+        tenantId: acme.id,
+        endpointId: endpoint.id,
+        body: { action: "opened", pull_request: { number: 7 } },
+      },
     });
     expect(await deliveries(acme, endpoint.id)).toEqual([
       { status: "accepted", reason: null, body_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string },
@@ -177,11 +194,17 @@ describe("inbound webhooks", () => {
     const first = await post(endpoint.id, body, headers);
     expect(first.status).toBe(202);
     const again = await post(endpoint.id, body, headers);
-    expect(again).toEqual({ status: 409, body: { error: { message: "This delivery was already received" } } });
+    expect(again).toEqual({
+      status: 409,
+      body: { error: { message: "This delivery was already received" } },
+    });
 
     const raced = JSON.stringify({ n: 2 });
     const racedHeaders = signed(raced, secret);
-    const both = await Promise.all([post(endpoint.id, raced, racedHeaders), post(endpoint.id, raced, racedHeaders)]);
+    const both = await Promise.all([
+      post(endpoint.id, raced, racedHeaders),
+      post(endpoint.id, raced, racedHeaders),
+    ]);
     expect(both.map((r) => r.status).sort()).toEqual([202, 409]);
     expect(sent.filter((e) => e.data.endpointId === endpoint.id)).toHaveLength(2);
   });
@@ -194,8 +217,12 @@ describe("inbound webhooks", () => {
     expect(await postChunked(endpoint.id, chunks, signed(chunks.join(""), secret))).toBe(413);
     const form = "a=1";
     expect(
-      (await post(endpoint.id, form, { ...signed(form, secret), "content-type": "application/x-www-form-urlencoded" }))
-        .status,
+      (
+        await post(endpoint.id, form, {
+          ...signed(form, secret),
+          "content-type": "application/x-www-form-urlencoded",
+        })
+      ).status,
     ).toBe(415);
     const notJson = "{nope";
     expect(await post(endpoint.id, notJson, signed(notJson, secret))).toEqual({
@@ -262,7 +289,9 @@ describe("inbound webhooks", () => {
     expect(JSON.stringify(list)).not.toContain(secret);
     expect(JSON.stringify(list)).not.toContain("v1:");
     const rows = await withOwner(async (client) => {
-      const e = await client.query("SELECT * FROM integrations.inbound_endpoint WHERE id = $1", [endpoint.id]);
+      const e = await client.query("SELECT * FROM integrations.inbound_endpoint WHERE id = $1", [
+        endpoint.id,
+      ]);
       const d = await client.query("SELECT * FROM integrations.inbound_delivery WHERE endpoint_id = $1", [
         endpoint.id,
       ]);
@@ -277,20 +306,31 @@ describe("inbound webhooks", () => {
     await expect(
       withTenant(testDb(), { tenantId: acme.id }, (tx) =>
         createInboundEndpoint(
-          { tenantId: acme.id, actor: { userId: employee.userId, membershipId: employee.membershipId, role: "employee" }, db: tx },
+          {
+            tenantId: acme.id,
+            actor: { userId: employee.userId, membershipId: employee.membershipId, role: "employee" },
+            db: tx,
+          },
           { name: "mine", event: "webhook/x.received" },
         ),
       ),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(
-      acme.asOwner((ctx) => createInboundEndpoint(ctx, { name: "pose", event: "audit/chain.verify.requested" })),
-    ).rejects.toMatchObject({ code: "BAD_REQUEST", fields: { event: [expect.stringMatching(/own domains/) as string] } });
+      acme.asOwner((ctx) =>
+        createInboundEndpoint(ctx, { name: "pose", event: "audit/chain.verify.requested" }),
+      ),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      fields: { event: [expect.stringMatching(/own domains/) as string] },
+    });
     await expect(
       acme.asOwner((ctx) => createInboundEndpoint(ctx, { name: "bad", event: "NotAnEvent" })),
     ).rejects.toBeInstanceOf(AppError);
     // Another tenant's endpoint is not found, not merely forbidden.
     const foreign = await newEndpoint(globex);
-    await expect(acme.asOwner((ctx) => disableInboundEndpoint(ctx, foreign.endpoint.id))).rejects.toMatchObject({
+    await expect(
+      acme.asOwner((ctx) => disableInboundEndpoint(ctx, foreign.endpoint.id)),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
   });

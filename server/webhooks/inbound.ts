@@ -137,7 +137,12 @@ type EndpointSecrets = {
   previous_secret: string | null;
 };
 
-async function receive(db: PrismaClient, request: Request, endpointId: string, deps: InboundDeps): Promise<Outcome> {
+async function receive(
+  db: PrismaClient,
+  request: Request,
+  endpointId: string,
+  deps: InboundDeps,
+): Promise<Outcome> {
   const receivedAt = (deps.now ?? (() => new Date()))();
   const header = request.headers.get(signatureHeader);
   const mediaTypeOk = isJsonMediaType(request.headers.get("content-type"));
@@ -258,7 +263,12 @@ async function receive(db: PrismaClient, request: Request, endpointId: string, d
   } catch (error) {
     if (!(error instanceof EngineRefused)) throw error;
     await withTenant(db, { tenantId }, (tx) =>
-      insertRejection(sqlOf(tx), tenantId, endpointId, rejection(`${error.message}; the sender should retry`)),
+      insertRejection(
+        sqlOf(tx),
+        tenantId,
+        endpointId,
+        rejection(`${error.message}; the sender should retry`),
+      ),
     );
     return { status: 503, message: "The delivery could not be processed now; retry later" };
   }

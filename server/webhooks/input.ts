@@ -8,7 +8,8 @@ export function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields: FieldErrors = {};
-  for (const issue of result.error.issues) (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
+  for (const issue of result.error.issues)
+    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
   const summary = Object.entries(fields)
     .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
     .join("; ");

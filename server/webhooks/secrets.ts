@@ -13,9 +13,16 @@ import { AppError } from "@/server/errors";
  * neither as another endpoint's, nor as a subscription's, nor as a connection's (whose ids are bare
  * UUIDs), nor in another tenant.
  */
-export type SecretOwner = { kind: "inbound_endpoint" | "outbound_subscription"; tenantId: string; id: string };
+export type SecretOwner = {
+  kind: "inbound_endpoint" | "outbound_subscription";
+  tenantId: string;
+  id: string;
+};
 
-const binding = (owner: SecretOwner) => ({ tenantId: owner.tenantId, connectionId: `${owner.kind}:${owner.id}` });
+const binding = (owner: SecretOwner) => ({
+  tenantId: owner.tenantId,
+  connectionId: `${owner.kind}:${owner.id}`,
+});
 
 export type SealedSecret = { envelope: string; keyId: string; hint: string };
 
