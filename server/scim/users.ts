@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { ScimError, invalidValue, mutability } from "@/connectors/scim/errors";
 import { getAttribute, isRecord, valuesOf } from "@/connectors/scim/evaluate";
+import { parseFilter, type FilterNode } from "@/connectors/scim/filter";
 import { applyPatch } from "@/connectors/scim/patch";
 import { patchOpSchema, schemaUrns, userSchema } from "@/connectors/scim/schema";
 import { emailSchema } from "@/server/auth/password-rules";
@@ -101,13 +102,43 @@ export async function getUser(
   return { resource: toScimUser(scope, row), version: row.version };
 }
 
+/**
+ * The lookups identity providers make before every create (`userName eq "…"`, `externalId eq "…"`)
+ * read one row by index instead of the whole tenant; the filter is still evaluated on what is read.
+ */
+function indexedLookup(filter: string | null): { column: "user_name" | "external_id"; value: string } | null {
+  if (filter === null) return null;
+  let node: FilterNode;
+  try {
+    node = parseFilter(filter);
+  } catch {
+    return null; // listResponse reports the error
+  }
+  if (node.kind !== "compare" || node.op !== "eq" || typeof node.value !== "string") return null;
+  if (node.path.subAttribute !== null) return null;
+  if (node.path.schema !== null && node.path.schema.toLowerCase() !== schemaUrns.user.toLowerCase())
+    return null;
+  const attribute = node.path.attribute.toLowerCase();
+  if (attribute === "username") return { column: "user_name", value: node.value };
+  if (attribute === "externalid") return { column: "external_id", value: node.value };
+  return null;
+}
+
 export async function listUsers(scope: ScimScope, query: ListQuery): Promise<Resource> {
+  const lookup = indexedLookup(query.filter);
+  const where =
+    lookup === null
+      ? ""
+      : lookup.column === "user_name"
+        ? " AND lower(u.user_name) = lower($2)"
+        : " AND u.external_id = $2";
   const rows = z
     .array(userRow)
     .parse(
-      await sqlOf(scope.db).query(`${selectUsers} WHERE u.tenant_id = $1::uuid ORDER BY u.created_at, u.id`, [
-        scope.tenantId,
-      ]),
+      await sqlOf(scope.db).query(
+        `${selectUsers} WHERE u.tenant_id = $1::uuid${where} ORDER BY u.created_at, u.id`,
+        lookup === null ? [scope.tenantId] : [scope.tenantId, lookup.value],
+      ),
     );
   return listResponse(
     rows.map((row) => toScimUser(scope, row)),
