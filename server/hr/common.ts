@@ -49,23 +49,6 @@ export function checkedId(id: unknown, what: string): string {
   return result.data;
 }
 
-export const isoDate = z.iso.date("Use a date as YYYY-MM-DD");
-
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const timeZone = z
-  .string()
-  .trim()
-  .max(64)
-  .refine(isTimeZone, "Use a time zone such as Europe/Paris or UTC");
-
 /** `days` days after (or, negative, before) a YYYY-MM-DD day. */
 export function addDays(day: string, days: number): string {
   const date = new Date(`${day}T00:00:00.000Z`);
@@ -176,8 +159,4 @@ export async function auditHr(
 export const daysOf = (halfDays: number) => halfDays / 2;
 export const halfDaysOf = (days: number) => Math.round(days * 2);
 
-export const halfDayAmount = z
-  .number("Give a number of days")
-  .min(0, "Cannot be negative")
-  .max(365, "Use at most 365 days")
-  .refine((d) => Number.isInteger(d * 2), "Use whole or half days");
+export { halfDayAmount, isoDate, isTimeZone, timeZone } from "./schemas";

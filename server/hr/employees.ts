@@ -6,14 +6,37 @@ import {
   auditHr,
   badField,
   checkedId,
-  isoDate,
   parsed,
   refused,
   requireHrManager,
   sql,
-  timeZone,
   type HrContext,
 } from "./common";
+import {
+  createEmployeeInput,
+  employeeChangesSchema,
+  terminateEmployeeInput,
+  updateEmployeeInput,
+  type CreateEmployeeInput,
+  type EmployeeChanges,
+  type EmployeeField,
+  type TerminateEmployeeInput,
+  type UpdateEmployeeInput,
+} from "./schemas";
+
+export {
+  createEmployeeInput,
+  employeeChangesSchema,
+  employeeNumberSchema,
+  terminateEmployeeInput,
+  updateEmployeeInput,
+  workEmailSchema,
+  type CreateEmployeeInput,
+  type EmployeeChanges,
+  type EmployeeField,
+  type TerminateEmployeeInput,
+  type UpdateEmployeeInput,
+} from "./schemas";
 
 /**
  * Employees, departments and reporting lines. Writes are for owners and admins (or the kernel on an
@@ -120,71 +143,6 @@ export async function listEmployees(
   );
   return rows.map(employeeView);
 }
-
-const name = (what: string) =>
-  z.string(`Give the ${what}`).trim().min(1, `Give the ${what}`).max(100, "Use at most 100 characters");
-
-export const employeeNumberSchema = z
-  .string("Give an employee number")
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, "Use up to 40 letters, digits, '.', '_' or '-'");
-export const workEmailSchema = z
-  .string("Give a work email")
-  .trim()
-  .max(254, "Use at most 254 characters")
-  .pipe(z.email("Use an email address such as bob@acme.com"));
-const optionalText = z.string().trim().max(200, "Use at most 200 characters");
-const optionalId = (what: string) => z.uuid(`Choose a ${what}`).nullish();
-
-export const createEmployeeInput = z.object({
-  employeeNumber: employeeNumberSchema,
-  givenName: name("given name"),
-  familyName: name("family name"),
-  email: workEmailSchema,
-  title: optionalText.default(""),
-  departmentId: optionalId("department"),
-  managerId: optionalId("manager"),
-  /** The person's Tenet account; when absent, the member with the same email, if any. */
-  userId: optionalId("user"),
-  status: z.enum(["active", "on_leave"], "Choose active or on_leave").default("active"),
-  startDate: isoDate,
-  location: optionalText.default(""),
-  timeZone: timeZone.default("UTC"),
-});
-export type CreateEmployeeInput = z.input<typeof createEmployeeInput>;
-
-/** The fields an update may change; `null` clears department, manager or account. */
-export const employeeChangesSchema = z
-  .object({
-    givenName: name("given name"),
-    familyName: name("family name"),
-    email: workEmailSchema,
-    title: optionalText,
-    departmentId: z.uuid("Choose a department").nullable(),
-    managerId: z.uuid("Choose a manager").nullable(),
-    userId: z.uuid("Choose a user").nullable(),
-    status: z.enum(["active", "on_leave"], "Choose active or on_leave; offboard leavers instead"),
-    startDate: isoDate,
-    location: optionalText,
-    timeZone,
-  })
-  .partial()
-  .strict();
-export type EmployeeChanges = z.output<typeof employeeChangesSchema>;
-export type EmployeeField = keyof EmployeeChanges;
-
-export const updateEmployeeInput = z.object({
-  employeeId: z.uuid("Choose an employee"),
-  changes: employeeChangesSchema.refine((c) => Object.keys(c).length > 0, "Change at least one field"),
-});
-export type UpdateEmployeeInput = z.input<typeof updateEmployeeInput>;
-
-export const terminateEmployeeInput = z.object({
-  employeeId: z.uuid("Choose an employee"),
-  endDate: isoDate,
-  reason: z.string().trim().max(1000, "Use at most 1000 characters").default(""),
-});
-export type TerminateEmployeeInput = z.input<typeof terminateEmployeeInput>;
 
 async function checkDepartment(ctx: HrContext, id: string | null | undefined, field = "departmentId") {
   if (!id) return null;

@@ -8,7 +8,6 @@ import {
   halfDayAmount,
   halfDaysOf,
   isHrManager,
-  isoDate,
   parsed,
   refused,
   requireHrManager,
@@ -16,6 +15,22 @@ import {
   type HrContext,
 } from "./common";
 import { fullName, getEmployee, type EmployeeView } from "./employees";
+import {
+  createPolicyInput,
+  decideTimeOffInput,
+  requestTimeOffInput,
+  type RequestTimeOffInput,
+  type TimeOffKind,
+} from "./schemas";
+
+export {
+  createPolicyInput,
+  decideTimeOffInput,
+  requestTimeOffInput,
+  TIME_OFF_KINDS,
+  type RequestTimeOffInput,
+  type TimeOffKind,
+} from "./schemas";
 
 /**
  * Time off: policies (how many days a year, how many carry over), a balance per employee, policy and
@@ -24,8 +39,6 @@ import { fullName, getEmployee, type EmployeeView } from "./employees";
  * overlapping live requests for one person (migration …_hr), whatever code writes.
  */
 
-export const TIME_OFF_KINDS = ["vacation", "sick", "parental", "unpaid", "other"] as const;
-export type TimeOffKind = (typeof TIME_OFF_KINDS)[number];
 export type TimeOffStatus = "requested" | "approved" | "rejected" | "cancelled";
 
 export type TimeOffPolicyView = {
@@ -35,13 +48,6 @@ export type TimeOffPolicyView = {
   accrualDaysPerYear: number;
   maxCarryoverDays: number;
 };
-
-export const createPolicyInput = z.object({
-  name: z.string("Name the policy").trim().min(1, "Name the policy").max(200, "Use at most 200 characters"),
-  kind: z.enum(TIME_OFF_KINDS, "Choose vacation, sick, parental, unpaid or other"),
-  accrualDaysPerYear: halfDayAmount,
-  maxCarryoverDays: halfDayAmount.default(0),
-});
 
 export async function createTimeOffPolicy(
   ctx: HrContext,
@@ -279,28 +285,6 @@ export function workingDays(start: string, end: string): number {
   return count;
 }
 
-export const requestTimeOffInput = z
-  .object({
-    employeeId: z.uuid("Choose an employee"),
-    policyId: z.uuid("Choose a policy"),
-    startDate: isoDate,
-    endDate: isoDate,
-    /** Defaults to the working days (Monday to Friday) in the range; give 0.5 for a half day. */
-    days: halfDayAmount.refine((d) => d > 0, "Take at least half a day").optional(),
-    reason: z.string().trim().max(1000, "Use at most 1000 characters").default(""),
-  })
-  .superRefine((r, issues) => {
-    if (r.endDate < r.startDate)
-      issues.addIssue({ code: "custom", path: ["endDate"], message: "End on or after the start date" });
-    else if (r.startDate.slice(0, 4) !== r.endDate.slice(0, 4))
-      issues.addIssue({
-        code: "custom",
-        path: ["endDate"],
-        message: "Split time off that crosses the new year",
-      });
-  });
-export type RequestTimeOffInput = z.input<typeof requestTimeOffInput>;
-
 export type TimeOffRequestView = {
   id: string;
   employeeId: string;
@@ -466,11 +450,6 @@ export async function listTimeOffRequests(ctx: HrContext, employeeId: string): P
   );
   return rows.map(requestView);
 }
-
-export const decideTimeOffInput = z.object({
-  requestId: z.uuid("Choose a request"),
-  decision: z.enum(["approved", "rejected"], "Choose approved or rejected").default("approved"),
-});
 
 export type TimeOffChange = {
   request: TimeOffRequestView;
