@@ -220,6 +220,8 @@ export function conflictMessage(
   return `${space.name} is not free ${formatSlot(wanted, timeZone, { year: true })}: ${held.holder} holds it ${formatSlot(held, timeZone, { year: true })}${title}`;
 }
 
+const KIND_WORDS: Record<SpaceKind, string> = { room: "a room", desk: "a desk", equipment: "equipment" };
+
 export type CreateBookingOptions = {
   /** The kind of space the caller books (the connector's room, desk and equipment actions). */
   kind?: SpaceKind;
@@ -235,10 +237,10 @@ export async function previewBooking(
 ): Promise<{ space: Space; plan: BookingPlan; conflicts: BookingConflict[] }> {
   const booking = parsed(bookingInput, input);
   const space = await getSpace(tx, tenantId, booking.spaceId, false);
-  if (options.kind && space.kind !== options.kind)
-    throw new AppError("BAD_REQUEST", `spaceId: ${space.name} is a ${space.kind}, not a ${options.kind}`, {
-      fields: { spaceId: [`${space.name} is a ${space.kind}, not a ${options.kind}`] },
-    });
+  if (options.kind && space.kind !== options.kind) {
+    const message = `${space.name} is ${KIND_WORDS[space.kind]}, not ${KIND_WORDS[options.kind]}`;
+    throw new AppError("BAD_REQUEST", `spaceId: ${message}`, { fields: { spaceId: [message] } });
+  }
   if (!space.bookable)
     throw new AppError("BAD_REQUEST", `spaceId: ${space.name} cannot be booked`, {
       fields: { spaceId: [`${space.name} cannot be booked`] },
