@@ -305,6 +305,14 @@ export async function planExpenseApproval(ctx: TenantContext, id: string): Promi
   return { expense, posting, budget };
 }
 
+/** Refuses what rejecting would refuse, with reads only (previews). */
+export async function planExpenseRejection(ctx: TenantContext, id: string, reason: string): Promise<Expense> {
+  parsed(reasonInput, reason);
+  const expense = await loadExpense(ctx, id);
+  checkDecider(ctx, expense, "reject");
+  return expense;
+}
+
 /**
  * Approves a submitted expense and posts it to the ledger, dated as the expense, in the same
  * transaction: approved if and only if posted. A mistake afterwards is corrected by a reversing entry

@@ -251,6 +251,18 @@ function checkDecider(ctx: TenantContext, request: PurchaseRequest, verb: string
     throw new AppError("CONFLICT", `Only a pending request can be decided; this one is ${request.status}`);
 }
 
+/** Refuses what deciding would refuse, with reads only (previews); the request and its vendor's name. */
+export async function planPurchaseDecision(
+  ctx: TenantContext,
+  id: string,
+  decision: { approve: true } | { approve: false; reason: string },
+): Promise<{ request: PurchaseRequest; vendor: string }> {
+  if (!decision.approve) parsed(reasonInput, decision.reason);
+  const request = await loadPurchaseRequest(ctx, id);
+  checkDecider(ctx, request, decision.approve ? "approve" : "reject");
+  return { request, vendor: (await getVendor(ctx, request.vendorId)).name };
+}
+
 /** Approves or rejects (with a reason) a pending purchase request. */
 export async function decidePurchaseRequest(
   ctx: TenantContext,

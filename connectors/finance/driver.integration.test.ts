@@ -1,0 +1,396 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { driverContext } from "@/connectors/testing";
+import type { ActionDriver, ActionSpec, AnyActionSpec, DriverContext } from "@/connectors/sdk";
+import { withTenant } from "@/server/db/scope";
+import { AppError } from "@/server/errors";
+import { createCostCenter } from "@/server/finance/ledger";
+import { createVendor } from "@/server/finance/vendors";
+import { AccessEvaluator } from "@/server/kernel/access/evaluator";
+import type { ActionName } from "@/server/kernel/access/schema";
+import { Kernel, type KernelContext } from "@/server/kernel/kernel";
+import { createToolRegistry, defineTool, type ToolAction } from "@/server/kernel/tools/registry";
+import { budgetFacts } from "@/server/finance/budget";
+import {
+  createTestTenant,
+  kernelDeps,
+  testDb,
+  withOwner,
+  type TestTenant,
+  type TestUser,
+} from "@/server/testing/fixtures";
+import { financeDriver } from "./driver";
+import { financeManifest } from "./manifest";
+
+const YEAR = new Date().getUTCFullYear();
+
+async function caught(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("expected an AppError");
+}
+
+/** Every row a finance call could write for the tenant: its tables, the ledger, the audit log. */
+const footprint = (tenantId: string) =>
+  withOwner(async (client) => {
+    const { rows } = await client.query<Record<string, number>>(
+      `SELECT (SELECT count(*)::int FROM finance.expense WHERE tenant_id = $1) AS expenses,
+              (SELECT count(*)::int FROM finance.purchase_request WHERE tenant_id = $1) AS requests,
+              (SELECT count(*)::int FROM finance.purchase_order WHERE tenant_id = $1) AS orders,
+              (SELECT count(*)::int FROM finance.budget_commitment WHERE tenant_id = $1) AS commitments,
+              (SELECT count(*)::int FROM finance.po_counter WHERE tenant_id = $1) AS counters,
+              (SELECT count(*)::int FROM "LedgerAccount" WHERE "tenantId" = $1) AS accounts,
+              (SELECT count(*)::int FROM "JournalEntry" WHERE "tenantId" = $1) AS entries,
+              (SELECT count(*)::int FROM "AuditEntry" WHERE "tenantId" = $1) AS audit,
+              (SELECT string_agg(status, ',' ORDER BY id) FROM finance.expense WHERE tenant_id = $1) AS expense_states,
+              (SELECT string_agg(status, ',' ORDER BY id) FROM finance.purchase_request WHERE tenant_id = $1) AS request_states`,
+      [tenantId],
+    );
+    return rows[0];
+  });
+
+const actions = financeDriver.actions;
+const spec = (action: ActionName): AnyActionSpec => {
+  const found = Object.values(financeManifest.actions).find((a) => a.action === action);
+  if (!found) throw new Error(`no ${action}`);
+  return found;
+};
+
+describe("finance connector", () => {
+  let tenant: TestTenant;
+  let employee: TestUser;
+  let approver: TestUser;
+  let admin: TestUser;
+  let marketing: string;
+  let vendorId: string;
+  let ctx: DriverContext;
+
+  beforeAll(async () => {
+    tenant = await createTestTenant(testDb(), "fin-connector");
+    employee = await tenant.add("employee");
+    approver = await tenant.add("approver");
+    admin = await tenant.add("admin");
+    marketing = (
+      await tenant.asOwner((c) =>
+        createCostCenter(c, { code: "MKT", name: "Marketing", annualBudgetCents: 50_000n, fiscalYear: YEAR }),
+      )
+    ).id;
+    vendorId = (await tenant.asOwner((c) => createVendor(c, { name: "Deutsche Bahn" }))).id;
+    ctx = driverContext(testDb(), tenant.id);
+  });
+
+  const expenseInput = (amountCents: number) => ({
+    submitterId: employee.userId,
+    submitterName: "fin-connector employee",
+    date: `${YEAR}-02-03`,
+    merchant: "Deutsche Bahn",
+    amountCents,
+    currency: "EUR",
+    category: "travel" as const,
+    costCenterId: marketing,
+  });
+
+  it("describes each call in one line people read", () => {
+    expect(spec("finance.expense.submit").describe({ ...expenseInput(4250), submitterName: "Bob" })).toBe(
+      "Submit expense €42.50 at Deutsche Bahn for Bob",
+    );
+    expect(
+      spec("finance.purchase.order").resources?.({
+        purchaseRequestId: "0f0e0d0c-0000-4000-8000-000000000000",
+        issuedById: admin.userId,
+      }),
+    ).toEqual([{ key: "purchase-request:0f0e0d0c-0000-4000-8000-000000000000" }]);
+    expect(Object.values(financeManifest.actions).map((a) => [a.action, a.effect, a.reversible])).toEqual([
+      ["finance.expense.submit", "write", false],
+      ["finance.expense.approve", "write", false],
+      ["finance.purchase.request", "write", false],
+      ["finance.purchase.approve", "write", false],
+      ["finance.purchase.order", "write", false],
+    ]);
+  });
+
+  it("dry runs show what would happen, warn about the budget, and write nothing", async () => {
+    const before = await footprint(tenant.id);
+    const submit = await actions["finance.expense.submit"].dryRun?.(expenseInput(62_000), ctx);
+    expect(submit?.changes[0]).toMatchObject({ op: "create", object: "Expense €620.00 at Deutsche Bahn" });
+    expect(submit?.warnings[0]).toMatch(/^Cost center Marketing would be €120\.00 over budget/);
+    const request = await actions["finance.purchase.request"].dryRun?.(
+      {
+        requesterId: employee.userId,
+        vendorId,
+        costCenterId: marketing,
+        description: "Rail passes",
+        amountCents: 1000,
+        currency: "EUR",
+      },
+      ctx,
+    );
+    expect(request?.warnings).toEqual([]);
+    expect(await footprint(tenant.id)).toEqual(before);
+
+    // Approving: the journal lines it would post, the accounts it would create first.
+    const filed = await actions["finance.expense.submit"].run(expenseInput(4250), ctx);
+    const beforeApproval = await footprint(tenant.id);
+    const approve = await actions["finance.expense.approve"].dryRun?.(
+      { expenseId: filed.expenseId, approverId: approver.userId, decision: "approve" },
+      ctx,
+    );
+    expect(approve?.changes.map((c) => `${c.op} ${c.object}`)).toEqual([
+      "create Ledger account EXP-TRAVEL-EUR Travel (EUR)",
+      "create Ledger account AP-EMPLOYEE-EUR Employee reimbursements payable (EUR)",
+      "create Journal entry: Expense €42.50 at Deutsche Bahn",
+      "update Expense €42.50 at Deutsche Bahn",
+    ]);
+    expect(approve?.changes[2]?.fields).toEqual({
+      "line 1": {
+        to: {
+          side: "debit",
+          account: "EXP-TRAVEL-EUR",
+          accountName: "Travel (EUR)",
+          amountCents: 4250,
+          amount: "€42.50",
+          costCenter: "MKT",
+        },
+      },
+      "line 2": {
+        to: {
+          side: "credit",
+          account: "AP-EMPLOYEE-EUR",
+          accountName: "Employee reimbursements payable (EUR)",
+          amountCents: 4250,
+          amount: "€42.50",
+          costCenter: null,
+        },
+      },
+    });
+    expect(approve?.warnings).toEqual(["The expense has no receipt attached"]);
+    expect(await footprint(tenant.id)).toEqual(beforeApproval);
+  });
+
+  it("each action's output matches its schema, and approving posts to the ledger", async () => {
+    const submitted = await actions["finance.expense.submit"].run(expenseInput(1500), ctx);
+    expect(spec("finance.expense.submit").output.parse(submitted)).toEqual(submitted);
+    expect(submitted).toMatchObject({ status: "submitted", amountCents: 1500, currency: "EUR" });
+
+    const approved = await actions["finance.expense.approve"].run(
+      { expenseId: submitted.expenseId, approverId: approver.userId, decision: "approve" },
+      ctx,
+    );
+    expect(spec("finance.expense.approve").output.parse(approved)).toEqual(approved);
+    expect(approved.journalEntryId).not.toBeNull();
+
+    const rejectedExpense = await actions["finance.expense.submit"].run(expenseInput(900), ctx);
+    const rejected = await actions["finance.expense.approve"].run(
+      {
+        expenseId: rejectedExpense.expenseId,
+        approverId: approver.userId,
+        decision: "reject",
+        reason: "Personal trip",
+      },
+      ctx,
+    );
+    expect(spec("finance.expense.approve").output.parse(rejected)).toEqual({
+      expenseId: rejectedExpense.expenseId,
+      status: "rejected",
+      journalEntryId: null,
+    });
+
+    const requested = await actions["finance.purchase.request"].run(
+      {
+        requesterId: employee.userId,
+        vendorId,
+        costCenterId: marketing,
+        description: "Rail passes",
+        amountCents: 20_000,
+        currency: "EUR",
+      },
+      ctx,
+    );
+    expect(spec("finance.purchase.request").output.parse(requested)).toEqual(requested);
+    const decided = await actions["finance.purchase.approve"].run(
+      { purchaseRequestId: requested.purchaseRequestId, approverId: approver.userId, decision: "approve" },
+      ctx,
+    );
+    expect(spec("finance.purchase.approve").output.parse(decided)).toEqual({
+      purchaseRequestId: requested.purchaseRequestId,
+      status: "approved",
+    });
+    const ordered = await actions["finance.purchase.order"].run(
+      { purchaseRequestId: requested.purchaseRequestId, issuedById: admin.userId },
+      ctx,
+    );
+    expect(spec("finance.purchase.order").output.parse(ordered)).toEqual(ordered);
+    expect(ordered).toMatchObject({ number: `PO-${YEAR}-0001`, amountCents: 20_000, committedCents: 20_000 });
+    // Ordering the same request again is refused; the database holds one order per request.
+    expect(
+      (
+        await caught(
+          actions["finance.purchase.order"].run(
+            { purchaseRequestId: requested.purchaseRequestId, issuedById: admin.userId },
+            ctx,
+          ),
+        )
+      ).code,
+    ).toBe("CONFLICT");
+  });
+
+  it("bad input writes nothing: schema errors, strangers, wrong names, self-approval, employees ordering", async () => {
+    const filed = await actions["finance.expense.submit"].run(expenseInput(700), ctx);
+    const own = await actions["finance.expense.submit"].run(
+      { ...expenseInput(800), submitterId: approver.userId, submitterName: "fin-connector approver" },
+      ctx,
+    );
+    const before = await footprint(tenant.id);
+    const outsider = await createTestTenant(testDb(), "fin-outsider");
+    const attempts: [string, () => Promise<unknown>][] = [
+      ["zero amount", () => actions["finance.expense.submit"].run({ ...expenseInput(0) }, ctx)],
+      [
+        "not a member",
+        () =>
+          actions["finance.expense.submit"].run(
+            { ...expenseInput(100), submitterId: outsider.owner.userId },
+            ctx,
+          ),
+      ],
+      [
+        "wrong name",
+        () => actions["finance.expense.submit"].run({ ...expenseInput(100), submitterName: "Mallory" }, ctx),
+      ],
+      [
+        "self-approval",
+        () =>
+          actions["finance.expense.approve"].run(
+            { expenseId: own.expenseId, approverId: approver.userId, decision: "approve" },
+            ctx,
+          ),
+      ],
+      [
+        "reject without reason",
+        () =>
+          actions["finance.expense.approve"].run(
+            { expenseId: filed.expenseId, approverId: approver.userId, decision: "reject" },
+            ctx,
+          ),
+      ],
+      [
+        "unknown vendor",
+        () =>
+          actions["finance.purchase.request"].run(
+            {
+              requesterId: employee.userId,
+              vendorId: outsider.id,
+              costCenterId: marketing,
+              description: "x",
+              amountCents: 5,
+              currency: "EUR",
+            },
+            ctx,
+          ),
+      ],
+      [
+        "employee orders",
+        () =>
+          actions["finance.purchase.order"].run(
+            { purchaseRequestId: filed.expenseId, issuedById: employee.userId },
+            ctx,
+          ),
+      ],
+    ];
+    for (const [what, attempt] of attempts) {
+      const error = await caught(attempt());
+      expect(["BAD_REQUEST", "FORBIDDEN", "NOT_FOUND"], what).toContain(error.code);
+    }
+    expect(await footprint(tenant.id)).toEqual(before);
+  });
+});
+
+/**
+ * Through the kernel with the tenant's default policy pack: a purchase request whose resource says it
+ * is over budget waits for an approver; the same request within budget goes through.
+ */
+describe("finance.purchase.request through the kernel", () => {
+  /** What the integrator's registration does: the manifest's declarations around the driver's run. */
+  const toolOf = <I, O>(spec: ActionSpec<I, O>, driver: ActionDriver<I, O>): ToolAction =>
+    defineTool({
+      action: spec.action,
+      connector: financeManifest.id,
+      effect: spec.effect,
+      input: spec.input,
+      output: spec.output,
+      timeoutMs: spec.timeoutMs,
+      leases: (input) => spec.resources?.(input) ?? [],
+      run: (input, call) =>
+        driver.run(input, {
+          ...call,
+          tenant: (fn) => withTenant(testDb(), { tenantId: call.tenantId }, fn),
+          connection: null,
+        }),
+    });
+  const m = financeManifest.actions;
+  const tools = createToolRegistry([
+    toolOf(m["finance.expense.submit"], actions["finance.expense.submit"]),
+    toolOf(m["finance.expense.approve"], actions["finance.expense.approve"]),
+    toolOf(m["finance.purchase.request"], actions["finance.purchase.request"]),
+    toolOf(m["finance.purchase.approve"], actions["finance.purchase.approve"]),
+    toolOf(m["finance.purchase.order"], actions["finance.purchase.order"]),
+  ]);
+  const kernel = new Kernel({ db: testDb, tools, evaluator: new AccessEvaluator(), ...kernelDeps() });
+
+  it("needs an approver when over budget, and is allowed within it", async () => {
+    const tenant = await createTestTenant(testDb(), "fin-kernel");
+    const employee = await tenant.add("employee");
+    const costCenterId = (
+      await tenant.asOwner((c) =>
+        createCostCenter(c, { code: "MKT", name: "Marketing", annualBudgetCents: 50_000n, fiscalYear: YEAR }),
+      )
+    ).id;
+    const vendorId = (await tenant.asOwner((c) => createVendor(c, { name: "Dell" }))).id;
+    const asEmployee: KernelContext = {
+      tenantId: tenant.id,
+      principal: { type: "user", userId: employee.userId },
+    };
+
+    /** The syscall a workflow makes: overBudget from budgetFacts, as issue 7's workflows fill it. */
+    const requestPurchase = async (amountCents: number) => {
+      const facts = await withTenant(testDb(), { tenantId: tenant.id }, (tx) =>
+        budgetFacts(tx, tenant.id, costCenterId, amountCents),
+      );
+      return kernel.call(asEmployee, {
+        action: "finance.purchase.request",
+        resource: {
+          type: "PurchaseRequest",
+          id: `new-${amountCents}`,
+          attrs: { requesterId: employee.userId, amountCents, overBudget: facts.overBudget },
+        },
+        input: {
+          requesterId: employee.userId,
+          vendorId,
+          costCenterId,
+          description: "Monitors",
+          amountCents,
+          currency: "EUR",
+        },
+      });
+    };
+
+    const before = await footprint(tenant.id);
+    const over = await requestPurchase(60_000);
+    expect(over).toMatchObject({
+      status: "approval_required",
+      approvers: ["role:approver"],
+      reasons: ["over-budget-purchase-needs-approver"],
+    });
+    const after = await footprint(tenant.id);
+    expect(after?.requests).toBe(before?.requests);
+
+    const within = await requestPurchase(40_000);
+    expect(within).toMatchObject({ status: "succeeded", reasons: ["request-own-purchase"] });
+    expect(within.status === "succeeded" && within.output).toMatchObject({
+      status: "requested",
+      overBudget: false,
+    });
+  });
+});
