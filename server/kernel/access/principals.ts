@@ -60,8 +60,15 @@ export function directoryStatement(
   const tenant = uuidLiteral(tenantId);
   return `SELECT
       (SELECT s.version::text FROM "AccessState" s WHERE s."tenantId" = ${tenant}) AS version,
-      (SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', m.role))
+      (SELECT json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', m.role,
+              'managerId', boss.user_id, 'department', d.name))
          FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+         -- Reporting lines from the HR directory (server/hr): the user behind the person's manager,
+         -- unless that manager has left, and the person's department.
+         LEFT JOIN hr.employee e ON e.tenant_id = m."tenantId" AND e.user_id = u.id
+         LEFT JOIN hr.employee boss ON boss.tenant_id = e.tenant_id AND boss.id = e.manager_id
+              AND boss.status <> 'terminated'
+         LEFT JOIN hr.department d ON d.tenant_id = e.tenant_id AND d.id = e.department_id
         WHERE m."tenantId" = ${tenant} AND m."userId" = ANY(${users}) AND m."deactivatedAt" IS NULL) AS members,
       (SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'skillId', a."skillId",
               'skillName', a."skillName", 'skillVersion', a."skillVersion", 'publisher', a.publisher,
@@ -72,7 +79,16 @@ export function directoryStatement(
 const directoryRow = z.object({
   version: z.string().nullable(),
   members: z
-    .array(z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) }))
+    .array(
+      z.object({
+        id: z.string(),
+        email: z.string(),
+        name: z.string(),
+        role: z.enum(ROLES),
+        managerId: z.string().nullish(),
+        department: z.string().nullish(),
+      }),
+    )
     .nullable(),
   agents: z.array(agentRow).nullable(),
 });
@@ -81,7 +97,14 @@ export function parseDirectory(rows: readonly unknown[]): Directory {
   const row = directoryRow.parse(rows[0]);
   const members = new Map<string, Member>();
   for (const m of row.members ?? [])
-    members.set(m.id, { id: m.id, email: m.email, name: m.name, roles: [m.role] });
+    members.set(m.id, {
+      id: m.id,
+      email: m.email,
+      name: m.name,
+      roles: [m.role],
+      ...(m.managerId ? { managerId: m.managerId } : {}),
+      ...(m.department ? { department: m.department } : {}),
+    });
   const agents = new Map((row.agents ?? []).map((agent) => [agent.id, agent]));
   return { members, agents, accessVersion: Number(row.version ?? 0) };
 }
