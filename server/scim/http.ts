@@ -14,7 +14,8 @@ import { getDb, type PrismaClient } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
 import { sqlOf } from "@/server/db/sql";
 import { AppError, appErrorCodes } from "@/server/errors";
-import { listQueryFrom, type Resource, type ScimScope } from "./common";
+import { isUniqueViolation } from "@/server/tenancy/tenants";
+import { hasSqlState, listQueryFrom, UNIQUE_VIOLATION, type Resource, type ScimScope } from "./common";
 import { discovery, serviceProviderConfig } from "./discovery";
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from "./groups";
 import { authenticateScimToken } from "./tokens";
@@ -64,6 +65,9 @@ export async function handleScimRequest(request: Request, db: PrismaClient = get
     return await route(request, db);
   } catch (error) {
     if (error instanceof ScimError) return failure(error);
+    // Two requests creating the same person at once: the database's unique keys let one through.
+    if (isUniqueViolation(error) || hasSqlState(error, UNIQUE_VIOLATION))
+      return failure(new ScimError(409, "uniqueness", "The resource was created by a concurrent request"));
     if (error instanceof AppError) {
       const status = appErrorCodes[error.code].http;
       return failure(

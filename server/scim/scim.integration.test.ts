@@ -346,6 +346,24 @@ describe("Users", () => {
     expect(stale.status).toBe(204);
   });
 
+  it("lets one of two concurrent creates of the same person through, and answers the other 409", async () => {
+    const client = clientFor(acme.slug, acmeToken);
+    const userName = `${unique("race")}@acme.test`;
+    const results = await Promise.allSettled([
+      client.createUser(newUser(userName)),
+      client.createUser(newUser(userName)),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const rejected = results.find((r) => r.status === "rejected");
+    expect(rejected?.status === "rejected" ? rejected.reason : null).toMatchObject({
+      status: 409,
+      scimType: "uniqueness",
+    });
+    expect((await client.listUsers({ filter: `userName eq ${filterString(userName)}` })).totalResults).toBe(
+      1,
+    );
+  });
+
   it("DELETE removes the membership and SCIM identity; the User row stays", async () => {
     const client = clientFor(acme.slug, acmeToken);
     const userName = `${unique("gone")}@acme.test`;
