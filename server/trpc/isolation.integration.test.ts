@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createConnection } from "@/server/connections/connections";
 import { createInvite } from "@/server/tenancy/invites";
 import {
   callHttp,
@@ -25,6 +26,7 @@ let acmeEmployee: TestUser;
 let acmeInviteId: string;
 let acmeInviteToken: string;
 let acmeAccess: TestAccess;
+let acmeConnectionId: string;
 
 beforeAll(async () => {
   acme = await createTestTenant(testDb(), "acme");
@@ -36,6 +38,15 @@ beforeAll(async () => {
   );
   acmeInviteId = invite.id;
   acmeInviteToken = invite.url.split("/invite/")[1] ?? "";
+  // Made with a schema of its own, whichever connectors are installed.
+  const connection = await acme.asOwner((ctx) =>
+    createConnection(
+      ctx,
+      { connectorId: "isolation-test", name: "Acme's", credentials: { apiKey: "sk-isolation-0000000000" } },
+      z.object({ apiKey: z.string() }),
+    ),
+  );
+  acmeConnectionId = connection.id;
 });
 
 type TenantCase = {
@@ -156,6 +167,32 @@ const tenantScoped: Record<string, TenantCase> = {
   // Naming another tenant is what this call is for (operators weigh every tenant in a pool); everyone
   // but the operators is refused: server/trpc/routers/kernel/kernel.integration.test.ts.
   "kernel.setTenantWeight": { input: () => ({ poolId: "model:default", tenantId: acme.id, weight: 2 }) },
+  "connector.catalog": { input: () => undefined },
+  "connector.get": { input: () => ({ id: "http" }) },
+  "connector.connections": { input: () => ({}) },
+  "connector.createConnection": {
+    input: () => ({ connectorId: "http", name: "Globex's", credentials: { token: "t" }, config: {} }),
+  },
+  "connector.updateConfig": {
+    input: () => ({ connectionId: acmeConnectionId, config: {} }),
+    foreignIdInput: () => ({ connectionId: acmeConnectionId, config: {} }),
+  },
+  "connector.rotateCredentials": {
+    input: () => ({ connectionId: acmeConnectionId, credentials: { apiKey: "sk-isolation-0000000000" } }),
+    foreignIdInput: () => ({
+      connectionId: acmeConnectionId,
+      credentials: { apiKey: "sk-isolation-0000000000" },
+    }),
+  },
+  "connector.deleteConnection": {
+    input: () => ({ connectionId: acmeConnectionId }),
+    foreignIdInput: () => ({ connectionId: acmeConnectionId }),
+  },
+  "connector.testConnection": {
+    input: () => ({ connectionId: acmeConnectionId }),
+    foreignIdInput: () => ({ connectionId: acmeConnectionId }),
+  },
+  "connector.recentCalls": { input: () => ({ connectorId: "http" }) },
 };
 
 /** Procedures with no tenant in scope, and the test below that covers their isolation. */
@@ -175,6 +212,12 @@ const notTenantScoped: Record<string, string> = {
 async function acmeSnapshot() {
   return withOwner(async (db) => ({
     tenant: (await db.query(`SELECT name FROM "Tenant" WHERE id = $1`, [acme.id])).rows,
+    connections: (
+      await db.query(
+        `SELECT id, status, credentials, config, "updatedAt" FROM "Connection" WHERE "tenantId" = $1 ORDER BY id`,
+        [acme.id],
+      )
+    ).rows,
     members: (
       await db.query(`SELECT id, role FROM "Membership" WHERE "tenantId" = $1 ORDER BY id`, [acme.id])
     ).rows,
@@ -268,7 +311,7 @@ describe("tenant isolation", () => {
       action: "facilities.room.book",
       resource: {},
     });
-    expect(whatIf.data).toMatchObject({ decision: "allow", reasons: ["book-rooms"] });
+    expect(whatIf.data).toMatchObject({ decision: "allow", reasons: ["book-spaces"] });
     expect(
       (await callHttp(ctx, "agent.setDisabled", { agentId: acmeAccess.agentId, disabled: false })).status,
     ).toBe(200);
