@@ -284,6 +284,19 @@ describe("the BambooHR connector refuses before sending", () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it("refuses an internal base URL that is not allowlisted (the SSRF guard)", async () => {
+    const metadata = await failure(
+      read.run({ id: "100" }, ctxWith(API_KEY, { baseUrl: "https://169.254.169.254" })),
+    );
+    expect(metadata.code).toBe("FORBIDDEN");
+    expect(metadata.message).toContain("169.254.169.254 is a link-local / cloud metadata address");
+    const loopback = await failure(
+      read.run({ id: "100" }, ctxWith(API_KEY, { baseUrl: `https://${fake.host}`, allowHosts: [] })),
+    );
+    expect(loopback.code).toBe("FORBIDDEN");
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it("refuses plain http to a host that is not allowlisted", async () => {
     const error = await failure(read.run({ id: "100" }, ctxWith(API_KEY, { allowHosts: [] })));
     expect(error.message).toContain("baseUrl: Use https");

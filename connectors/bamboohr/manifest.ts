@@ -14,7 +14,8 @@ export const bambooConfig = z
     companyDomain: z
       .string()
       .trim()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, "The part before .bamboohr.com, like acme")
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "The part before .bamboohr.com, like acme")
       .describe("Company domain: the part before .bamboohr.com when you sign in"),
     baseUrl: httpUrl.default("https://api.bamboohr.com").describe("API base URL"),
     allowHosts: allowHostsSetting.describe(

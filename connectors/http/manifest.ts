@@ -32,8 +32,7 @@ export const httpConfig = z
       ),
     tokenUrl: httpUrl.optional().describe("OAuth 2.0 token endpoint (client credentials)"),
     scope: z.string().max(1000).optional().describe("OAuth 2.0 scope to ask for, space-separated"),
-    testPath: z
-      .string()
+    testPath: requestPath
       .optional()
       .describe("A path that answers 200 to an authenticated GET, for Test connection"),
   })
