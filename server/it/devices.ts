@@ -5,6 +5,25 @@ import { AppError, notFound, type FieldErrors } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { Actor } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
+import {
+  assignDeviceInput,
+  conditionNotes,
+  DEVICE_KINDS,
+  DEVICE_STATUSES,
+  deviceKind,
+  returnDeviceInput,
+  type DeviceKind,
+  type DeviceStatus,
+} from "./devices-schemas";
+
+export {
+  assignDeviceInput,
+  DEVICE_KINDS,
+  DEVICE_STATUSES,
+  returnDeviceInput,
+  type DeviceKind,
+  type DeviceStatus,
+};
 
 /**
  * The tenant's IT asset inventory: devices, and who has each one (migration …_it_assets). A device is
@@ -24,31 +43,15 @@ function requireItManager(ctx: ItContext): void {
   if (!isItManager(ctx)) throw new AppError("FORBIDDEN", "Only owners and admins can manage devices");
 }
 
-export const DEVICE_KINDS = [
-  "laptop",
-  "desktop",
-  "phone",
-  "tablet",
-  "monitor",
-  "dock",
-  "keyboard",
-  "mouse",
-  "headset",
-  "other",
-] as const;
-export type DeviceKind = (typeof DEVICE_KINDS)[number];
-export const DEVICE_STATUSES = ["in_stock", "assigned", "repair", "retired"] as const;
-export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
-
 const isoDate = z.iso.date("Use a date as YYYY-MM-DD");
-const notes = z.string().trim().max(2000, "Use at most 2000 characters");
+const notes = conditionNotes;
 
 const deviceFields = {
   assetTag: z
     .string()
     .trim()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, "Use up to 40 letters, digits, '.', '_' or '-'"),
-  kind: z.enum(DEVICE_KINDS, `Choose one of: ${DEVICE_KINDS.join(", ")}`),
+  kind: deviceKind,
   model: z.string().trim().min(1, "Give the model").max(200, "Use at most 200 characters"),
   serial: z.string().trim().min(1).max(100, "Use at most 100 characters").nullish(),
   purchasedAt: isoDate.nullish(),
@@ -74,26 +77,6 @@ export const updateDeviceInput = z.object({
   notes: deviceFields.notes,
   // `assigned` only comes from an assignment.
   status: z.enum(["in_stock", "repair", "retired"], "Choose in_stock, repair or retired").optional(),
-});
-
-export const assignDeviceInput = z
-  .object({
-    /** A particular device; or `kind`, to take the first in stock of that kind (by asset tag). */
-    deviceId: z.uuid("Choose a device").optional(),
-    kind: z.enum(DEVICE_KINDS, `Choose one of: ${DEVICE_KINDS.join(", ")}`).optional(),
-    userId: z.uuid("Choose a person"),
-    condition: notes.optional(),
-  })
-  .refine((i) => (i.deviceId === undefined) !== (i.kind === undefined), {
-    message: "Give either a device or a kind of device, not both",
-    path: ["deviceId"],
-  });
-
-export const returnDeviceInput = z.object({
-  deviceId: z.uuid("Choose a device"),
-  condition: notes.optional(),
-  /** Where the device goes: back in stock (default) or to repair. */
-  to: z.enum(["in_stock", "repair"], "Choose in_stock or repair").default("in_stock"),
 });
 
 export type DeviceView = {

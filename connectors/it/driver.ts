@@ -1,0 +1,89 @@
+import { assignDevice, planAssignment, planReturn, returnDevice, type ItContext } from "@/server/it/devices";
+import { defineDriver, type DriverContext, type DryRun } from "../sdk";
+import { itManifest } from "./manifest";
+
+/**
+ * A thin adapter: each call runs the domain function in the tenant's transaction with no person as
+ * actor (the kernel authorized the syscall and audits it), tagging the rows with the syscall's id.
+ */
+const inTenant = <T>(ctx: DriverContext, fn: (it: ItContext) => Promise<T>) =>
+  ctx.tenant((tx) => fn({ tenantId: ctx.tenantId, db: tx, actor: null, syscallId: ctx.syscallId }));
+
+export const itDriver = defineDriver(itManifest, {
+  "it.device.assign": {
+    run: (input, ctx) =>
+      inTenant(ctx, async (it) => {
+        const { assignment, device } = await assignDevice(it, input);
+        return {
+          assignmentId: assignment.id,
+          deviceId: device.id,
+          assetTag: device.assetTag,
+          kind: device.kind,
+          model: device.model,
+          userId: assignment.user.id,
+          assignedAt: assignment.assignedAt.toISOString(),
+        };
+      }),
+    // Reads only: the same checks as the call (the person, the device and its status), no lock, no write.
+    dryRun: (input, ctx) =>
+      inTenant(ctx, async (it): Promise<DryRun> => {
+        const { device, user } = await planAssignment(it, input);
+        return {
+          changes: [
+            {
+              op: "update",
+              object: `device ${device.assetTag} (${device.model})`,
+              fields: { status: { from: device.status, to: "assigned" } },
+            },
+            {
+              op: "create",
+              object: `assignment of ${device.assetTag} to ${user.name}`,
+              fields: {
+                user: { to: user.email },
+                ...(input.condition ? { condition: { to: input.condition } } : {}),
+              },
+            },
+          ],
+          warnings:
+            input.deviceId === undefined
+              ? [
+                  `The first ${device.kind} in stock now is ${device.assetTag}; another may be taken by the time this runs`,
+                ]
+              : [],
+        };
+      }),
+  },
+  "it.device.return": {
+    run: (input, ctx) =>
+      inTenant(ctx, async (it) => {
+        const { assignment, device } = await returnDevice(it, input);
+        return {
+          assignmentId: assignment.id,
+          deviceId: device.id,
+          assetTag: device.assetTag,
+          userId: assignment.user.id,
+          returnedAt: (assignment.returnedAt ?? new Date()).toISOString(),
+          status: input.to,
+        };
+      }),
+    dryRun: (input, ctx) =>
+      inTenant(ctx, async (it): Promise<DryRun> => {
+        const { device, holder, to, condition } = await planReturn(it, input);
+        return {
+          changes: [
+            {
+              op: "update",
+              object: `assignment of ${device.assetTag} to ${holder.name}`,
+              fields: { returned: { to: true }, ...(condition ? { condition: { to: condition } } : {}) },
+            },
+            {
+              op: "update",
+              object: `device ${device.assetTag} (${device.model})`,
+              fields: { status: { from: device.status, to } },
+            },
+          ],
+          warnings: [],
+        };
+      }),
+  },
+});

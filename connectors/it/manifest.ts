@@ -1,0 +1,56 @@
+import {
+  assignDeviceInput,
+  assignDeviceOutput,
+  returnDeviceInput,
+  returnDeviceOutput,
+} from "@/server/it/devices-schemas";
+import { defineAction, defineManifest } from "../sdk";
+
+/**
+ * The IT connector, built in: the tenant's own device inventory (server/it/devices.ts). Assigning a
+ * named device leases `device:<id>`, so two agents cannot hand out the same laptop at once; an
+ * assignment by kind takes the first in stock, and the database lets only one assignment of a device
+ * through whatever the path.
+ */
+export const itManifest = defineManifest({
+  id: "it",
+  version: "1.0.0",
+  name: "IT assets",
+  category: "it",
+  description: "Assigns the tenant's devices (laptops, phones, monitors, …) to people and takes them back.",
+  auth: { type: "built-in" },
+  actions: {
+    "it.device.assign": defineAction({
+      action: "it.device.assign",
+      title: "Assign a device",
+      effect: "write",
+      input: assignDeviceInput,
+      output: assignDeviceOutput,
+      reversible: { by: "it.device.return", input: (_input, output) => ({ deviceId: output.deviceId }) },
+      resources: (input) => (input.deviceId === undefined ? [] : [{ key: `device:${input.deviceId}` }]),
+      scopes: [],
+      timeoutMs: 10_000,
+      describe: (input) =>
+        input.deviceId === undefined
+          ? `Assign the first ${input.kind ?? "device"} in stock to user ${input.userId}`
+          : `Assign device ${input.deviceId} to user ${input.userId}`,
+    }),
+    "it.device.return": defineAction({
+      action: "it.device.return",
+      title: "Take back a device",
+      effect: "write",
+      input: returnDeviceInput,
+      output: returnDeviceOutput,
+      // Handing it back to the same person; a device sent to repair cannot be, and the assign says so.
+      reversible: {
+        by: "it.device.assign",
+        input: (_input, output) => ({ deviceId: output.deviceId, userId: output.userId }),
+      },
+      resources: (input) => [{ key: `device:${input.deviceId}` }],
+      scopes: [],
+      timeoutMs: 10_000,
+      describe: (input) =>
+        `Take back device ${input.deviceId}${input.to === "repair" ? " and send it to repair" : ""}`,
+    }),
+  },
+});
