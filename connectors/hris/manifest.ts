@@ -174,7 +174,11 @@ export const hrisManifest = defineManifest({
       output: updateOutput,
       reversible: {
         by: "hr.employee.update",
-        input: (input, output) => ({ employeeId: input.employeeId, changes: output.previous }),
+        // An update that changed nothing is undone by itself: its values are the ones in place.
+        input: (input, output) => ({
+          employeeId: input.employeeId,
+          changes: Object.keys(output.previous).length > 0 ? output.previous : input.changes,
+        }),
       },
       resources: (input) => [{ key: `employee:${input.employeeId}` }],
       scopes: [],

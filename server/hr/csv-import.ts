@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError, type FieldErrors } from "@/server/errors";
 import { toCsv } from "@/server/finance/csv";
 import { createChecklist } from "./checklists";
+import { canonicalTimeZone } from "./schemas";
 import { auditHr, isoDate, isTimeZone, refused, requireHrManager, sql, type HrContext } from "./common";
 import {
   employeeNumberSchema,
@@ -280,7 +281,7 @@ export async function checkEmployeesCsv(ctx: HrContext, csv: string): Promise<Cs
       status,
       endDate: r.end_date === undefined ? undefined : r.end_date || null,
       location: r.location,
-      timeZone: r.time_zone === undefined ? undefined : r.time_zone || "UTC",
+      timeZone: r.time_zone === undefined ? undefined : r.time_zone ? canonicalTimeZone(r.time_zone) : "UTC",
     });
   });
 

@@ -32,10 +32,15 @@ describe("employees", () => {
         email: "Bob.Lee@acme.test",
         title: "Engineer",
         startDate: "2026-03-02",
-        timeZone: "Europe/Paris",
+        timeZone: "europe/paris",
       }),
     );
-    expect(employee).toMatchObject({ employeeNumber: "A-100", email: "Bob.Lee@acme.test", status: "active" });
+    expect(employee).toMatchObject({
+      employeeNumber: "A-100",
+      email: "Bob.Lee@acme.test",
+      status: "active",
+      timeZone: "Europe/Paris",
+    });
     expect(onboarding.kind).toBe("onboarding");
     expect(onboarding.items.map((i) => [i.owner, i.dueDate])).toEqual([
       ["it", "2026-02-27"],

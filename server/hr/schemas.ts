@@ -16,11 +16,16 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
+/** The runtime's spelling of a valid zone ("europe/paris" is stored as "Europe/Paris"). */
+export const canonicalTimeZone = (zone: string) =>
+  new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+
 export const timeZone = z
   .string()
   .trim()
   .max(64)
-  .refine(isTimeZone, "Use a time zone such as Europe/Paris or UTC");
+  .refine(isTimeZone, "Use a time zone such as Europe/Paris or UTC")
+  .transform(canonicalTimeZone);
 
 export const halfDayAmount = z
   .number("Give a number of days")
