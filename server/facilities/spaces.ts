@@ -42,7 +42,13 @@ export const spaceInput = z.object({
 });
 export type SpaceInput = z.input<typeof spaceInput>;
 
-export const spaceUpdate = spaceInput.omit({ siteId: true, kind: true }).partial();
+/** No defaults here: a field left out of an update keeps its value. */
+export const spaceUpdate = z.object({
+  name: trimmed("Name", 200).optional(),
+  capacity: z.number().int("Use a whole number").min(1, "At least 1").max(100_000).nullish(),
+  features: z.array(trimmed("Feature", 100)).max(50, "Use at most 50 features").optional(),
+  bookable: z.boolean().optional(),
+});
 
 export type Site = { id: string; name: string; timeZone: string; address: string };
 export type Space = {
@@ -138,7 +144,8 @@ export async function updateSite(
 ): Promise<Site> {
   requireFacilitiesManager(ctx, "manage sites");
   const current = await getSite(ctx.db, ctx.tenantId, siteId);
-  const next = parsed(siteInput, { ...current, ...input });
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const next = parsed(siteInput, { ...current, ...defined });
   await withSavepoint(ctx.db, () =>
     sqlOf(ctx.db).query(
       `UPDATE facilities.site SET name = $3, time_zone = $4, address = $5 WHERE tenant_id = $1::uuid AND id = $2::uuid`,
@@ -227,8 +234,10 @@ export async function updateSpace(
   const current = await getSpace(ctx.db, ctx.tenantId, spaceId, true);
   const change = parsed(spaceUpdate, input);
   const next = {
-    ...current,
-    ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)),
+    name: change.name ?? current.name,
+    capacity: change.capacity === undefined ? current.capacity : change.capacity,
+    features: change.features ?? current.features,
+    bookable: change.bookable ?? current.bookable,
   };
   await withSavepoint(ctx.db, () =>
     sqlOf(ctx.db).query(
