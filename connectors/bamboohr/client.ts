@@ -71,7 +71,8 @@ export class BambooHrClient {
   private check(response: GuardedResponse, method: string, path: string): void {
     const { status } = response;
     if (status >= 200 && status < 300) return;
-    const said = redact(response.headers.get("x-bamboohr-error-message") ?? "", [this.credentials.apiKey]);
+    const header = response.headers.get("x-bamboohr-error-message") ?? "";
+    const said = redact(header, [this.credentials.apiKey]).slice(0, 200);
     const because = said === "" ? "" : `: ${said}`;
     const what = `${method} ${path.split("?")[0] ?? path}`;
     if (status === 401)

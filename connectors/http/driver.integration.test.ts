@@ -369,7 +369,7 @@ describe("http connector with OAuth 2.0 client credentials", () => {
     const error = await failure(get.run({ path: "/users" }, oauthContext(randomUUID(), wrong)));
     expect(error.code).toBe("UNAUTHORIZED");
     expect(error.message).toBe(
-      `The token endpoint at 127.0.0.1:${api.port} refused the client credentials: invalid_client (Client authentication failed)`,
+      `The token endpoint at 127.0.0.1:${api.port} refused to issue a token: invalid_client (Client authentication failed)`,
     );
     expect(error.message).not.toContain(wrong);
     expect(apiHits()).toHaveLength(0);

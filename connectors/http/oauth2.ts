@@ -117,13 +117,12 @@ export class TokenCache {
     if (response.status !== 200) {
       const error = tokenError.safeParse(body);
       if (error.success && (response.status === 400 || response.status === 401)) {
-        const detail = error.data.error_description ? ` (${error.data.error_description})` : "";
+        // The server's words, redacted and bounded: they end up in an error a person reads.
+        const words = (text: string, max: number) => redact(text, secrets).slice(0, max);
+        const detail = error.data.error_description ? ` (${words(error.data.error_description, 200)})` : "";
         throw new AppError(
           "UNAUTHORIZED",
-          redact(
-            `The token endpoint at ${host} refused the client credentials: ${error.data.error}${detail}`,
-            secrets,
-          ),
+          `The token endpoint at ${host} refused to issue a token: ${words(error.data.error, 100)}${detail}`,
         );
       }
       throw new AppError(
