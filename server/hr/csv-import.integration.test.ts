@@ -134,6 +134,21 @@ describe("CSV import", () => {
     const after = new Map((await people(tenant)).map((p) => [p.employeeNumber, p]));
     expect(after.get("E1")?.managerId).toBe(after.get("E2")?.id);
     expect(after.get("E2")?.managerId).toBeNull();
+    // A leaver in the file is offboarded as in the app: status, last day, offboarding checklist.
+    const leaving = await tenant.asOwner((ctx) =>
+      importEmployeesCsv(
+        ctx,
+        [
+          "employee_number,given_name,family_name,email,start_date,status,end_date",
+          "E3,Cy,New,cy@up.test,2026-04-01,terminated,2026-09-30",
+        ].join("\n"),
+      ),
+    );
+    expect(leaving).toMatchObject({ terminated: 1, updated: 1 });
+    const cy = (await people(tenant)).find((p) => p.employeeNumber === "E3");
+    expect(cy).toMatchObject({ status: "terminated", endDate: "2026-09-30" });
+    const lists = await tenant.asOwner((ctx) => listChecklists(ctx, cy?.id ?? ""));
+    expect(lists.map((l) => l.kind).sort()).toEqual(["offboarding", "onboarding"]);
   });
 
   it("an email already used by another employee number is refused", async () => {

@@ -131,6 +131,22 @@ describe("employees", () => {
     expect(error.code).toBe("FORBIDDEN");
   });
 
+  it("refuses to give one person another's email or account", async () => {
+    const member = await acme.add("employee");
+    const ann = await hire(acme, { email: member.email });
+    const ben = await hire(acme);
+    const email = await caught(
+      acme.asOwner((ctx) =>
+        updateEmployee(ctx, { employeeId: ben.id, changes: { email: ann.email.toUpperCase() } }),
+      ),
+    );
+    expect(email.code).toBe("CONFLICT");
+    const account = await caught(
+      acme.asOwner((ctx) => updateEmployee(ctx, { employeeId: ben.id, changes: { userId: member.userId } })),
+    );
+    expect(account.code).toBe("CONFLICT");
+  });
+
   it("updates only what changes and returns the previous values", async () => {
     const bob = await hire(acme, { title: "Engineer", location: "Paris" });
     const { employee, previous } = await acme.asOwner((ctx) =>

@@ -334,6 +334,17 @@ export async function planUpdateEmployee(
   if ("departmentId" in typed) await checkDepartment(ctx, typed.departmentId);
   if ("managerId" in typed) await checkManager(ctx, typed.managerId, employeeId);
   if ("userId" in typed) await checkUser(ctx, typed.userId);
+  if (typed.email !== undefined || typed.userId) {
+    const [taken] = await sql(ctx).query<{ email_taken: boolean; user_taken: boolean }>(
+      `SELECT coalesce(bool_or(lower(work_email) = lower($3)), false) AS email_taken,
+              coalesce(bool_or(user_id = $4::uuid), false) AS user_taken
+         FROM hr.employee WHERE tenant_id = $1::uuid AND id <> $2::uuid`,
+      [ctx.tenantId, employeeId, typed.email ?? "", typed.userId ?? null],
+    );
+    if (taken?.email_taken) throw new AppError("CONFLICT", `Another employee already has ${typed.email}`);
+    if (taken?.user_taken)
+      throw new AppError("CONFLICT", "This account already belongs to another employee record");
+  }
   if (typed.startDate && before.endDate && typed.startDate > before.endDate)
     throw badField("startDate", "Start on or before the last day");
   return { before, changes: typed, diff, previous: parsed(employeeChangesSchema, previous) };
