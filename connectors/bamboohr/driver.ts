@@ -51,13 +51,14 @@ function createBody(input: CreateInput): Record<string, string> {
 
 /** The BambooHR connector's driver; `deps` exist for tests. */
 export function createBambooHrDriver(deps: BambooHrDriverDeps = {}) {
-  const clientFor = (ctx: DriverContext) => {
-    const connection = parsedConnection(ctx, "BambooHR", {
+  const connectionFor = (ctx: DriverContext) => {
+    const { config, credentials } = parsedConnection(ctx, "BambooHR", {
       config: bambooConfig,
       credentials: bambooCredentials,
     });
-    return new BambooHrClient(connection.config, connection.credentials, ctx.signal, deps.lookup);
+    return { config, client: new BambooHrClient(config, credentials, ctx.signal, deps.lookup) };
   };
+  const clientFor = (ctx: DriverContext) => connectionFor(ctx).client;
 
   return defineDriver(
     bambooManifest,
@@ -126,14 +127,10 @@ export function createBambooHrDriver(deps: BambooHrDriverDeps = {}) {
     },
     {
       test: async (ctx) => {
-        const connection = parsedConnection(ctx, "BambooHR", {
-          config: bambooConfig,
-          credentials: bambooCredentials,
-        });
-        const client = new BambooHrClient(connection.config, connection.credentials, ctx.signal, deps.lookup);
+        const { config, client } = connectionFor(ctx);
         // Employee 0 is the API key's own user: a harmless authenticated read.
         const self = await client.employee("0");
-        return `Signed in to BambooHR (${connection.config.companyDomain}) as ${fullName(self)}`;
+        return `Signed in to BambooHR (${config.companyDomain}) as ${fullName(self)}`;
       },
     },
   );
