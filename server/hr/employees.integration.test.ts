@@ -108,6 +108,35 @@ describe("employees", () => {
     expect(asManager.fields).toHaveProperty("managerId");
   });
 
+  it("row-level security and tenant-scoped keys hold for plain SQL too", async () => {
+    const bob = await hire(acme);
+    const seen = await asAppRole(inject("appUrl"), globex.id, (client) =>
+      client.query("SELECT id FROM hr.employee WHERE id = $1", [bob.id]),
+    );
+    expect(seen.rows).toEqual([]);
+    // Writing a row for another tenant, or pointing at another tenant's employee, is refused.
+    const foreignRow = await sqlStateOf(
+      asAppRole(inject("appUrl"), globex.id, (client) =>
+        client.query(
+          `INSERT INTO hr.employee (tenant_id, employee_number, given_name, family_name, work_email, start_date)
+           VALUES ($1, 'X-1', 'X', 'Y', 'x@globex.test', '2026-01-01')`,
+          [acme.id],
+        ),
+      ),
+    );
+    expect(foreignRow).toBe("42501");
+    const foreignManager = await sqlStateOf(
+      asAppRole(inject("appUrl"), globex.id, (client) =>
+        client.query(
+          `INSERT INTO hr.employee (tenant_id, employee_number, given_name, family_name, work_email, start_date, manager_id)
+           VALUES ($1, 'X-2', 'X', 'Y', 'x2@globex.test', '2026-01-01', $2)`,
+          [globex.id, bob.id],
+        ),
+      ),
+    );
+    expect(foreignManager).toBe("23503");
+  });
+
   it("lets only owners and admins change records", async () => {
     const employee = await acme.add("employee");
     const error = await caught(
