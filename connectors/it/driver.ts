@@ -1,3 +1,4 @@
+import { planAccessRequest, requestAccess } from "@/server/it/access-requests";
 import { assignDevice, planAssignment, planReturn, returnDevice, type ItContext } from "@/server/it/devices";
 import { defineDriver, type DriverContext, type DryRun } from "../sdk";
 import { itManifest } from "./manifest";
@@ -83,6 +84,25 @@ export const itDriver = defineDriver(itManifest, {
             },
           ],
           warnings: [],
+        };
+      }),
+  },
+  "it.access.request": {
+    run: (input, ctx) => inTenant(ctx, (it) => requestAccess(it, input)),
+    dryRun: (input, ctx) =>
+      inTenant(ctx, async (it): Promise<DryRun> => {
+        const { role, user, reason } = await planAccessRequest(it, input);
+        const approver = role.role.approverRole;
+        return {
+          changes: [
+            {
+              op: "create",
+              object: `access request for ${role.app.name} / ${role.role.name} for ${user.name}`,
+              fields: { user: { to: user.email }, reason: { to: reason }, status: { to: "pending" } },
+            },
+          ],
+          warnings:
+            approver === null ? [] : [`It waits for approval by a ${approver} before access is granted`],
         };
       }),
   },

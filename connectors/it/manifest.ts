@@ -4,6 +4,7 @@ import {
   returnDeviceInput,
   returnDeviceOutput,
 } from "@/server/it/devices-schemas";
+import { accessRequestInput, accessRequestOutput } from "@/server/it/access-request-schemas";
 import { defineAction, defineManifest } from "../sdk";
 
 /**
@@ -17,7 +18,8 @@ export const itManifest = defineManifest({
   version: "1.0.0",
   name: "IT assets",
   category: "it",
-  description: "Assigns the tenant's devices (laptops, phones, monitors, …) to people and takes them back.",
+  description:
+    "Assigns the tenant's devices (laptops, phones, monitors, …) to people and takes them back, and records requests for app access from the access catalog.",
   auth: { type: "built-in" },
   actions: {
     "it.device.assign": defineAction({
@@ -51,6 +53,20 @@ export const itManifest = defineManifest({
       timeoutMs: 10_000,
       describe: (input) =>
         `Take back device ${input.deviceId}${input.to === "repair" ? " and send it to repair" : ""}`,
+    }),
+    "it.access.request": defineAction({
+      action: "it.access.request",
+      title: "Request app access",
+      effect: "write",
+      input: accessRequestInput,
+      output: accessRequestOutput,
+      // Withdrawing a request has no action in the kernel's catalog yet.
+      reversible: false,
+      // One open request per person and role: two calls for the same pair do not race.
+      resources: (input) => [{ key: `access-request:${input.roleId}:${input.userId}` }],
+      scopes: [],
+      timeoutMs: 10_000,
+      describe: (input) => `Request role ${input.roleId} for user ${input.userId}: ${input.reason}`,
     }),
   },
 });
