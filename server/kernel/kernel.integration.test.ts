@@ -151,17 +151,17 @@ describe("kernel.call", () => {
       syscallId: expect.any(String) as string,
       output: { bookingId: "b-r-7" },
       replayed: false,
-      reasons: ["book-rooms"],
+      reasons: ["book-spaces"],
     });
     expect(reached.slice(before)).toEqual([
       { action: "facilities.room.book", input: bookRoom("r-7").input, tenantId: acme.id },
     ]);
     const [decided, completed] = await lastEntries(acme, 2);
-    expect(decided).toMatchObject({ action: "syscall.decided", outcome: "allowed", reasons: ["book-rooms"] });
+    expect(decided).toMatchObject({ action: "syscall.decided", outcome: "allowed", reasons: ["book-spaces"] });
     expect(completed).toMatchObject({ action: "syscall.completed", outcome: "succeeded" });
     expect(completed?.detail).toMatchObject({ syscallId: result.syscallId, output: { bookingId: "b-r-7" } });
     expect(describeAuditEntry({ ...decided!, detail: decided!.detail })).toBe(
-      "acme employee asked to book a room: Room r-7: allowed under policy book-rooms",
+      "acme employee asked to book a room: Room r-7: allowed under policy book-spaces",
     );
   });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { getDb, poolOf, type PrismaClient } from "@/server/db/client";
-import { withTenantSql } from "@/server/db/scope";
-import { AppError } from "@/server/errors";
+import { z } from "zod";
+import { poolOf, type PrismaClient } from "@/server/db/client";
+import { withTenant, withTenantSql } from "@/server/db/scope";
+import { AppError, notFound } from "@/server/errors";
 import type { Approver } from "./access/approval";
 import type { AccessDecision } from "./access/decide";
 import type { AccessResource } from "./access/entities";
@@ -20,24 +21,25 @@ import {
   type ResolvedPrincipal,
   type Unresolved,
 } from "./access/principals";
-import { ACTION_INFO, type ActionName } from "./access/schema";
+import { ACTION_INFO, type ActionName, type Effect } from "./access/schema";
 import { ensureLoaded, liveEvaluator } from "./access/store";
 import { lockChainStatement, parseLockedChain } from "./audit/chain";
-import { appendAuditBatch } from "./audit/log";
+import { appendAudit, appendAuditBatch, userActor } from "./audit/log";
 import type { JsonValue } from "./audit/canonical-json";
 import { auditEntryInput, type AuditEntryInput } from "./audit/entry";
 import { PrincipalBatcher } from "./access/principal-batcher";
 import { AuditBatcher } from "./audit/batcher";
 import { GroupCommit } from "./group-commit";
 import { agentKeyOf, callModel, type ModelResult, type ModelSyscall } from "./model-call";
-import { modelProviderFromEnv, type ModelProvider } from "./models";
-import { appScheduler } from "./scheduler/app";
+import type { ModelProvider } from "./models";
 import { connectorPoolDefaults, ensurePool } from "./scheduler/pools";
 import { SyscallCancelled, type Scheduler } from "./scheduler/scheduler";
 import { poolSql } from "./scheduler/store";
 import { brokerCall, type Brokered, type BrokeredCall } from "./tools/broker";
-import { installedTools } from "./tools/installed";
-import type { ToolAction, ToolRegistry } from "./tools/registry";
+import { loadConnection, tenantScope } from "./tools/connection";
+import { withinTimeLimit } from "./tools/manager";
+import { redactText, redactValue, secretsOf } from "./tools/redact";
+import type { ToolAction, ToolChange, ToolConnection, ToolRegistry } from "./tools/registry";
 
 /** Who is asking, in which tenant: named by server code (a workflow, a route), never by an agent. */
 export type KernelContext = { tenantId: string; principal: PrincipalRef };
@@ -57,7 +59,37 @@ export type Syscall = {
   schedule?: { priority?: number; deadline?: Date };
   /** Aborting while the syscall waits for its turn takes it out of the queue. */
   signal?: AbortSignal;
+  /**
+   * The tenant's connection the action runs with (server/connections), for actions of connectors that
+   * are not built-in; its credentials reach the driver for this call only. Ignored by built-in ones.
+   */
+  connectionId?: string;
 };
+
+/** A person, as the principal of what only people do (testing a connection). */
+export type UserKernelContext = { tenantId: string; principal: Extract<PrincipalRef, { type: "user" }> };
+
+/**
+ * What a syscall would do, for an approver to see before saying yes: the access decision it would
+ * get now, the connector's one-line description, and the changes its dry run computed without
+ * writing anything. `syscallId` names this preview in the audit log (`syscall.previewed`).
+ */
+export type SyscallPreview = {
+  syscallId: string;
+  action: ActionName;
+  connector: string;
+  effect: Effect;
+  reversible: boolean;
+  /** The action that would undo this one. */
+  compensation: ActionName | null;
+  description: string;
+  changes: ToolChange[];
+  warnings: string[];
+  decision: { decision: AccessDecision["decision"]; reasons: string[]; approvers?: Approver[] };
+};
+
+/** A connection test's result: the connector's own words, credentials blanked out. */
+export type ConnectionTestResult = { ok: boolean; message: string };
 
 /** Who resolves a conflict that a connector action escalates (issue 7's requests make it a task). */
 const ESCALATE_TO = "role:admin" satisfies Approver;
@@ -153,9 +185,20 @@ export class Kernel {
     );
   }
 
-  /** The connector's pool, created with defaults the first time one of its actions runs. */
+  /**
+   * The connector's pool, created the first time one of its actions runs: with the defaults, save
+   * what the connector's manifest declares (`rateLimits`). An operator's later changes are kept.
+   */
   private async connectorPool(connector: string): Promise<string> {
-    const definition = connectorPoolDefaults(connector);
+    const limits = this.options.tools.connector(connector)?.rateLimits ?? {};
+    const definition = {
+      ...connectorPoolDefaults(connector),
+      ...(limits.concurrency !== undefined && { concurrency: limits.concurrency }),
+      ...(limits.requestsPerMinute !== undefined && { requestsPerMinute: limits.requestsPerMinute }),
+      ...(limits.tenantRequestsPerMinute !== undefined && {
+        tenantRequestsPerMinute: limits.tenantRequestsPerMinute,
+      }),
+    };
     if (!this.pools.has(definition.id)) {
       await ensurePool(poolSql(poolOf(this.options.db())), definition);
       this.pools.add(definition.id);
@@ -163,35 +206,47 @@ export class Kernel {
     return definition.id;
   }
 
-  /** Runs an allowed tool call in its connector's pool: it waits its turn like any shared resource. */
+  /**
+   * Runs `work` in the connector's pool: it waits its turn like any shared resource. The scheduler's
+   * refusals (a cancelled or invalid job) are AppErrors; `inPool` passes them on.
+   */
+  private async inPool<T>(
+    ctx: KernelContext,
+    connector: string,
+    label: string,
+    schedule: Pick<Syscall, "schedule" | "signal">,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const poolId = await this.connectorPool(connector);
+    const { value } = await this.options.scheduler().run(
+      {
+        poolId,
+        tenantId: ctx.tenantId,
+        agentKey: agentKeyOf(ctx.principal),
+        runId: ctx.principal.type === "agent" ? (ctx.principal.runId ?? null) : null,
+        label,
+        priority: schedule.schedule?.priority,
+        deadline: schedule.schedule?.deadline ?? null,
+      },
+      async () => ({ kind: "done", value: await work() }),
+      { signal: schedule.signal },
+    );
+    return value;
+  }
+
+  /** Runs an allowed tool call in its connector's pool; the pool's refusal is the call's failure. */
   private async scheduled(
     ctx: KernelContext,
     syscall: Syscall,
     tool: ToolAction,
     call: () => Promise<BrokeredCall>,
   ): Promise<BrokeredCall> {
-    const poolId = await this.connectorPool(tool.connector);
     try {
-      const { value } = await this.options.scheduler().run(
-        {
-          poolId,
-          tenantId: ctx.tenantId,
-          agentKey: agentKeyOf(ctx.principal),
-          runId: ctx.principal.type === "agent" ? (ctx.principal.runId ?? null) : null,
-          label: syscall.action,
-          priority: syscall.schedule?.priority,
-          deadline: syscall.schedule?.deadline ?? null,
-        },
-        async () => ({ kind: "done", value: await call() }),
-        { signal: syscall.signal },
-      );
-      return value;
+      return await this.inPool(ctx, tool.connector, syscall.action, syscall, call);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      const message =
-        error instanceof SyscallCancelled ? "The syscall was cancelled before it ran" : error.message;
       return {
-        result: { status: "failed", kind: "failed", error: message, leases: [], reclaimed: [] },
+        result: { status: "failed", kind: "failed", error: poolRefusal(error), leases: [], reclaimed: [] },
         settle: null,
       };
     }
@@ -310,11 +365,13 @@ export class Kernel {
             syscallId,
             idempotencyKey: syscall.idempotencyKey ?? null,
             holder: resolved && holderLabel(resolved),
+            connectionId: syscall.connectionId ?? null,
           }),
         )
       : noConnector(syscall.action);
 
     const escalatedTo = result.status === "conflict" && result.escalated ? ESCALATE_TO : null;
+    const description = tool ? describeInput(tool, syscall.input) : null;
     const entry: AuditEntryInput = {
       ...this.actorOf(ctx, principal),
       action: "syscall.completed",
@@ -325,6 +382,8 @@ export class Kernel {
         syscallId,
         request: this.requestPhrase(syscall),
         connector: tool?.connector ?? null,
+        ...(tool?.needsConnection && { connectionId: syscall.connectionId ?? null }),
+        ...(description !== null && { description }),
         ...outcomeDetail(result, escalatedTo),
       },
     };
@@ -362,6 +421,249 @@ export class Kernel {
           reasons: decision.reasons,
         };
     }
+  }
+
+  /**
+   * The "plan" step between an agent's prompt and a person's decision: what `syscall` would do, without
+   * doing it. The input is checked against the action's schema (a bad one is a BAD_REQUEST naming the
+   * problems, and nothing is written); access is decided exactly as `call` would decide it now; for a
+   * write or destructive action that would be allowed or could be approved, the driver's dry run
+   * computes the changes in a READ ONLY transaction (a dry run physically cannot write), with the
+   * connection if the action needs one. A denied syscall gets no dry run: it would show someone
+   * data the policies keep from them. Audited as one `syscall.previewed` entry.
+   */
+  async preview(ctx: KernelContext, syscall: Syscall): Promise<SyscallPreview> {
+    const tool = this.options.tools.find(syscall.action);
+    if (!tool) throw new AppError("BAD_REQUEST", `No installed connector provides ${syscall.action}`);
+    const parsed = tool.input.safeParse(syscall.input);
+    if (!parsed.success) {
+      const fields: Record<string, string[]> = {};
+      for (const issue of parsed.error.issues)
+        (fields[["input", ...issue.path.map(String)].join(".")] ??= []).push(issue.message);
+      throw new AppError(
+        "BAD_REQUEST",
+        `Invalid input for ${syscall.action}: ${z.prettifyError(parsed.error).replace(/\n/g, "; ")}`,
+        { fields },
+      );
+    }
+    const input = parsed.data;
+    const { outcome, principal } = await this.decideOnly(ctx, syscall);
+    const decision: SyscallPreview["decision"] =
+      outcome.kind === "refused"
+        ? { decision: "deny", reasons: outcome.reasons }
+        : outcome.decision.decision === "require-approval"
+          ? {
+              decision: "require-approval",
+              reasons: outcome.decision.reasons,
+              approvers: outcome.decision.approvers,
+            }
+          : { decision: outcome.decision.decision, reasons: outcome.decision.reasons };
+
+    const syscallId = randomUUID();
+    const dryRun =
+      tool.effect === "read" || decision.decision === "deny"
+        ? { changes: [], warnings: [] }
+        : await this.dryRun(ctx, syscall, tool, input, syscallId);
+    const description = describeInput(tool, input) ?? this.requestPhrase(syscall);
+    const preview: SyscallPreview = {
+      syscallId,
+      action: syscall.action,
+      connector: tool.connector,
+      effect: tool.effect,
+      reversible: tool.reversible !== false,
+      compensation: tool.reversible === false ? null : tool.reversible.by,
+      description,
+      changes: dryRun.changes,
+      warnings: dryRun.warnings,
+      decision,
+    };
+    await withTenantSql(this.options.db(), ctx.tenantId, (sql) =>
+      appendAuditBatch(sql, ctx.tenantId, [
+        {
+          ...this.actorOf(ctx, principal),
+          action: "syscall.previewed",
+          resource: this.resourceOf(syscall),
+          outcome:
+            decision.decision === "allow"
+              ? "allowed"
+              : decision.decision === "deny"
+                ? "denied"
+                : "approval_required",
+          reasons: decision.reasons,
+          detail: {
+            syscallId,
+            syscall: syscall.action,
+            request: this.requestPhrase(syscall),
+            connector: tool.connector,
+            effect: tool.effect,
+            description,
+            changes: dryRun.changes.length,
+            warnings: dryRun.warnings.length,
+            decision: decision.decision,
+            approver: decision.approvers?.map(APPROVER_WORDS).join(" and ") ?? null,
+          },
+        },
+      ]),
+    );
+    return preview;
+  }
+
+  /** The access decision `call` would make now, with nothing audited (preview audits its own entry). */
+  private async decideOnly(
+    ctx: KernelContext,
+    syscall: Syscall,
+  ): Promise<{ outcome: Decided; principal: ResolvedPrincipal | Unresolved }> {
+    const evaluator = this.options.evaluator ?? liveEvaluator;
+    const opening = [
+      directoryStatement(
+        ctx.tenantId,
+        [
+          ...principalUserIds(ctx.principal),
+          ...resourceUserIds(syscall.resource),
+          ...(syscall.approvals ?? []).map((a) => a.userId),
+        ],
+        principalAgentIds(ctx.principal),
+      ),
+    ];
+    return withTenantSql(
+      this.options.db(),
+      ctx.tenantId,
+      async (sql, [directoryRows = []]) => {
+        const now = this.now();
+        const directory = parseDirectory(directoryRows);
+        await ensureLoaded(sql, ctx.tenantId, now, evaluator, directory.accessVersion);
+        const principal = resolvePrincipal(directory, ctx.principal);
+        return { principal, outcome: this.decide(evaluator, ctx, syscall, directory, principal, now) };
+      },
+      opening,
+    );
+  }
+
+  /**
+   * The driver's dry run for a preview, in the connector's pool and within the action's time limit.
+   * Whatever goes wrong becomes a warning: a preview that cannot show the changes says so.
+   */
+  private async dryRun(
+    ctx: KernelContext,
+    syscall: Syscall,
+    tool: ToolAction,
+    input: unknown,
+    syscallId: string,
+  ): Promise<{ changes: ToolChange[]; warnings: string[] }> {
+    const { dryRun } = tool;
+    if (!dryRun)
+      return { changes: [], warnings: [`${tool.connector} cannot preview the changes of ${tool.action}`] };
+    const db = this.options.db();
+    let connection: ToolConnection | null = null;
+    if (tool.needsConnection) {
+      const loaded = await loadConnection(db, ctx.tenantId, tool.connector, syscall.connectionId);
+      if (!loaded.ok)
+        throw new AppError(
+          loaded.missing ? "BAD_REQUEST" : "NOT_FOUND",
+          `${syscall.action}: ${loaded.error}`,
+        );
+      connection = loaded.connection;
+    }
+    const secrets = secretsOf(connection);
+    let result: Awaited<ReturnType<typeof withinTimeLimit<unknown>>>;
+    try {
+      result = await this.inPool(ctx, tool.connector, `${syscall.action} (dry run)`, syscall, () =>
+        withinTimeLimit(tool.timeoutMs, `The dry run of ${tool.action}`, (signal) =>
+          dryRun(input, {
+            tenantId: ctx.tenantId,
+            syscallId,
+            idempotencyKey: syscall.idempotencyKey ?? null,
+            signal,
+            tenant: tenantScope(db, ctx.tenantId, "read-only"),
+            connection,
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      result = { ok: false, error: poolRefusal(error) };
+    }
+    if (!result.ok)
+      return {
+        changes: [],
+        warnings: [`Could not preview the changes: ${redactText(result.error, secrets)}`],
+      };
+    const checked = dryRunSchema.safeParse(redactValue(result.value, secrets));
+    return checked.success
+      ? checked.data
+      : {
+          changes: [],
+          warnings: [`${tool.connector} described its changes in a form Tenet does not accept`],
+        };
+  }
+
+  /**
+   * "Test connection": the connector's own harmless authenticated request with that connection's
+   * credentials, in the connector's pool like any call. The result sets the connection's status
+   * ("working" or "failing") and is audited as `connection.tested`; the message, credentials blanked
+   * out, is returned. Who may test is the caller's to check (owners and admins); the kernel takes a
+   * person as principal.
+   */
+  async testConnection(ctx: UserKernelContext, connectionId: string): Promise<ConnectionTestResult> {
+    if (ctx.principal.type !== "user") throw new AppError("FORBIDDEN", "Only people test connections");
+    const db = this.options.db();
+    const row = z.uuid().safeParse(connectionId).success
+      ? await withTenant(db, { tenantId: ctx.tenantId }, (tx) =>
+          tx.connection.findUnique({
+            where: { tenantId_id: { tenantId: ctx.tenantId, id: connectionId } },
+            select: { id: true, connectorId: true, name: true },
+          }),
+        )
+      : null;
+    if (!row) throw notFound("Connection not found");
+    const connector = this.options.tools.connector(row.connectorId);
+    if (!connector) throw new AppError("BAD_REQUEST", `The ${row.connectorId} connector is not installed`);
+    const { test } = connector;
+    if (!test) throw new AppError("BAD_REQUEST", `${row.connectorId} connections cannot be tested`);
+
+    const loaded = await loadConnection(db, ctx.tenantId, row.connectorId, row.id);
+    let result: ConnectionTestResult;
+    if (!loaded.ok) result = { ok: false, message: loaded.error };
+    else {
+      const { connection } = loaded;
+      const secrets = secretsOf(connection);
+      let ran: Awaited<ReturnType<typeof withinTimeLimit<string>>>;
+      try {
+        ran = await this.inPool(ctx, row.connectorId, "connection.test", {}, () =>
+          withinTimeLimit(CONNECTION_TEST_MS, "The connection test", (signal) =>
+            test({
+              tenantId: ctx.tenantId,
+              syscallId: randomUUID(),
+              idempotencyKey: null,
+              signal,
+              tenant: tenantScope(db, ctx.tenantId, "read-write"),
+              connection,
+            }),
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        ran = { ok: false, error: poolRefusal(error) };
+      }
+      result = ran.ok
+        ? { ok: true, message: redactText(String(ran.value), secrets) }
+        : { ok: false, message: redactText(ran.error, secrets) };
+    }
+
+    await withTenant(db, { tenantId: ctx.tenantId }, async (tx) => {
+      // Plain SQL so that updatedAt keeps saying when a person last changed the connection.
+      const status = result.ok ? "working" : "failing";
+      await tx.$executeRaw`UPDATE "Connection" SET status = ${status}::"ConnectionStatus"
+        WHERE "tenantId" = ${ctx.tenantId}::uuid AND id = ${row.id}::uuid`;
+      await appendAudit(tx, ctx.tenantId, {
+        actor: await userActor(tx, ctx.principal.userId),
+        action: "connection.tested",
+        resource: { type: "connection", id: row.id, label: row.name },
+        outcome: result.ok ? "succeeded" : "failed",
+        detail: { connector: row.connectorId, name: row.name, message: result.message },
+      });
+    });
+    return result;
   }
 
   private decide(
@@ -489,6 +791,39 @@ function outcomeDetail(result: Brokered, escalatedTo: string | null) {
     : { error: result.error, errorKind: result.kind, ...leases };
 }
 
+/** How long a connection test may take. */
+const CONNECTION_TEST_MS = 30_000;
+
+/** What a dry run must answer: connectors/sdk.ts's DryRun, checked before an approver sees it. */
+const dryRunSchema = z.object({
+  changes: z.array(
+    z.object({
+      op: z.enum(["create", "update", "delete"]),
+      object: z.string(),
+      fields: z
+        .record(z.string(), z.object({ from: z.json().optional(), to: z.json().optional() }))
+        .optional(),
+    }),
+  ),
+  warnings: z.array(z.string()),
+});
+
+/** The scheduler's refusal to run a job, as a call's failure. */
+const poolRefusal = (error: AppError) =>
+  error instanceof SyscallCancelled ? "The syscall was cancelled before it ran" : error.message;
+
+/** The connector's one line for this input, or null for an input its schema refuses. */
+function describeInput(tool: ToolAction, input: unknown): string | null {
+  const parsed = tool.input.safeParse(input);
+  if (!parsed.success) return null;
+  try {
+    return tool.describe(parsed.data);
+  } catch {
+    // A describe that throws is a connector bug; the request phrase still says what was asked.
+    return null;
+  }
+}
+
 const noConnector = (action: ActionName): BrokeredCall => ({
   result: {
     status: "failed",
@@ -508,14 +843,3 @@ function toDetail(value: unknown): JsonValue {
 
 /** "TimeOffRequest" → "time_off_request", the audit log's resource type spelling. */
 const auditResourceType = (type: string) => type.replace(/(?<!^)([A-Z])/g, "_$1").toLowerCase();
-
-let models: ModelProvider | undefined;
-const appModelProvider = () => (models ??= modelProviderFromEnv());
-
-/** The app's kernel: the shared database client, the installed connectors, the configured model. */
-export const kernel = new Kernel({
-  db: getDb,
-  tools: installedTools,
-  scheduler: appScheduler,
-  models: appModelProvider,
-});

@@ -174,7 +174,11 @@ describe("default policy pack", () => {
     const decide = (action: "finance.expense.submit" | "finance.purchase.request", overBudget?: boolean) =>
       evaluator.decide(
         TENANT,
-        accessRequest(employee, action, resourceFor(action, employee.id, { amountCents: 250_000, overBudget })),
+        accessRequest(
+          employee,
+          action,
+          resourceFor(action, employee.id, { amountCents: 250_000, overBudget }),
+        ),
       );
     expect(decide("finance.expense.submit", true)).toEqual({
       decision: "require-approval",
@@ -195,7 +199,10 @@ describe("default policy pack", () => {
       resourceFor("finance.purchase.request", employee.id, { amountCents: 5_000, overBudget: true }),
     );
     expect(
-      evaluator.decide(TENANT, { ...approved, context: { ...approved.context, approvals: ["role:approver"] } }),
+      evaluator.decide(TENANT, {
+        ...approved,
+        context: { ...approved.context, approvals: ["role:approver"] },
+      }),
     ).toEqual({ decision: "allow", reasons: ["request-own-purchase"] });
   });
 

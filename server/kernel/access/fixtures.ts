@@ -49,7 +49,11 @@ export function resourceFor(
     Webhook: { type: "Webhook", id, attrs: {} },
     MaintenanceTicket: { type: "MaintenanceTicket", id, attrs: { reporterId: ownerId } },
     Expense: { type: "Expense", id, attrs: { submitterId: ownerId, amountCents, ...overBudget } },
-    PurchaseRequest: { type: "PurchaseRequest", id, attrs: { requesterId: ownerId, amountCents, ...overBudget } },
+    PurchaseRequest: {
+      type: "PurchaseRequest",
+      id,
+      attrs: { requesterId: ownerId, amountCents, ...overBudget },
+    },
   };
   return resources[type];
 }

@@ -139,7 +139,13 @@ export function oracleDecision(
       kind: "permit",
       holds:
         adminLike &&
-        isOneOf(["it.access.grant", "it.access.revoke", "it.account.read", "it.device.assign", "it.device.return"]),
+        isOneOf([
+          "it.access.grant",
+          "it.access.revoke",
+          "it.account.read",
+          "it.device.assign",
+          "it.device.return",
+        ]),
     },
     {
       id: "admin-manages-facilities",

@@ -85,6 +85,42 @@ describe("describeAuditEntry", () => {
       "Agent Room bot (for Alice)'s request to book a room: Boardroom was not carried out: room:r-1@2026-12-01T09:00:00.000Z/2026-12-01T10:00:00.000Z is held by Bob; referred to an admin",
     ],
     [
+      "syscall.completed",
+      {
+        outcome: "succeeded",
+        detail: { request: "book a room: Boardroom", description: "Book Boardroom on 1 Dec, 09:00–10:00" },
+      },
+      "Acme Owner's request to book a room: Boardroom was carried out: Book Boardroom on 1 Dec, 09:00–10:00",
+    ],
+    [
+      "syscall.previewed",
+      {
+        outcome: "approval_required",
+        reasons: ["large-purchase-needs-approver"],
+        detail: {
+          request: "request a purchase: Laptops",
+          description: "Order 12 laptops from Contoso for 18,000.00 EUR",
+          changes: 2,
+          decision: "require-approval",
+          approver: "an approver",
+        },
+      },
+      "Acme Owner previewed a request to request a purchase: Laptops (Order 12 laptops from Contoso for 18,000.00 EUR; 2 changes): it would need approval by an approver under policy large-purchase-needs-approver",
+    ],
+    [
+      "connection.tested",
+      {
+        outcome: "succeeded",
+        detail: { connector: "hris-rest", name: "Workday", message: "Signed in as tenet-sync" },
+      },
+      "Acme Owner tested the hris-rest connection Workday: it works (Signed in as tenet-sync)",
+    ],
+    [
+      "connection.tested",
+      { outcome: "failed", detail: { connector: "hris-rest", name: "Workday", message: "401 Unauthorized" } },
+      "Acme Owner tested the hris-rest connection Workday: it does not work (401 Unauthorized)",
+    ],
+    [
       "connection.created",
       { resourceLabel: "Workday", detail: { connector: "hris-rest", name: "Workday", hint: "••••3f9a" } },
       "Acme Owner added the hris-rest connection Workday (credentials ••••3f9a)",

@@ -151,9 +151,29 @@ const SENTENCES: Readonly<Record<string, Render>> = {
       return `${asked} and got an answer${waited}${retried}`;
     },
   ),
+  "syscall.previewed": sentence(
+    z.object({
+      request: text,
+      description: text,
+      changes: z.number().int(),
+      decision: z.enum(["allow", "deny", "require-approval"]),
+      approver: text.nullish(),
+    }),
+    (d, e, who) => {
+      const changes = d.changes === 1 ? "1 change" : `${d.changes} changes`;
+      const decision =
+        d.decision === "allow"
+          ? "it would be allowed"
+          : d.decision === "deny"
+            ? "it would be denied"
+            : `it would need approval${d.approver ? ` by ${d.approver}` : ""}`;
+      return `${who} previewed a request to ${d.request} (${d.description}; ${changes}): ${decision}${policyPhrase(e.reasons)}`;
+    },
+  ),
   "syscall.completed": sentence(
     z.object({
       request: text,
+      description: text.optional(),
       error: text.nullish(),
       replayed: z.boolean().optional(),
       conflict: z
@@ -169,7 +189,7 @@ const SENTENCES: Readonly<Record<string, Render>> = {
       if (e.outcome === "succeeded")
         return d.replayed
           ? `${request} had already been carried out; the earlier result was returned`
-          : `${request} was carried out`;
+          : `${request} was carried out${d.description ? `: ${d.description}` : ""}`;
       if (e.outcome === "conflict" && d.conflict) {
         const { resource, heldBy, escalatedTo } = d.conflict;
         const escalated = escalatedTo ? `; referred to ${roleWords(escalatedTo)}` : "";
@@ -245,6 +265,11 @@ const SENTENCES: Readonly<Record<string, Render>> = {
     z.object({ connector: text, name: text, from: text, to: text }),
     (d, _e, who) =>
       `${who} replaced the credentials of the ${d.connector} connection ${d.name} (${d.from} → ${d.to})`,
+  ),
+  "connection.tested": sentence(
+    z.object({ connector: text, name: text, message: z.string() }),
+    (d, e, who) =>
+      `${who} tested the ${d.connector} connection ${d.name}: ${e.outcome === "succeeded" ? "it works" : "it does not work"}${d.message ? ` (${d.message})` : ""}`,
   ),
   "connection.deleted": sentence(
     z.object({ connector: text, name: text }),
@@ -336,10 +361,12 @@ export function describeAuditEntry(e: DescribableEntry): string {
   const render = Object.hasOwn(SENTENCES, e.action) ? SENTENCES[e.action] : undefined;
   const specific = render?.(e, who) ?? null;
   if (specific !== null) {
-    // Domain events are recorded when they succeed; should one record a failure, the sentence says so.
+    // Domain events are recorded when they succeed; should one record a failure, the sentence says so
+    // (model calls, syscalls and connection tests say how they went themselves).
     const failed =
       !e.action.startsWith("syscall.") &&
       e.action !== "model.called" &&
+      e.action !== "connection.tested" &&
       (e.outcome === "failed" || e.outcome === "denied");
     return failed ? `${specific} (${e.outcome})` : specific;
   }

@@ -14,7 +14,9 @@ import {
   type ToolFailure,
   type ToolOutcome,
 } from "./manager";
-import { leaseTtlOf, type ToolAction } from "./registry";
+import { loadConnection, tenantScope } from "./connection";
+import { redactText, redactValue, secretsOf, type Secrets } from "./redact";
+import { leaseTtlOf, type ToolAction, type ToolConnection } from "./registry";
 
 /**
  * The tool manager's broker: the one way the kernel calls a connector action. Before the driver runs
@@ -37,6 +39,8 @@ export type BrokerContext = {
   idempotencyKey: string | null;
   /** Who the call acts as, as people call them; shown to whoever a lease of this call blocks. */
   holder: string | null;
+  /** The tenant's connection the call runs with; required for actions that need a connection. */
+  connectionId?: string | null;
 };
 
 export type LeaseHolder = { syscallId: string; label: string | null };
@@ -96,17 +100,32 @@ export async function brokerCall(
   }
   const plan: Plan = { tool, ctx, inputHash: hashInput(checked.input), claims, ttlMs: leaseTtlOf(tool) };
 
+  // The connection is loaded (and its credentials decrypted) for this call only, before anything is
+  // recorded: a call that cannot have its connection fails like one with a bad input.
+  let connection: ToolConnection | null = null;
+  if (tool.needsConnection) {
+    const loaded = await loadConnection(db, ctx.tenantId, tool.connector, ctx.connectionId);
+    if (!loaded.ok) return answered(failure("failed", `${tool.action}: ${loaded.error}`));
+    connection = loaded.connection;
+  }
+  const secrets = secretsOf(connection);
+
   // A call with nothing to coordinate is recorded once, when it ends, in the transaction that audits
   // it: nobody needs to see it while it runs, and it costs the syscall no transaction of its own.
   const admission = coordinated(plan) ? await admit(db, plan) : null;
   if (admission?.kind === "answered") return answered(admission.result);
 
   const started = process.hrtime.bigint();
-  const outcome = await runChecked(tool, checked.input, {
-    tenantId: ctx.tenantId,
-    syscallId: ctx.syscallId,
-    idempotencyKey: ctx.idempotencyKey,
-  });
+  const outcome = redactOutcome(
+    await runChecked(tool, checked.input, {
+      tenantId: ctx.tenantId,
+      syscallId: ctx.syscallId,
+      idempotencyKey: ctx.idempotencyKey,
+      tenant: tenantScope(db, ctx.tenantId, "read-write"),
+      connection,
+    }),
+    secrets,
+  );
   const tookMs = Number((process.hrtime.bigint() - started) / 1_000_000n);
   const leases = claims.map(showClaim);
   const reclaimed = admission?.reclaimed ?? [];
@@ -116,6 +135,14 @@ export async function brokerCall(
       : { status: "failed", kind: outcome.kind, error: outcome.error, leases, reclaimed },
     settle: admission ? (sql) => settle(sql, ctx, outcome) : (sql) => recordEnded(sql, plan, outcome, tookMs),
   };
+}
+
+/** A driver's outcome with its connection's credentials blanked out (redact.ts). */
+function redactOutcome(outcome: ToolOutcome, secrets: Secrets): ToolOutcome {
+  if (secrets.length === 0) return outcome;
+  return outcome.ok
+    ? { ok: true, output: redactValue(outcome.output, secrets) }
+    : { ok: false, kind: outcome.kind, error: redactText(outcome.error, secrets) };
 }
 
 type Admission =

@@ -76,3 +76,35 @@ export async function runChecked(
 }
 
 export const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs `work` with a time limit, aborting its signal when the time is up; an exception or the limit
+ * becomes `{ ok: false }` with a message. For a connector's dry runs and connection tests, which have
+ * no output schema or lease to honour but must not hang a preview or a test.
+ */
+export async function withinTimeLimit<T>(
+  limitMs: number,
+  what: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<{ ok: false; error: string }>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve({ ok: false, error: `${what} did not finish within ${limitMs} ms` });
+    }, limitMs);
+  });
+  const attempt = (async () => {
+    try {
+      return { ok: true as const, value: await work(controller.signal) };
+    } catch (error) {
+      return { ok: false as const, error: messageOf(error) };
+    }
+  })();
+  try {
+    return await Promise.race([attempt, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

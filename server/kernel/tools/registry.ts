@@ -1,6 +1,18 @@
 import type { z } from "zod";
+import type { Tx } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import { ACTION_INFO, type ActionName, type Effect } from "@/server/kernel/access/schema";
+import type { JsonValue } from "@/server/kernel/audit/canonical-json";
+
+/**
+ * The connection a call runs with: its non-secret settings and its decrypted credentials, for this one
+ * call. The connector SDK's `DriverContext["connection"]` is this type (connectors/sdk.ts).
+ */
+export type ToolConnection = {
+  id: string;
+  config: Record<string, JsonValue>;
+  credentials: Record<string, string>;
+};
 
 /** What a connector action gets besides its input: who it acts for, and a key to make retries safe. */
 export type ToolCallContext = {
@@ -9,7 +21,24 @@ export type ToolCallContext = {
   syscallId: string;
   idempotencyKey: string | null;
   signal: AbortSignal;
+  /**
+   * Runs `fn` in one transaction that sees only this tenant's rows (row-level security). In a dry run
+   * the transaction is READ ONLY: PostgreSQL refuses any write in it.
+   */
+  tenant: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+  /** The connection chosen for this call; null for built-in connectors, which take none. */
+  connection: ToolConnection | null;
 };
+
+/** One change a write would make, as a dry run reports it (the SDK's `Change`). */
+export type ToolChange = {
+  op: "create" | "update" | "delete";
+  object: string;
+  fields?: Record<string, { from?: JsonValue; to?: JsonValue }>;
+};
+
+/** What a write would do, computed without doing it (the SDK's `DryRun`). */
+export type ToolDryRun = { changes: ToolChange[]; warnings: string[] };
 
 /**
  * A business object an action touches, e.g. `{ key: "room:r-401", from, to }` or
@@ -36,6 +65,19 @@ export type ToolAction<I = unknown, O = unknown> = {
   output: z.ZodType<O>;
   timeoutMs: number;
   run: (input: I, ctx: ToolCallContext) => Promise<O>;
+  /**
+   * Whether a call needs one of the tenant's connections to this connector (`Syscall.connectionId`):
+   * true for every connector but the built-in ones, which work on Tenet's own database.
+   */
+  needsConnection: boolean;
+  /** One line for previews and the audit log, e.g. "Create account for bob@acme.com in Figma". */
+  describe: (input: I) => string;
+  /** The action (of the same connector) that undoes this one and its input, or false. */
+  reversible: false | { by: ActionName; input: (input: I, output: O) => unknown };
+  /** What the connection must be allowed to do, in the service's words ("users:write"). */
+  scopes: readonly string[];
+  /** What a call would change, computed without changing anything (kernel.preview). */
+  dryRun?: (input: I, ctx: ToolCallContext) => Promise<ToolDryRun>;
   /** The business objects a call with this input touches; each is leased for the call's duration. */
   leases?: (input: I) => LeaseClaim[];
   /** Default "fail". */
@@ -60,7 +102,27 @@ export const leaseTtlOf = (tool: ToolAction) => tool.leaseTtlMs ?? tool.timeoutM
 /** A connector's name is its folder under connectors/ and how the audit log and pages name it. */
 export const CONNECTOR_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
-export type ToolRegistry = { find(action: ActionName): ToolAction | undefined; actions(): ActionName[] };
+/** A connector's shared limits: its pool (`connector:<id>`) is created with them. */
+export type ToolRateLimits = {
+  concurrency?: number;
+  requestsPerMinute?: number;
+  tenantRequestsPerMinute?: number;
+};
+
+/** A connector as a whole, for what is not one action's: its pool's limits and its connection test. */
+export type ToolConnector = {
+  id: string;
+  rateLimits?: ToolRateLimits;
+  /** One harmless authenticated request; resolves with what it found or throws with what went wrong. */
+  test?: (ctx: ToolCallContext) => Promise<string>;
+};
+
+export type ToolRegistry = {
+  find(action: ActionName): ToolAction | undefined;
+  actions(): ActionName[];
+  /** A connector by id, whether or not it declared anything beyond its actions. */
+  connector(id: string): ToolConnector | undefined;
+};
 
 const positiveInt = (n: number | undefined) => n === undefined || (Number.isSafeInteger(n) && n > 0);
 
@@ -84,12 +146,24 @@ function checkDeclaration(tool: ToolAction): void {
     );
 }
 
+function checkRateLimits(connector: ToolConnector): void {
+  const limits = connector.rateLimits ?? {};
+  for (const [name, value] of Object.entries(limits))
+    if (!positiveInt(value))
+      throw new AppError("INTERNAL", `${connector.id}: rateLimits.${name} must be a positive whole number`);
+}
+
 /**
- * The actions connectors provide, one connector per action. A connector that declares a different
+ * The actions connectors provide, one connector per action, and the connectors themselves (those not
+ * listed in `connectors` are known by their actions alone). A connector that declares a different
  * effect than the kernel's action catalog is refused: the effect decides which approval gates apply,
- * so the two must never disagree.
+ * so the two must never disagree. An action reversible by another must name one of the same
+ * connector, so that undoing it needs no other connection.
  */
-export function createToolRegistry(actions: readonly ToolAction[]): ToolRegistry {
+export function createToolRegistry(
+  actions: readonly ToolAction[],
+  connectors: readonly ToolConnector[] = [],
+): ToolRegistry {
   const byAction = new Map<ActionName, ToolAction>();
   for (const tool of actions) {
     const existing = byAction.get(tool.action);
@@ -97,6 +171,11 @@ export function createToolRegistry(actions: readonly ToolAction[]): ToolRegistry
       throw new AppError(
         "INTERNAL",
         `${tool.action} is provided by both ${existing.connector} and ${tool.connector}`,
+      );
+    if (!Object.hasOwn(ACTION_INFO, tool.action))
+      throw new AppError(
+        "INTERNAL",
+        `${tool.connector} provides ${tool.action}, which the kernel does not know`,
       );
     const declared = ACTION_INFO[tool.action].effect;
     if (tool.effect !== declared)
@@ -107,15 +186,67 @@ export function createToolRegistry(actions: readonly ToolAction[]): ToolRegistry
     checkDeclaration(tool);
     byAction.set(tool.action, tool);
   }
-  return { find: (action) => byAction.get(action), actions: () => [...byAction.keys()] };
+  for (const tool of byAction.values()) {
+    if (!tool.reversible) continue;
+    const by = byAction.get(tool.reversible.by);
+    if (by?.connector !== tool.connector)
+      throw new AppError(
+        "INTERNAL",
+        `${tool.connector} ${tool.action}: reversible by ${tool.reversible.by}, which ${tool.connector} does not provide`,
+      );
+  }
+  const byConnector = new Map<string, ToolConnector>();
+  for (const tool of byAction.values())
+    if (!byConnector.has(tool.connector)) byConnector.set(tool.connector, { id: tool.connector });
+  for (const connector of connectors) {
+    if (!CONNECTOR_NAME.test(connector.id))
+      throw new AppError(
+        "INTERNAL",
+        `Connector name ${JSON.stringify(connector.id)} must be lowercase letters, digits, ".", "_" or "-"`,
+      );
+    checkRateLimits(connector);
+    byConnector.set(connector.id, connector);
+  }
+  return {
+    find: (action) => byAction.get(action),
+    actions: () => [...byAction.keys()],
+    connector: (id) => byConnector.get(id),
+  };
 }
 
-/** Generic over the tool's own types so a typed action can be put in a list of `ToolAction`. */
-export function defineTool<I, O>(tool: ToolAction<I, O>): ToolAction {
-  const { leases } = tool;
+/**
+ * A tool as tests and benchmarks write one in a few lines: what connectors declare in their manifests
+ * may be left out (no connection, the catalog's label as description, not reversible, no scopes).
+ */
+export type ToolSpec<I, O> = Omit<
+  ToolAction<I, O>,
+  "needsConnection" | "describe" | "reversible" | "scopes"
+> &
+  Partial<Pick<ToolAction<I, O>, "needsConnection" | "describe" | "reversible" | "scopes">>;
+
+/**
+ * Generic over the tool's own types so a typed action can be put in a list of `ToolAction`. Every
+ * function of the tool gets its input parsed by the tool's schema, as the broker passes it.
+ */
+export function defineTool<I, O>(spec: ToolSpec<I, O>): ToolAction {
+  const tool: ToolAction<I, O> = {
+    needsConnection: false,
+    describe: () => ACTION_INFO[spec.action].label,
+    reversible: false,
+    scopes: [],
+    ...spec,
+  };
+  const { leases, dryRun, reversible } = tool;
+  const parse = (input: unknown) => tool.input.parse(input);
   return {
     ...tool,
-    run: (input, ctx) => tool.run(tool.input.parse(input), ctx),
-    leases: leases && ((input) => leases(tool.input.parse(input))),
+    run: (input, ctx) => tool.run(parse(input), ctx),
+    describe: (input) => tool.describe(parse(input)),
+    reversible: reversible && {
+      by: reversible.by,
+      input: (input, output) => reversible.input(parse(input), tool.output.parse(output)),
+    },
+    leases: leases && ((input) => leases(parse(input))),
+    dryRun: dryRun && ((input, ctx) => dryRun(parse(input), ctx)),
   };
 }
