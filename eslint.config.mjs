@@ -1,16 +1,43 @@
+import { readdirSync } from "node:fs";
 import js from "@eslint/js";
 import nextPlugin from "@next/eslint-plugin-next";
 import tseslint from "typescript-eslint";
 
-/** Connector drivers may only be reached through the kernel (server/kernel/tools). */
-const noConnectorDrivers = {
-  group: [
-    "**/connectors/*/driver",
-    "**/connectors/*/driver.*",
-    "@/connectors/*/driver",
-    "@/connectors/*/driver.*",
-  ],
-  message: "Connector drivers are called only through the kernel (kernel.call); import the manifest instead.",
+const DRIVER_MESSAGE =
+  "Connector drivers are called only through the kernel (kernel.call); import the manifest instead.";
+
+/**
+ * Connector drivers are reached only through the kernel: connectors/index.ts pairs each with its
+ * manifest for the platform's kernel, and a connector's own tests may import its driver. Nothing else
+ * imports one, by alias or by relative path.
+ */
+const DRIVER_PATTERNS = [
+  "**/connectors/*/driver",
+  "**/connectors/*/driver.*",
+  "@/connectors/*/driver",
+  "@/connectors/*/driver.*",
+];
+const noConnectorDrivers = { group: DRIVER_PATTERNS, message: DRIVER_MESSAGE };
+
+/** Inside connectors/<id>/: a sibling connector's driver, by relative path. */
+const noSiblingDrivers = { group: ["../*/driver", "../*/driver.*"], message: DRIVER_MESSAGE };
+
+/** Inside connectors/<id>/, outside tests: the folder's own driver is for the kernel and tests. */
+const noOwnDriver = ["./driver", "./driver.ts", "./driver.js"].map((name) => ({
+  name,
+  message: DRIVER_MESSAGE,
+}));
+
+/** The connector folders, each of whose tests may import that folder's driver (and no other). */
+const CONNECTOR_FOLDERS = readdirSync(new URL("./connectors", import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+/** The kernel knows no connector: the platform (server/platform) hands it the registry. */
+const noConnectors = {
+  group: ["@/connectors", "@/connectors/*", "**/connectors", "**/connectors/*"],
+  message:
+    "server/kernel imports nothing from connectors/: the platform (server/platform/kernel.ts) gives the kernel its tool registry.",
 };
 
 /**
@@ -68,14 +95,14 @@ export default tseslint.config(
     },
   },
   {
-    // The kernel is the bottom layer: it never reaches up into the app or out to connector drivers.
+    // The kernel is the bottom layer: it never reaches up into the app or out to connectors.
     files: ["server/kernel/**"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
-            noConnectorDrivers,
+            noConnectors,
             noCredentialsFor,
             { group: ["@/app/*", "**/app/*"], message: "server/kernel must not import from app/." },
           ],
@@ -84,17 +111,60 @@ export default tseslint.config(
     },
   },
   {
-    // The kernel's tool manager is the one place allowed to load connector drivers and hand them
-    // decrypted credentials (still not app/).
+    // The kernel's tool manager is the one place allowed to hand drivers decrypted credentials (it
+    // still knows no connector, and not app/).
     files: ["server/kernel/tools/**"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
-          patterns: [{ group: ["@/app/*", "**/app/*"], message: "server/kernel must not import from app/." }],
+          patterns: [
+            noConnectors,
+            { group: ["@/app/*", "**/app/*"], message: "server/kernel must not import from app/." },
+          ],
         },
       ],
     },
+  },
+  {
+    // Inside the connectors: no sibling's driver, and the folder's own driver only from its tests.
+    files: ["connectors/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: noOwnDriver, patterns: [noConnectorDrivers, noSiblingDrivers, noCredentialsFor] },
+      ],
+    },
+  },
+  ...CONNECTOR_FOLDERS.map(
+    (folder) =>
+      /** @type {import("eslint").Linter.Config} */ ({
+        files: [`connectors/${folder}/**/*.test.ts`],
+        rules: {
+          "no-restricted-imports": [
+            "error",
+            {
+              patterns: [
+                {
+                  group: [
+                    ...DRIVER_PATTERNS,
+                    `!@/connectors/${folder}/driver`,
+                    `!@/connectors/${folder}/driver.*`,
+                  ],
+                  message: DRIVER_MESSAGE,
+                },
+                noSiblingDrivers,
+                noCredentialsFor,
+              ],
+            },
+          ],
+        },
+      }),
+  ),
+  {
+    // The registry of installed connectors is the one module that pairs manifests with drivers.
+    files: ["connectors/index.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [noCredentialsFor] }] },
   },
   {
     // The connections module decrypts credentials itself (key rotation) and may use its own helper.
