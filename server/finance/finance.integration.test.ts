@@ -503,6 +503,50 @@ describe("finance", () => {
     });
   });
 
+  describe("at once", () => {
+    it("two first approvals create the default accounts once, and both post", async () => {
+      const org = await openOrg("fin-race", 1_000_000n);
+      const filed = await Promise.all(
+        [100, 200].map((cents) =>
+          as(org.tenant, org.employee, (ctx) => fileExpense(ctx, travel(org, cents))),
+        ),
+      );
+      const approved = await Promise.all(
+        filed.map(({ expense }) => as(org.tenant, org.approver, (ctx) => approveExpense(ctx, expense.id))),
+      );
+      expect(approved.map((a) => a.expense.status)).toEqual(["approved", "approved"]);
+      const accounts = await withOwner(async (client) => {
+        const { rows } = await client.query<{ code: string }>(
+          `SELECT code FROM "LedgerAccount" WHERE "tenantId" = $1 ORDER BY code`,
+          [org.tenant.id],
+        );
+        return rows.map((r) => r.code);
+      });
+      expect(accounts).toEqual(["AP-EMPLOYEE-EUR", "EXP-TRAVEL-EUR"]);
+    });
+
+    it("one expense approved twice at once is posted once", async () => {
+      const { expense } = await as(acme.tenant, acme.employee, (ctx) => fileExpense(ctx, travel(acme, 333)));
+      const outcomes = await Promise.allSettled([
+        as(acme.tenant, acme.approver, (ctx) => approveExpense(ctx, expense.id)),
+        as(acme.tenant, acme.admin, (ctx) => approveExpense(ctx, expense.id)),
+      ]);
+      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+      const refused = outcomes.find((o) => o.status === "rejected");
+      expect(
+        refused?.status === "rejected" && refused.reason instanceof AppError && refused.reason.code,
+      ).toBe("CONFLICT");
+      const posted = await withOwner(async (client) => {
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "JournalEntry" WHERE source = $1`,
+          [`expense:${expense.id}`],
+        );
+        return rows[0]?.n;
+      });
+      expect(posted).toBe(1);
+    });
+  });
+
   it("submitting is for the person who paid, once", async () => {
     const draft = await as(acme.tenant, acme.employee, (ctx) => createExpense(ctx, travel(acme, 111)));
     expect((await caught(as(acme.tenant, acme.admin, (ctx) => submitExpense(ctx, draft.id)))).code).toBe(
