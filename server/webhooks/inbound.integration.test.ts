@@ -12,6 +12,7 @@ import {
   listInboundEndpoints,
   rotateInboundEndpointSecret,
 } from "./endpoints";
+import { inboundWebhookData } from "./events";
 import {
   handleInboundWebhook,
   MAX_INBOUND_BYTES,
@@ -157,6 +158,8 @@ describe("inbound webhooks", () => {
     expect(await deliveries(acme, endpoint.id)).toEqual([
       { status: "accepted", reason: null, body_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string },
     ]);
+    // What a workflow's typed trigger (webhookEvent) checks before it runs.
+    expect(inboundWebhookData.safeParse(event?.data).success).toBe(true);
   });
 
   it("refuses a bad signature, a stale one, an unknown and a foreign endpoint with one 401 message", async () => {
