@@ -6,8 +6,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { driverContext } from "@/connectors/testing";
 import type { ActionDriver, ActionSpec } from "@/connectors/sdk";
+import type { Tx } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
 import { sqlOf } from "@/server/db/sql";
+import {
+  bookSyscall as spaceBookSyscall,
+  cancelSyscall,
+  visitorRegisterSyscall,
+} from "@/server/facilities/syscalls";
 import { createTestSite } from "@/server/facilities/testing";
 import type { Space } from "@/server/facilities/spaces";
 import { AccessEvaluator } from "@/server/kernel/access/evaluator";
@@ -431,6 +437,37 @@ describe("through the kernel", () => {
       expect(loser.heldBy.syscallId).toBe(winner.syscallId);
       expect(await bookingsOn(day)).toHaveLength(1);
     }
+  });
+
+  it("with syscalls built by server/facilities: the booker may cancel, another employee is denied", async () => {
+    const syscall = (build: (tx: Tx) => Promise<Syscall>) =>
+      withTenant(testDb(), { tenantId: acme.id }, build);
+    const booked = await kernel.call(
+      as(ada),
+      await syscall((tx) =>
+        spaceBookSyscall(tx, acme.id, {
+          spaceId: desk.id,
+          title: "Quiet day",
+          start: "2027-04-05T08:00",
+          end: "2027-04-05T17:00",
+          bookedBy: ada.userId,
+        }),
+      ),
+    );
+    if (booked.status !== "succeeded") throw new Error(JSON.stringify(booked));
+    const { bookingId } = actions.deskBook.output.parse(booked.output);
+    const cancel = await syscall((tx) => cancelSyscall(tx, acme.id, { bookingId }));
+    expect((await kernel.call(as(bob), cancel)).status).toBe("denied");
+    expect((await kernel.call(as(ada), cancel)).status).toBe("succeeded");
+    // People register their own visitors.
+    const visit = visitorRegisterSyscall({
+      hostId: ada.userId,
+      siteId,
+      name: "Barbara Liskov",
+      expectedAt: "2027-04-05T09:00:00Z",
+    });
+    expect((await kernel.call(as(bob), visit)).status).toBe("denied");
+    expect((await kernel.call(as(ada), visit)).status).toBe("succeeded");
   });
 
   it("without holding anyone back: one booking is stored; the other call is refused by the lease or by the database", async () => {

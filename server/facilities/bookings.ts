@@ -277,7 +277,11 @@ export async function createBookingIn(
   }
   const booking = parsed(bookingInput, input);
   if (acting.userId !== null) await requireMember(tx, tenantId, acting.userId, "bookedBy");
-  const { space, plan } = await previewBooking(tx, tenantId, booking, acting, options);
+  const { space, plan, conflicts } = await previewBooking(tx, tenantId, booking, acting, options);
+  // A clash already committed is reported before anything is written; one committed meanwhile is
+  // caught by the exclusion constraint below.
+  const [known] = conflicts;
+  if (known) throw new AppError("CONFLICT", conflictMessage(space, known, plan.schedule.timeZone));
   const id = randomUUID();
   const first = plan.occurrences[0];
   if (!first) throw new AppError("BAD_REQUEST", "The booking has no occurrence");
