@@ -1,7 +1,9 @@
 -- Facilities (server/facilities/): sites, bookable spaces, bookings and their occurrences, maintenance
 -- tickets and visitors. Schema `facilities`, written by hand and not in schema.prisma: only the plain
 -- SQL of server/facilities/ reads and writes it. Every table carries tenant_id with forced row-level
--- security, and foreign keys include tenant_id, so no row can point into another tenant.
+-- security, and foreign keys include tenant_id, so no row can point into another tenant. Foreign keys
+-- between these tables are NO ACTION (checked at the end of the statement), so deleting a tenant
+-- cascades through all of them in any order, while deleting a site or space still in use is refused.
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 
 CREATE SCHEMA facilities;
@@ -37,7 +39,7 @@ CREATE TABLE facilities.space (
   UNIQUE (tenant_id, id),
   UNIQUE (tenant_id, site_id, id),
   UNIQUE (tenant_id, site_id, name),
-  FOREIGN KEY (tenant_id, site_id) REFERENCES facilities.site (tenant_id, id) ON DELETE RESTRICT
+  FOREIGN KEY (tenant_id, site_id) REFERENCES facilities.site (tenant_id, id)
 );
 
 -- A booking of a space: one occurrence, or a series (rrule) expanded into booking_occurrence rows.
@@ -77,7 +79,7 @@ CREATE TABLE facilities.booking (
   UNIQUE (tenant_id, id),
   UNIQUE (tenant_id, id, space_id),
   UNIQUE (tenant_id, syscall_id),
-  FOREIGN KEY (tenant_id, space_id) REFERENCES facilities.space (tenant_id, id) ON DELETE RESTRICT
+  FOREIGN KEY (tenant_id, space_id) REFERENCES facilities.space (tenant_id, id)
 );
 CREATE INDEX booking_space_idx ON facilities.booking (tenant_id, space_id, starts_at);
 CREATE INDEX booking_booked_by_idx ON facilities.booking (tenant_id, booked_by, starts_at);
@@ -129,9 +131,9 @@ CREATE TABLE facilities.maintenance_ticket (
   CHECK ((status IN ('resolved', 'closed')) = (resolved_at IS NOT NULL)),
   UNIQUE (tenant_id, id),
   UNIQUE (tenant_id, syscall_id),
-  FOREIGN KEY (tenant_id, site_id) REFERENCES facilities.site (tenant_id, id) ON DELETE RESTRICT,
+  FOREIGN KEY (tenant_id, site_id) REFERENCES facilities.site (tenant_id, id),
   -- A ticket about a space is about that space's site.
-  FOREIGN KEY (tenant_id, site_id, space_id) REFERENCES facilities.space (tenant_id, site_id, id) ON DELETE RESTRICT
+  FOREIGN KEY (tenant_id, site_id, space_id) REFERENCES facilities.space (tenant_id, site_id, id)
 );
 CREATE INDEX maintenance_ticket_queue_idx ON facilities.maintenance_ticket (tenant_id, status, sla_due_at);
 
@@ -158,7 +160,7 @@ CREATE TABLE facilities.visitor (
   CHECK (checked_out_at IS NULL OR checked_out_at >= checked_in_at),
   UNIQUE (tenant_id, id),
   UNIQUE (tenant_id, syscall_id),
-  FOREIGN KEY (tenant_id, site_id) REFERENCES facilities.site (tenant_id, id) ON DELETE RESTRICT
+  FOREIGN KEY (tenant_id, site_id) REFERENCES facilities.site (tenant_id, id)
 );
 -- One badge is worn by one visitor at a time per site.
 CREATE UNIQUE INDEX visitor_badge_in_use ON facilities.visitor (tenant_id, site_id, badge_number)
