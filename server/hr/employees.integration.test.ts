@@ -228,6 +228,28 @@ describe("org chart and reporting lines", () => {
   });
 });
 
+describe("reporting lines changed at once", () => {
+  it("A reports to B and B reports to A, at the same time: one change is refused", async () => {
+    const a = await hire(acme);
+    const b = await hire(acme);
+    const settled = await Promise.allSettled([
+      acme.asOwner((ctx) => updateEmployee(ctx, { employeeId: a.id, changes: { managerId: b.id } })),
+      acme.asOwner((ctx) => updateEmployee(ctx, { employeeId: b.id, changes: { managerId: a.id } })),
+    ]);
+    expect(settled.map((s) => s.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const chains = [
+      await acme.asOwner((ctx) => managerChain(ctx, a.id)),
+      await acme.asOwner((ctx) => managerChain(ctx, b.id)),
+    ];
+    expect(chains.map((chain) => chain.length).sort()).toEqual([0, 1]);
+    const refusals = settled.flatMap((s): unknown[] => {
+      const reason: unknown = s.status === "rejected" ? s.reason : undefined;
+      return reason === undefined ? [] : [reason];
+    });
+    expect(refusals[0]).toMatchObject({ code: "BAD_REQUEST", fields: { managerId: [expect.any(String)] } });
+  });
+});
+
 describe("terminate and checklists", () => {
   it("terminates with an end date, opens the offboarding checklist, and closes the record", async () => {
     const boss = await hire(acme, { givenName: "Boss" });

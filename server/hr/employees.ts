@@ -111,7 +111,9 @@ export const fullName = (e: { givenName: string; familyName: string }) => `${e.g
 export async function findEmployee(ctx: HrContext, id: string, lock = false): Promise<EmployeeView | null> {
   if (!z.uuid().safeParse(id).success) return null;
   const [row] = await sql(ctx).query<EmployeeRow>(
-    `${EMPLOYEE_SELECT} WHERE e.tenant_id = $1::uuid AND e.id = $2::uuid${lock ? " FOR UPDATE OF e" : ""}`,
+    // NO KEY UPDATE: it still lets others' foreign-key checks take KEY SHARE on this row, so two
+    // people made each other's manager at once end in the cycle check's refusal, not a deadlock.
+    `${EMPLOYEE_SELECT} WHERE e.tenant_id = $1::uuid AND e.id = $2::uuid${lock ? " FOR NO KEY UPDATE OF e" : ""}`,
     [ctx.tenantId, id],
   );
   return row ? employeeView(row) : null;

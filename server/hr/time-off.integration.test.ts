@@ -176,6 +176,20 @@ describe("requests", () => {
     expect(await balance(person.id)).toMatchObject({ pendingDays: 3 });
   });
 
+  it("two requests at once that each fit but not together: exactly one is taken", async () => {
+    const person = await hire(acme);
+    const ask = (startDate: string, endDate: string) =>
+      acme.asOwner((ctx) =>
+        requestTimeOff(ctx, { employeeId: person.id, policyId: vacation.id, startDate, endDate }),
+      );
+    const settled = await Promise.allSettled([
+      ask("2026-02-02", "2026-02-09"),
+      ask("2026-03-02", "2026-03-09"),
+    ]);
+    expect(settled.map((s) => s.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(await balance(person.id)).toMatchObject({ pendingDays: 6, availableDays: 4 });
+  });
+
   it("the database refuses an overdrawn balance and overlapping requests, whatever code writes", async () => {
     const person = await hire(acme);
     await acme.asOwner((ctx) =>
