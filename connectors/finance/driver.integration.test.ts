@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { driverContext } from "@/connectors/testing";
-import type { ActionDriver, ActionSpec, AnyActionSpec, DriverContext } from "@/connectors/sdk";
+import type { AnyActionSpec, DriverContext } from "@/connectors/sdk";
 import { withTenant } from "@/server/db/scope";
 import { AppError } from "@/server/errors";
 import { createCostCenter } from "@/server/finance/ledger";
@@ -8,7 +8,8 @@ import { createVendor } from "@/server/finance/vendors";
 import { AccessEvaluator } from "@/server/kernel/access/evaluator";
 import type { ActionName } from "@/server/kernel/access/schema";
 import { Kernel, type KernelContext } from "@/server/kernel/kernel";
-import { createToolRegistry, defineTool, type ToolAction } from "@/server/kernel/tools/registry";
+import { createToolRegistry } from "@/server/kernel/tools/registry";
+import { toToolActions } from "@/connectors/index";
 import { budgetFacts } from "@/server/finance/budget";
 import {
   createTestTenant,
@@ -19,7 +20,7 @@ import {
   type TestUser,
 } from "@/server/testing/fixtures";
 import { financeDriver } from "./driver";
-import { financeManifest } from "./manifest";
+import { expenseSubmitOutput, financeManifest } from "./manifest";
 
 const YEAR = new Date().getUTCFullYear();
 
@@ -312,31 +313,8 @@ describe("finance connector", () => {
  * is over budget waits for an approver; the same request within budget goes through.
  */
 describe("finance.purchase.request through the kernel", () => {
-  /** What the integrator's registration does: the manifest's declarations around the driver's run. */
-  const toolOf = <I, O>(spec: ActionSpec<I, O>, driver: ActionDriver<I, O>): ToolAction =>
-    defineTool({
-      action: spec.action,
-      connector: financeManifest.id,
-      effect: spec.effect,
-      input: spec.input,
-      output: spec.output,
-      timeoutMs: spec.timeoutMs,
-      leases: (input) => spec.resources?.(input) ?? [],
-      run: (input, call) =>
-        driver.run(input, {
-          ...call,
-          tenant: (fn) => withTenant(testDb(), { tenantId: call.tenantId }, fn),
-          connection: null,
-        }),
-    });
-  const m = financeManifest.actions;
-  const tools = createToolRegistry([
-    toolOf(m["finance.expense.submit"], actions["finance.expense.submit"]),
-    toolOf(m["finance.expense.approve"], actions["finance.expense.approve"]),
-    toolOf(m["finance.purchase.request"], actions["finance.purchase.request"]),
-    toolOf(m["finance.purchase.approve"], actions["finance.purchase.approve"]),
-    toolOf(m["finance.purchase.order"], actions["finance.purchase.order"]),
-  ]);
+  // Registered exactly as connectors/index.ts registers an installed connector.
+  const tools = createToolRegistry(toToolActions(financeManifest, financeDriver));
   const kernel = new Kernel({ db: testDb, tools, evaluator: new AccessEvaluator(), ...kernelDeps() });
 
   it("needs an approver when over budget, and is allowed within it", async () => {
@@ -386,11 +364,75 @@ describe("finance.purchase.request through the kernel", () => {
     const after = await footprint(tenant.id);
     expect(after?.requests).toBe(before?.requests);
 
+    // The preview an approver sees: the dry run, in a READ ONLY transaction, with the budget warning.
+    const preview = await kernel.preview(asEmployee, {
+      action: "finance.purchase.request",
+      resource: {
+        type: "PurchaseRequest",
+        id: "new-preview",
+        attrs: { requesterId: employee.userId, amountCents: 60_000, overBudget: true },
+      },
+      input: {
+        requesterId: employee.userId,
+        vendorId,
+        costCenterId,
+        description: "Monitors",
+        amountCents: 60_000,
+        currency: "EUR",
+      },
+    });
+    expect(preview).toMatchObject({
+      description: "Request purchase €600.00: Monitors",
+      reversible: false,
+      decision: { decision: "require-approval", approvers: ["role:approver"] },
+      changes: [{ op: "create", object: "Purchase €600.00 from Dell: Monitors" }],
+    });
+    expect(preview.warnings[0]).toMatch(/^Cost center Marketing would be €100\.00 over budget/);
+    expect((await footprint(tenant.id))?.requests).toBe(before?.requests);
+
     const within = await requestPurchase(40_000);
     expect(within).toMatchObject({ status: "succeeded", reasons: ["request-own-purchase"] });
     expect(within.status === "succeeded" && within.output).toMatchObject({
       status: "requested",
       overBudget: false,
     });
+
+    // An approver's preview of approving an expense: the journal lines, computed in a READ ONLY transaction.
+    const approver = await tenant.add("approver");
+    const filed = await kernel.call(asEmployee, {
+      action: "finance.expense.submit",
+      resource: {
+        type: "Expense",
+        id: "new-expense",
+        attrs: { submitterId: employee.userId, amountCents: 4250 },
+      },
+      input: {
+        submitterId: employee.userId,
+        date: `${YEAR}-02-03`,
+        merchant: "Deutsche Bahn",
+        amountCents: 4250,
+        currency: "EUR",
+        category: "travel",
+        costCenterId,
+      },
+    });
+    const expenseId = filed.status === "succeeded" ? expenseSubmitOutput.parse(filed.output).expenseId : "";
+    expect(filed.status).toBe("succeeded");
+    const approval = await kernel.preview(
+      { tenantId: tenant.id, principal: { type: "user", userId: approver.userId } },
+      {
+        action: "finance.expense.approve",
+        resource: {
+          type: "Expense",
+          id: expenseId,
+          attrs: { submitterId: employee.userId, amountCents: 4250 },
+        },
+        input: { expenseId, approverId: approver.userId },
+      },
+    );
+    expect(approval.decision).toMatchObject({ decision: "allow", reasons: ["approver-approves-expenses"] });
+    expect(approval.changes.map((c) => `${c.op} ${c.object}`)).toContain(
+      "create Journal entry: Expense €42.50 at Deutsche Bahn",
+    );
   });
 });
