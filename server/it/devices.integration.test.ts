@@ -9,6 +9,7 @@ import {
   createDevice,
   deleteDevice,
   deviceHistory,
+  exportDevicesCsv,
   listDevices,
   returnDevice,
   updateDevice,
@@ -93,6 +94,24 @@ describe("IT devices", () => {
     await expect(acme.asOwner((ctx) => deleteDevice(ctx, device.id))).rejects.toMatchObject({
       code: "CONFLICT",
     });
+
+    const csv = await acme.asOwner((ctx) => exportDevicesCsv(ctx));
+    const lines = csv.split("\r\n");
+    expect(lines[0]).toBe(
+      "asset_tag,kind,model,serial,status,holder_email,holder_since,purchased_at,warranty_until,notes",
+    );
+    expect(lines.find((l) => l.startsWith(`${device.assetTag},`))).toMatch(
+      new RegExp(
+        `^${device.assetTag},laptop,ThinkPad X1 Carbon,${device.serial ?? ""},assigned,${bob.email},`,
+      ),
+    );
+  });
+
+  it("exports notes that look like formulas as text", async () => {
+    const tenant = await createTestTenant(testDb(), "csv");
+    await tenant.asOwner((ctx) => createDevice(ctx, laptop({ assetTag: "LT-1", notes: '=HYPERLINK("x")' })));
+    const csv = await tenant.asOwner((ctx) => exportDevicesCsv(ctx));
+    expect(csv.split("\r\n")[1]).toMatch(/,"'=HYPERLINK\(""x""\)"$/);
   });
 
   it("lets one of two concurrent assignments of a device through", async () => {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import { sqlOf } from "@/server/db/sql";
 import { AppError, notFound, type FieldErrors } from "@/server/errors";
+import { toCsv } from "@/server/finance/csv";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { Actor } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
@@ -563,4 +564,41 @@ export async function returnDevice(
   );
   if (!assignment) throw new Error("it.device_assignment: the closed row is not visible");
   return { assignment: toAssignment(assignment), device };
+}
+
+/** The inventory as CSV (RFC 4180, cells that a spreadsheet would run as formulas neutralised). */
+export async function exportDevicesCsv(ctx: ItContext): Promise<string> {
+  const devices = await listDevices(ctx);
+  const header = [
+    "asset_tag",
+    "kind",
+    "model",
+    "serial",
+    "status",
+    "holder_email",
+    "holder_since",
+    "purchased_at",
+    "warranty_until",
+    "notes",
+  ];
+  const rows = devices.map((d) => [
+    d.assetTag,
+    d.kind,
+    d.model,
+    d.serial ?? "",
+    d.status,
+    d.holder?.email ?? "",
+    d.holder?.since.toISOString() ?? "",
+    d.purchasedAt ?? "",
+    d.warrantyUntil ?? "",
+    d.notes,
+  ]);
+  if (ctx.actor !== null)
+    await appendAudit(ctx.db, ctx.tenantId, {
+      actor: await userActor(ctx.db, ctx.actor.userId),
+      action: "device.exported",
+      outcome: "succeeded",
+      detail: { count: devices.length },
+    });
+  return toCsv([header, ...rows]);
 }
