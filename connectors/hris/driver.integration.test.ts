@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { DriverContext } from "@/connectors/sdk";
 import { driverContext } from "@/connectors/testing";
 import { withTenant } from "@/server/db/scope";
 import { sqlOf } from "@/server/db/sql";
@@ -14,6 +15,15 @@ const driver = hrisDriver.actions;
 let acme: TestTenant;
 let vacation: TimeOffPolicyView;
 const ctx = () => driverContext(testDb(), acme.id);
+/** What the kernel gives a dry run (kernel.preview): a READ ONLY transaction, where any write fails. */
+const readOnly = (): DriverContext => ({
+  ...ctx(),
+  tenant: (fn) =>
+    withTenant(testDb(), { tenantId: acme.id }, async (tx) => {
+      await tx.$executeRawUnsafe("SET TRANSACTION READ ONLY");
+      return fn(tx);
+    }),
+});
 
 /** Every hr row of the tenant, as JSON: equal before and after means nothing was written. */
 const snapshot = () =>
@@ -49,7 +59,7 @@ describe("hr.employee.create", () => {
   it("dry run describes the record and its onboarding, and writes nothing", async () => {
     expect(actions.employeeCreate.describe(input)).toBe("Create employee record for Bob Lee (bob@acme.test)");
     const before = await snapshot();
-    const preview = await driver.employeeCreate.dryRun?.(input, ctx());
+    const preview = await driver.employeeCreate.dryRun?.(input, readOnly());
     expect(await snapshot()).toBe(before);
     expect(preview?.changes[0]).toMatchObject({
       op: "create",
@@ -122,7 +132,7 @@ describe("hr.employee.read and hr.employee.update", () => {
     );
     expect(actions.employeeUpdate.resources?.(input)).toEqual([{ key: `employee:${person.id}` }]);
     const before = await snapshot();
-    const preview = await driver.employeeUpdate.dryRun?.(input, ctx());
+    const preview = await driver.employeeUpdate.dryRun?.(input, readOnly());
     expect(await snapshot()).toBe(before);
     expect(preview?.changes).toEqual([
       {
@@ -164,7 +174,7 @@ describe("hr.employee.offboard", () => {
       `Offboard employee ${boss.id}, last day 2030-06-28`,
     );
     const before = await snapshot();
-    const preview = await driver.employeeOffboard.dryRun?.(input, ctx());
+    const preview = await driver.employeeOffboard.dryRun?.(input, readOnly());
     expect(await snapshot()).toBe(before);
     expect(preview?.changes[0]).toEqual({
       op: "update",
@@ -197,7 +207,7 @@ describe("time off", () => {
     });
     expect(actions.timeoffRequest.resources?.(input)).toEqual([{ key: `timeoff:${person.id}` }]);
     const before = await snapshot();
-    const preview = await driver.timeoffRequest.dryRun?.(input, ctx());
+    const preview = await driver.timeoffRequest.dryRun?.(input, readOnly());
     expect(await snapshot()).toBe(before);
     expect(preview?.warnings).toEqual(["Balance would drop to 0.5 days"]);
     expect(preview?.changes[1]).toEqual({
@@ -213,7 +223,7 @@ describe("time off", () => {
     const reversal = actions.timeoffRequest.reversible;
     if (!reversal) throw new Error("a request is reversible");
     const cancelInput = actions.timeoffCancel.input.parse(reversal.input(input, output));
-    const cancelPreview = await driver.timeoffCancel.dryRun?.(cancelInput, ctx());
+    const cancelPreview = await driver.timeoffCancel.dryRun?.(cancelInput, readOnly());
     expect(cancelPreview?.changes[0]?.fields).toEqual({ status: { from: "requested", to: "cancelled" } });
     const cancelled = actions.timeoffCancel.output.parse(await driver.timeoffCancel.run(cancelInput, ctx()));
     expect(cancelled).toMatchObject({ request: { status: "cancelled" }, balance: { availableDays: 5 } });
@@ -236,9 +246,9 @@ describe("time off", () => {
       startDate: "2030-03-04",
       endDate: "2030-03-12",
     });
-    expect((await caught(driver.timeoffRequest.dryRun?.(tooMany, ctx()) ?? Promise.resolve())).code).toBe(
-      "CONFLICT",
-    );
+    expect(
+      (await caught(driver.timeoffRequest.dryRun?.(tooMany, readOnly()) ?? Promise.resolve())).code,
+    ).toBe("CONFLICT");
     expect((await caught(driver.timeoffRequest.run(tooMany, ctx()))).code).toBe("CONFLICT");
     expect(await snapshot()).toBe(before);
   });
@@ -257,7 +267,7 @@ describe("time off", () => {
     const input = actions.timeoffApprove.input.parse({ requestId: request.id });
     expect(actions.timeoffApprove.describe(input)).toBe(`Approve time-off request ${request.id}`);
     const before = await snapshot();
-    const preview = await driver.timeoffApprove.dryRun?.(input, ctx());
+    const preview = await driver.timeoffApprove.dryRun?.(input, readOnly());
     expect(await snapshot()).toBe(before);
     expect(preview?.changes).toEqual([
       {

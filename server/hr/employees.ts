@@ -312,13 +312,18 @@ export type UpdateEmployeePlan = {
   previous: EmployeeChanges;
 };
 
+/**
+ * Everything updateEmployee checks, and what would change. `lock` (for the write) holds the record
+ * until the transaction ends; a dry run leaves it off, as it runs in a READ ONLY transaction.
+ */
 export async function planUpdateEmployee(
   ctx: HrContext,
   raw: UpdateEmployeeInput,
+  lock = false,
 ): Promise<UpdateEmployeePlan> {
   requireHrManager(ctx);
   const { employeeId, changes: requested } = parsed(updateEmployeeInput, raw);
-  const before = await getEmployee(ctx, employeeId, true);
+  const before = await getEmployee(ctx, employeeId, lock);
   if (before.status === "terminated")
     throw new AppError("CONFLICT", `${fullName(before)} has left; their record is closed`);
   const changes: Record<string, unknown> = {};
@@ -357,7 +362,7 @@ export async function updateEmployee(
   ctx: HrContext,
   raw: UpdateEmployeeInput,
 ): Promise<{ employee: EmployeeView; previous: EmployeeChanges }> {
-  const plan = await planUpdateEmployee(ctx, raw);
+  const plan = await planUpdateEmployee(ctx, raw, true);
   const fields = Object.keys(plan.changes) as EmployeeField[];
   if (fields.length > 0) {
     const sets = fields.map((field, i) => `${COLUMN[field]} = $${i + 3}${CAST[field] ?? ""}`);
@@ -388,13 +393,15 @@ export type TerminatePlan = {
   timeOffAfterEnd: number;
 };
 
+/** Everything terminateEmployee checks, and what it would do; `lock` as in planUpdateEmployee. */
 export async function planTerminateEmployee(
   ctx: HrContext,
   raw: TerminateEmployeeInput,
+  lock = false,
 ): Promise<TerminatePlan> {
   requireHrManager(ctx);
   const input = parsed(terminateEmployeeInput, raw);
-  const before = await getEmployee(ctx, input.employeeId, true);
+  const before = await getEmployee(ctx, input.employeeId, lock);
   if (before.status === "terminated") throw new AppError("CONFLICT", `${fullName(before)} has already left`);
   if (input.endDate < before.startDate)
     throw badField("endDate", `End on or after the start date, ${before.startDate}`);
@@ -423,7 +430,7 @@ export async function terminateEmployee(
   ctx: HrContext,
   raw: TerminateEmployeeInput,
 ): Promise<{ employee: EmployeeView; offboarding: ChecklistView; cancelledTimeOff: number }> {
-  const plan = await planTerminateEmployee(ctx, raw);
+  const plan = await planTerminateEmployee(ctx, raw, true);
   const cancelled = await sql(ctx).query<{ id: string }>(
     `WITH old AS (
        SELECT id, status FROM hr.time_off_request
