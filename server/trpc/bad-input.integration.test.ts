@@ -274,6 +274,20 @@ const cases: Record<
     { input: { poolId: "model:default", tenantId: "acme", weight: 2 }, field: "tenantId" },
     { input: { poolId: "model:default", tenantId: acme.id, weight: -1 }, field: "weight" },
   ],
+  "connector.get": [{ input: { id: "Bad Id" }, field: "id" }],
+  "connector.connections": [{ input: { connectorId: "Bad Id" }, field: "connectorId" }],
+  "connector.createConnection": [
+    { input: { connectorId: "Not An Id", name: "X", credentials: {} }, field: "connectorId" },
+    { input: { connectorId: "http", name: 5, credentials: {} }, field: "name" },
+    { input: { connectorId: "http", name: "X", credentials: { token: 5 } }, field: "credentials.token" },
+  ],
+  "connector.updateConfig": [{ input: { connectionId: "x", config: "nope" }, field: "config" }],
+  "connector.rotateCredentials": [
+    { input: { connectionId: "x", credentials: { apiKey: 5 } }, field: "credentials.apiKey" },
+  ],
+  "connector.deleteConnection": [{ input: { connectionId: 5 }, field: "connectionId" }],
+  "connector.testConnection": [{ input: {}, field: "connectionId" }],
+  "connector.recentCalls": [{ input: { connectorId: "http", limit: 0 }, field: "limit" }],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },
@@ -315,6 +329,7 @@ describe("bad input", () => {
       "agent.list",
       "runs.functions",
       "kernel.pools",
+      "connector.catalog",
     ]);
     const missing = Object.keys(procedureTypes()).filter((p) => !withoutInput.has(p) && !cases[p]);
     expect(missing).toEqual([]);

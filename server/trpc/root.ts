@@ -3,6 +3,7 @@ import { auditRouter } from "./routers/audit";
 import { grantRouter } from "./routers/grant";
 import { policyRouter } from "./routers/policy";
 import { authRouter } from "./routers/auth";
+import { connectorRouter } from "./routers/connector";
 import { inviteRouter } from "./routers/invite";
 import { kernelRouter } from "./routers/kernel";
 import { memberRouter } from "./routers/member";
@@ -23,6 +24,7 @@ export const appRouter = router({
   agent: agentRouter,
   runs: runsRouter,
   kernel: kernelRouter,
+  connector: connectorRouter,
 });
 
 export type AppRouter = typeof appRouter;
