@@ -5,9 +5,10 @@ import { usePathname } from "next/navigation";
 import { focusRing } from "@/app/_components/ui/styles";
 
 /**
- * The tenant's pages, with aria-current on the one being shown; policies, grants and the kernel's
- * resource pools for those who manage access, workflow runs for those who manage workflows, and the
- * audit log for those who may read it.
+ * The tenant's pages, with aria-current on the one being shown; the connectors for every member (the
+ * page shows connections only to those who manage access); policies, grants and the kernel's resource
+ * pools for those who manage access, workflow runs for those who manage workflows, and the audit log
+ * for those who may read it.
  */
 export function NavLinks({
   slug,
@@ -25,6 +26,7 @@ export function NavLinks({
   const links = [
     { href: base, label: "Home", active: pathname === base },
     { href: `${base}/members`, label: "Members", active: pathname.startsWith(`${base}/members`) },
+    { href: `${base}/connectors`, label: "Connectors", active: pathname.startsWith(`${base}/connectors`) },
     ...(access
       ? [
           { href: `${base}/policies`, label: "Policies", active: pathname.startsWith(`${base}/policies`) },
