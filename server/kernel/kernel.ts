@@ -37,7 +37,7 @@ import { SyscallCancelled, type Scheduler } from "./scheduler/scheduler";
 import { poolSql } from "./scheduler/store";
 import { brokerCall, type Brokered, type BrokeredCall } from "./tools/broker";
 import { loadConnection, tenantScope } from "./tools/connection";
-import { withinTimeLimit } from "./tools/manager";
+import { checkInput, withinTimeLimit } from "./tools/manager";
 import { redactText, redactValue, secretsOf } from "./tools/redact";
 import type { ToolAction, ToolChange, ToolConnection, ToolRegistry } from "./tools/registry";
 
@@ -358,17 +358,22 @@ export class Kernel {
 
     const tool = this.options.tools.find(syscall.action);
     const resolved = "problem" in principal ? null : principal;
-    const { result, settle } = tool
-      ? await this.scheduled(ctx, syscall, tool, () =>
-          brokerCall(this.options.db(), tool, syscall.input, {
-            tenantId: ctx.tenantId,
-            syscallId,
-            idempotencyKey: syscall.idempotencyKey ?? null,
-            holder: resolved && holderLabel(resolved),
-            connectionId: syscall.connectionId ?? null,
-          }),
-        )
-      : noConnector(syscall.action);
+    // A bad input fails before the call takes a turn in its pool (or creates the pool): it writes
+    // nothing but its audit entries. The broker checks again, for callers that reach it directly.
+    const checked = tool && checkInput(tool, syscall.input);
+    const { result, settle } = !tool
+      ? noConnector(syscall.action)
+      : checked && !checked.ok
+        ? refusedInput(checked.error)
+        : await this.scheduled(ctx, syscall, tool, () =>
+            brokerCall(this.options.db(), tool, syscall.input, {
+              tenantId: ctx.tenantId,
+              syscallId,
+              idempotencyKey: syscall.idempotencyKey ?? null,
+              holder: resolved && holderLabel(resolved),
+              connectionId: syscall.connectionId ?? null,
+            }),
+          );
 
     const escalatedTo = result.status === "conflict" && result.escalated ? ESCALATE_TO : null;
     const description = tool ? describeInput(tool, syscall.input) : null;
@@ -823,6 +828,11 @@ function describeInput(tool: ToolAction, input: unknown): string | null {
     return null;
   }
 }
+
+const refusedInput = (error: string): BrokeredCall => ({
+  result: { status: "failed", kind: "invalid-input", error, leases: [], reclaimed: [] },
+  settle: null,
+});
 
 const noConnector = (action: ActionName): BrokeredCall => ({
   result: {
