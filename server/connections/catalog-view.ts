@@ -236,8 +236,10 @@ export type ConnectorCall = {
   action: ActionName | null;
   title: string | null;
   outcome: AuditRecord["outcome"];
-  /** The audit log's sentence for the call. */
+  /** What the call was, in the connector's words (its `describe`), else the audit log's sentence. */
   description: string;
+  /** The connection it went through, for connectors that take one. */
+  connectionId: string | null;
   error: string | null;
   /** How long the call took, when the entry records it. */
   durationMs: number | null;
@@ -247,6 +249,8 @@ const callDetail = z.object({
   request: z.string().optional(),
   action: z.string().optional(),
   syscall: z.string().optional(),
+  description: z.string().min(1).optional(),
+  connectionId: z.string().nullish(),
   error: z.string().nullish(),
   durationMs: z.number().nonnegative().optional(),
 });
@@ -308,7 +312,8 @@ export async function recentCalls(
       action: spec?.action ?? null,
       title: spec?.title ?? null,
       outcome: row.outcome,
-      description: describeAuditEntry(row),
+      description: detail.description ?? describeAuditEntry(row),
+      connectionId: detail.connectionId ?? null,
       error: detail.error ?? null,
       durationMs: detail.durationMs ?? null,
     };

@@ -106,7 +106,11 @@ function Connector({ connector, canManage }: { connector: ConnectorView; canMana
           title="Recent calls"
           description="The latest calls made through this connector, from the audit log."
         >
-          <RecentCalls connectorId={connector.id} connectorName={connector.name} />
+          <RecentCalls
+            connectorId={connector.id}
+            connectorName={connector.name}
+            withConnections={takesConnection(connector)}
+          />
         </SectionCard>
       ) : null}
     </div>

@@ -19,12 +19,27 @@ const OUTCOME_TONES: Partial<Record<ConnectorCall["outcome"], string>> = {
 const RECENT = 20;
 
 /** The tenant's latest calls through the connector, from the audit log, refreshed every few seconds. */
-export function RecentCalls({ connectorId, connectorName }: { connectorId: string; connectorName: string }) {
+export function RecentCalls({
+  connectorId,
+  connectorName,
+  withConnections,
+}: {
+  connectorId: string;
+  connectorName: string;
+  /** Whether the connector takes connections: each call then says which one it went through. */
+  withConnections: boolean;
+}) {
   const trpc = useTRPC();
   const calls = useQuery({
     ...trpc.connector.recentCalls.queryOptions({ connectorId, limit: RECENT }),
     refetchInterval: 10_000,
   });
+  const connections = useQuery({
+    ...trpc.connector.connections.queryOptions({ connectorId }),
+    enabled: withConnections,
+  });
+  const connectionName = (id: string) =>
+    connections.data?.find((c) => c.id === id)?.name ?? (connections.data ? "a deleted connection" : null);
   if (calls.isError && !calls.data)
     return <Alert>Could not load the recent calls: {calls.error.message}</Alert>;
   if (!calls.data) return <p className="text-sm text-slate-600">Loading the recent calls…</p>;
@@ -80,6 +95,11 @@ export function RecentCalls({ connectorId, connectorName }: { connectorId: strin
               </td>
               <td className={cellClass}>
                 {call.description}
+                {call.connectionId && connectionName(call.connectionId) ? (
+                  <span className="block text-xs text-slate-600">
+                    via {connectionName(call.connectionId)}
+                  </span>
+                ) : null}
                 {call.error ? <span className="block text-xs text-red-800">{call.error}</span> : null}
               </td>
               <td className={`${cellClass} text-right whitespace-nowrap tabular-nums`}>

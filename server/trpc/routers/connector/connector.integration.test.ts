@@ -392,6 +392,8 @@ describe("connector router: recent calls", () => {
     await completed(tenant, "test-rooms", "book a room: Boardroom", "succeeded");
     await completed(tenant, "test-hris", "create an employee in the external HRIS: Bob", "failed", {
       error: "The HRIS answered 503",
+      description: "Create Bob <bob@acme.test>",
+      connectionId: "3b0c6a8e-0000-4000-8000-000000000001",
     });
     await completed(globex, "test-hris", "read an employee in the external HRIS: Eve", "succeeded");
 
@@ -405,6 +407,8 @@ describe("connector router: recent calls", () => {
         title: "Create an employee",
         outcome: "failed",
         error: "The HRIS answered 503",
+        description: "Create Bob <bob@acme.test>",
+        connectionId: "3b0c6a8e-0000-4000-8000-000000000001",
         durationMs: null,
         actor: { type: "user", label: "Calls Owner" },
       }),
@@ -414,6 +418,7 @@ describe("connector router: recent calls", () => {
         outcome: "succeeded",
         error: null,
         durationMs: 120,
+        connectionId: null,
         description: "Calls Owner's request to read an employee in the external HRIS: Bob was carried out",
       }),
     ]);

@@ -25,6 +25,7 @@ export const recentCallsOutput = z.object({
       title: z.string().nullable(),
       outcome: z.enum(AUDIT_OUTCOMES),
       description: z.string(),
+      connectionId: z.string().nullable(),
       error: z.string().nullable(),
       durationMs: z.number().nullable(),
     }),
