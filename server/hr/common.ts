@@ -56,8 +56,6 @@ export function addDays(day: string, days: number): string {
   return date.toISOString().slice(0, 10);
 }
 
-export const today = () => new Date().toISOString().slice(0, 10);
-
 /**
  * Whether `error` carries `state` as a SQLSTATE, wherever the driver adapter and Prisma nested it
  * (Prisma reports a raw query's failure as P2010 with the database's code in `meta`).
@@ -111,7 +109,7 @@ export function hrRefusal(error: unknown): AppError | null {
     });
   if (hasSqlState(error, CHECK) && mentions(error, "time_off_balance_not_overdrawn"))
     return new AppError("CONFLICT", "Not enough time off left in the balance", { cause: error });
-  if (hasSqlState(error, UNIQUE) || (error instanceof Error && error.message.includes("P2002"))) {
+  if (hasSqlState(error, UNIQUE)) {
     if (mentions(error, "employee_tenant_email_key"))
       return new AppError("CONFLICT", "Another employee already has this work email", { cause: error });
     if (mentions(error, "employee_number"))

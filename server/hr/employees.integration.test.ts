@@ -83,6 +83,26 @@ describe("employees", () => {
     expect(error.code).toBe("CONFLICT");
   });
 
+  it("two creations of one employee number at once: the database lets one through, the other is a conflict", async () => {
+    const create = (email: string) =>
+      acme.asOwner((ctx) =>
+        createEmployee(ctx, {
+          employeeNumber: "RACE-1",
+          givenName: "R",
+          familyName: "C",
+          email,
+          startDate: "2026-01-01",
+        }),
+      );
+    const settled = await Promise.allSettled([create("race1@acme.test"), create("race2@acme.test")]);
+    expect(settled.map((s) => s.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const refusals = settled.flatMap((s): unknown[] => {
+      const reason: unknown = s.status === "rejected" ? s.reason : undefined;
+      return reason === undefined ? [] : [reason];
+    });
+    expect(refusals[0]).toMatchObject({ code: "CONFLICT" });
+  });
+
   it("links the record to the member with the same email", async () => {
     const member = await acme.add("employee");
     const employee = await hire(acme, { email: member.email.toUpperCase() });

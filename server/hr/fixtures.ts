@@ -20,7 +20,7 @@ let counter = 0;
 /** A new employee in `tenant` with unique number and email; `fields` override the defaults. */
 export async function hire(
   tenant: TestTenant,
-  fields: Partial<CreateEmployeeInput> & { givenName?: string } = {},
+  fields: Partial<CreateEmployeeInput> = {},
 ): Promise<EmployeeView> {
   counter += 1;
   const given = fields.givenName ?? `Person${counter}`;
