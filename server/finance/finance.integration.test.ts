@@ -20,6 +20,7 @@ import {
 } from "./expenses";
 import { checkBudget, createCostCenter, trialBalance } from "./ledger";
 import {
+  cancelPurchaseOrder,
   createPurchaseRequest,
   decidePurchaseRequest,
   issuePurchaseOrder,
@@ -471,6 +472,17 @@ describe("finance", () => {
       expect((await as(org.tenant, org.employee, (ctx) => loadPurchaseRequest(ctx, first))).status).toBe(
         "ordered",
       );
+
+      // Cancelling an order releases its commitment; receiving it then is refused, and nothing is posted.
+      const committed = async () =>
+        (await as(org.tenant, org.employee, (ctx) => budgetFacts(ctx.db, ctx.tenantId, org.costCenter, 0)))
+          .committedCents;
+      expect(await committed()).toBe(300_000n);
+      await as(org.tenant, org.admin, (ctx) => cancelPurchaseOrder(ctx, b.order.id, "Vendor cannot deliver"));
+      expect(await committed()).toBe(150_000n);
+      expect(
+        (await caught(as(org.tenant, org.admin, (ctx) => receivePurchaseOrder(ctx, b.order.id)))).code,
+      ).toBe("CONFLICT");
     });
 
     it("an inactive vendor, or another tenant's, takes no requests; vendor names are unique per tenant", async () => {

@@ -391,14 +391,19 @@ export async function issuePurchaseOrder(
   return { order, request: toRequest(ordered), budget };
 }
 
-async function loadOrder(ctx: TenantContext, id: string): Promise<PurchaseOrder & { costCenterId: string }> {
+/** An order of this tenant with its request's cost center; locked for the transaction when `forUpdate`. */
+async function loadOrder(
+  ctx: TenantContext,
+  id: string,
+  forUpdate: boolean,
+): Promise<PurchaseOrder & { costCenterId: string }> {
   checkedId(id, "Purchase order");
   const [row] = await sqlOf(ctx.db).query<OrderRow & { cost_center_id: string }>(
     `SELECT ${orderColumns("o.")}, r.cost_center_id::text AS cost_center_id
        FROM finance.purchase_order o
        JOIN finance.purchase_request r ON r.tenant_id = o.tenant_id AND r.id = o.request_id
       WHERE o.tenant_id = $1::uuid AND o.id = $2::uuid
-      FOR UPDATE OF o`,
+      ${forUpdate ? "FOR UPDATE OF o" : ""}`,
     [ctx.tenantId, id],
   );
   if (!row) throw notFound("Purchase order not found");
@@ -418,7 +423,7 @@ const receiptLines = (order: PurchaseOrder, costCenterId: string): PlannedLine[]
 /** What receiving an order would post, with reads only. */
 export async function planReceipt(ctx: TenantContext, orderId: string): Promise<PostingPlan> {
   if (!isManager(ctx)) throw new AppError("FORBIDDEN", "Only owners and admins receive purchase orders");
-  const order = await loadOrder(ctx, orderId);
+  const order = await loadOrder(ctx, orderId, false);
   return planPosting(ctx, receiptLines(order, order.costCenterId));
 }
 
@@ -429,7 +434,7 @@ export async function planReceipt(ctx: TenantContext, orderId: string): Promise<
  */
 export async function receivePurchaseOrder(ctx: TenantContext, orderId: string): Promise<PurchaseOrder> {
   if (!isManager(ctx)) throw new AppError("FORBIDDEN", "Only owners and admins receive purchase orders");
-  const order = await loadOrder(ctx, orderId);
+  const order = await loadOrder(ctx, orderId, true);
   if (order.status !== "issued")
     throw new AppError(
       "CONFLICT",
@@ -474,7 +479,7 @@ export async function cancelPurchaseOrder(
 ): Promise<PurchaseOrder> {
   if (!isManager(ctx)) throw new AppError("FORBIDDEN", "Only owners and admins cancel purchase orders");
   const why = parsed(reasonInput, reason);
-  const order = await loadOrder(ctx, orderId);
+  const order = await loadOrder(ctx, orderId, true);
   if (order.status !== "issued")
     throw new AppError(
       "CONFLICT",
