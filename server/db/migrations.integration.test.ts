@@ -40,7 +40,8 @@ async function catalog(url: string) {
         await q(`SELECT conrelid::regclass::text AS table, conname, pg_get_constraintdef(oid) AS def
         FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace ORDER BY 1, 2`),
       enums: await q(
-        `SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid ORDER BY 1, e.enumsortorder`,
+        `SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+          WHERE t.typnamespace = 'public'::regnamespace ORDER BY 1, e.enumsortorder`,
       ),
     };
   }, url);
