@@ -42,10 +42,13 @@ export function ActionsTable({
             <tr key={action.action}>
               <th scope="row" className="px-3 py-2 text-left align-top text-sm font-normal text-slate-800">
                 <span className="block font-medium text-slate-900">{action.title}</span>
-                <span className="block text-slate-700">
-                  {action.description.charAt(0).toUpperCase()}
-                  {action.description.slice(1)}
-                </span>
+                {/* The kernel's words for the action, when they say more than the title. */}
+                {action.description.toLowerCase() !== action.title.toLowerCase() ? (
+                  <span className="block text-slate-700">
+                    {action.description.charAt(0).toUpperCase()}
+                    {action.description.slice(1)}
+                  </span>
+                ) : null}
                 <code className="mt-0.5 block text-xs text-slate-600">{action.action}</code>
               </th>
               <td className={cellClass}>

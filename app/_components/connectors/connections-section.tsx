@@ -155,11 +155,10 @@ function ConnectionCard({
       </div>
 
       <dl
-        className="mt-3 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]"
+        className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2"
         aria-label={`Details of ${connection.name}`}
       >
-        <dt className="text-slate-600">Credentials</dt>
-        <dd className="font-mono text-slate-900">{connection.credentialsHint}</dd>
+        <Setting term="Credentials" value={connection.credentialsHint} mono />
         {settings.map((field) => (
           <Setting key={field.name} term={field.label} value={formatSetting(connection.config[field.name])} />
         ))}
@@ -231,11 +230,12 @@ function ConnectionCard({
   );
 }
 
-function Setting({ term, value }: { term: string; value: string }) {
+/** One of a connection's details: its label (often a sentence, from the schema) above its value. */
+function Setting({ term, value, mono = false }: { term: string; value: string; mono?: boolean }) {
   return (
-    <>
-      <dt className="text-slate-600">{term}</dt>
-      <dd className="break-all text-slate-900">{value}</dd>
-    </>
+    <div className="min-w-0">
+      <dt className="text-xs text-slate-600">{term}</dt>
+      <dd className={`break-all text-slate-900 ${mono ? "font-mono" : ""}`}>{value}</dd>
+    </div>
   );
 }
