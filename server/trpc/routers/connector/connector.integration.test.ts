@@ -1,7 +1,8 @@
 /**
- * The Connectors page's API over HTTP (tRPC's fetch adapter and the real router). The installed
- * connectors are replaced by test manifests (server/connections/test-manifests.ts), so these tests do
- * not depend on which connectors are registered, and the kernel's connection test by a recording fake
+ * The Connectors page's API over HTTP (tRPC's fetch adapter and the real router). The router's view of
+ * the installed connectors is replaced by test manifests (server/connections/test-manifests.ts), so
+ * these tests do not depend on which connectors are registered, and the kernel's connection test by a
+ * recording fake
  * (the kernel's own tests cover what it does). Covers roles, tenant isolation by id, bad input (400,
  * fields named, nothing written), that no answer ever carries a credential, config checks, and recent
  * calls read from the audit log.
@@ -31,9 +32,12 @@ const fake = vi.hoisted(() => ({
   ),
 }));
 
-vi.mock("@/connectors/catalog", async () => ({
-  CONNECTOR_MANIFESTS: (await import("@/server/connections/test-manifests")).TEST_MANIFESTS,
-}));
+// Only this router's view of the catalog is replaced: the kernel's registry (connectors/index.ts) keeps
+// the real one.
+vi.mock("./manifests", async () => {
+  const { TEST_MANIFESTS } = await import("@/server/connections/test-manifests");
+  return { installedManifests: () => TEST_MANIFESTS };
+});
 
 vi.mock("@/server/platform/kernel", () => ({ kernel: fake }));
 

@@ -3,6 +3,6 @@ import type { ManifestCatalog } from "@/server/connections/catalog-view";
 
 /**
  * The installed connectors' manifests, read through this one function so the router's tests can
- * replace the catalog (vi.mock of "@/connectors/catalog") and not depend on which connectors exist.
+ * replace them (vi.mock of this module) and not depend on which connectors are installed.
  */
 export const installedManifests = (): ManifestCatalog => CONNECTOR_MANIFESTS;
