@@ -2,10 +2,9 @@
  * The Connectors page's API over HTTP (tRPC's fetch adapter and the real router). The router's view of
  * the installed connectors is replaced by test manifests (server/connections/test-manifests.ts), so
  * these tests do not depend on which connectors are registered, and the kernel's connection test by a
- * recording fake
- * (the kernel's own tests cover what it does). Covers roles, tenant isolation by id, bad input (400,
- * fields named, nothing written), that no answer ever carries a credential, config checks, and recent
- * calls read from the audit log.
+ * recording fake (the kernel's own tests cover what it does). Covers roles, tenant isolation by id, bad
+ * input (400, fields named, nothing written), that no answer ever carries a credential, config checks,
+ * and recent calls read from the audit log.
  */
 import { randomBytes } from "node:crypto";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
