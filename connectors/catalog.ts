@@ -1,4 +1,12 @@
+import { bambooManifest } from "./bamboohr/manifest";
+import { facilitiesManifest } from "./facilities/manifest";
+import { financeManifest } from "./finance/manifest";
+import { hrisManifest } from "./hris/manifest";
+import { httpManifest } from "./http/manifest";
+import { itManifest } from "./it/manifest";
+import { scimManifest } from "./scim/manifest";
 import type { AnyActionSpec, ConnectorManifest } from "./sdk";
+import { webhooksManifest } from "./webhooks/manifest";
 
 /**
  * Every installed connector's manifest, by id: what pages import to list connectors, their actions
@@ -13,6 +21,15 @@ import type { AnyActionSpec, ConnectorManifest } from "./sdk";
 /** Any connector's manifest, whatever its actions. */
 export type AnyConnectorManifest = ConnectorManifest<Record<string, AnyActionSpec>>;
 
-export const CONNECTOR_MANIFESTS = {} satisfies Record<string, AnyConnectorManifest>;
+export const CONNECTOR_MANIFESTS = {
+  hris: hrisManifest,
+  bamboohr: bambooManifest,
+  scim: scimManifest,
+  it: itManifest,
+  facilities: facilitiesManifest,
+  finance: financeManifest,
+  http: httpManifest,
+  webhooks: webhooksManifest,
+} satisfies Record<string, AnyConnectorManifest>;
 
 export type ConnectorId = keyof typeof CONNECTOR_MANIFESTS;

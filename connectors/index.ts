@@ -7,7 +7,15 @@ import {
   type ToolConnector,
   type ToolRegistry,
 } from "@/server/kernel/tools/registry";
+import { bambooHrDriver } from "./bamboohr/driver";
 import { CONNECTOR_MANIFESTS, type AnyConnectorManifest } from "./catalog";
+import { facilitiesDriver } from "./facilities/driver";
+import { financeDriver } from "./finance/driver";
+import { hrisDriver } from "./hris/driver";
+import { httpDriver } from "./http/driver";
+import { itDriver } from "./it/driver";
+import { scimDriver } from "./scim/driver";
+import { webhooksDriver } from "./webhooks/driver";
 import type { AnyActionSpec, ConnectorDriver, ConnectorManifest, DriverContext, DryRun } from "./sdk";
 
 /**
@@ -39,7 +47,16 @@ export const connector = <A extends Record<string, AnyActionSpec>>(
 type Catalog = typeof CONNECTOR_MANIFESTS;
 
 /** Keys must be exactly the catalog's (`satisfies`): a manifest without a driver does not compile. */
-export const CONNECTORS = {} satisfies { [K in keyof Catalog]: RegisteredConnector<Catalog[K]["actions"]> };
+export const CONNECTORS = {
+  hris: connector(CONNECTOR_MANIFESTS.hris, hrisDriver),
+  bamboohr: connector(CONNECTOR_MANIFESTS.bamboohr, bambooHrDriver),
+  scim: connector(CONNECTOR_MANIFESTS.scim, scimDriver),
+  it: connector(CONNECTOR_MANIFESTS.it, itDriver),
+  facilities: connector(CONNECTOR_MANIFESTS.facilities, facilitiesDriver),
+  finance: connector(CONNECTOR_MANIFESTS.finance, financeDriver),
+  http: connector(CONNECTOR_MANIFESTS.http, httpDriver),
+  webhooks: connector(CONNECTOR_MANIFESTS.webhooks, webhooksDriver),
+} satisfies { [K in keyof Catalog]: RegisteredConnector<Catalog[K]["actions"]> };
 
 /**
  * Any driver as the kernel calls it: inputs arrive parsed by the action's schema, so each driver's
