@@ -106,6 +106,7 @@ const directoryDriver = defineDriver(
 
 const ctx: DriverContext = {
   tenantId: "3f0c8a52-5d7e-4b61-9a0e-2f1d4c6b7a80",
+  actor: { userId: "6b1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", agentId: null, label: "Alice" },
   syscallId: "s-1",
   idempotencyKey: null,
   signal: new AbortController().signal,

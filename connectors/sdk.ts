@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import type { ActionName, Effect } from "@/server/kernel/access/schema";
 import type { JsonValue } from "@/server/kernel/audit/canonical-json";
-import type { ConflictPolicy, LeaseClaim } from "@/server/kernel/tools/registry";
+import type { ConflictPolicy, LeaseClaim, ToolActor } from "@/server/kernel/tools/registry";
 
 /**
  * The connector SDK. A connector is one folder under connectors/: `manifest.ts` declares what it is
@@ -94,12 +94,20 @@ export type ConnectorManifest<A extends Record<string, AnyActionSpec>> = {
 };
 
 /**
- * What a driver gets for one call. `tenant` runs a transaction that sees only this tenant's rows
+ * Who a call acts for, as the kernel verified it: the person (`userId`: the user who called, or the
+ * person an agent acts for), the agent if one made the call, and how people call them. A driver acts
+ * as `userId`: a person named in the input (an approver, a booker) is a claim, never who acts.
+ */
+export type DriverActor = ToolActor;
+
+/**
+ * What a driver gets for one call. `actor` is who the call acts for. `tenant` runs a transaction that sees only this tenant's rows
  * (row-level security), for built-in connectors; `connection` carries an external connector's settings
  * and decrypted credentials for this call only: a driver must not keep, log or return them.
  */
 export type DriverContext = {
   tenantId: string;
+  actor: DriverActor;
   /** The kernel's id for this syscall; stable across retries of the same syscall. */
   syscallId: string;
   idempotencyKey: string | null;

@@ -39,7 +39,7 @@ import { brokerCall, type Brokered, type BrokeredCall } from "./tools/broker";
 import { loadConnection, tenantScope } from "./tools/connection";
 import { checkInput, withinTimeLimit } from "./tools/manager";
 import { redactText, redactValue, secretsOf } from "./tools/redact";
-import type { ToolAction, ToolChange, ToolConnection, ToolRegistry } from "./tools/registry";
+import type { ToolAction, ToolActor, ToolChange, ToolConnection, ToolRegistry } from "./tools/registry";
 
 /** Who is asking, in which tenant: named by server code (a workflow, a route), never by an agent. */
 export type KernelContext = { tenantId: string; principal: PrincipalRef };
@@ -357,7 +357,9 @@ export class Kernel {
       };
 
     const tool = this.options.tools.find(syscall.action);
-    const resolved = "problem" in principal ? null : principal;
+    // A principal that did not resolve was refused above; this only tells the compiler so.
+    if ("problem" in principal) throw new AppError("INTERNAL", principal.message);
+    const actor = toolActor(ctx.principal, principal);
     // A bad input fails before the call takes a turn in its pool (or creates the pool): it writes
     // nothing but its audit entries. The broker checks again, for callers that reach it directly.
     const checked = tool && checkInput(tool, syscall.input);
@@ -370,7 +372,7 @@ export class Kernel {
               tenantId: ctx.tenantId,
               syscallId,
               idempotencyKey: syscall.idempotencyKey ?? null,
-              holder: resolved && holderLabel(resolved),
+              actor,
               connectionId: syscall.connectionId ?? null,
             }),
           );
@@ -468,7 +470,9 @@ export class Kernel {
     const dryRun =
       tool.effect === "read" || decision.decision === "deny"
         ? { changes: [], warnings: [] }
-        : await this.dryRun(ctx, syscall, tool, input, syscallId);
+        : "problem" in principal
+          ? { changes: [], warnings: [] }
+          : await this.dryRun(ctx, syscall, tool, input, syscallId, toolActor(ctx.principal, principal));
     const description = describeInput(tool, input) ?? this.requestPhrase(syscall);
     const preview: SyscallPreview = {
       syscallId,
@@ -554,6 +558,7 @@ export class Kernel {
     tool: ToolAction,
     input: unknown,
     syscallId: string,
+    actor: ToolActor,
   ): Promise<{ changes: ToolChange[]; warnings: string[] }> {
     const { dryRun } = tool;
     if (!dryRun)
@@ -576,6 +581,7 @@ export class Kernel {
         withinTimeLimit(tool.timeoutMs, `The dry run of ${tool.action}`, (signal) =>
           dryRun(input, {
             tenantId: ctx.tenantId,
+            actor,
             syscallId,
             idempotencyKey: syscall.idempotencyKey ?? null,
             signal,
@@ -612,15 +618,18 @@ export class Kernel {
   async testConnection(ctx: UserKernelContext, connectionId: string): Promise<ConnectionTestResult> {
     if (ctx.principal.type !== "user") throw new AppError("FORBIDDEN", "Only people test connections");
     const db = this.options.db();
-    const row = z.uuid().safeParse(connectionId).success
-      ? await withTenant(db, { tenantId: ctx.tenantId }, (tx) =>
-          tx.connection.findUnique({
+    const found = z.uuid().safeParse(connectionId).success
+      ? await withTenant(db, { tenantId: ctx.tenantId }, async (tx) => ({
+          row: await tx.connection.findUnique({
             where: { tenantId_id: { tenantId: ctx.tenantId, id: connectionId } },
             select: { id: true, connectorId: true, name: true },
           }),
-        )
+          person: await userActor(tx, ctx.principal.userId),
+        }))
       : null;
-    if (!row) throw notFound("Connection not found");
+    const row = found?.row;
+    if (!found || !row) throw notFound("Connection not found");
+    const actor: ToolActor = { userId: ctx.principal.userId, agentId: null, label: found.person.label };
     const connector = this.options.tools.connector(row.connectorId);
     if (!connector) throw new AppError("BAD_REQUEST", `The ${row.connectorId} connector is not installed`);
     const { test } = connector;
@@ -638,6 +647,7 @@ export class Kernel {
           withinTimeLimit(CONNECTION_TEST_MS, "The connection test", (signal) =>
             test({
               tenantId: ctx.tenantId,
+              actor,
               syscallId: randomUUID(),
               idempotencyKey: null,
               signal,
@@ -661,7 +671,7 @@ export class Kernel {
       await tx.$executeRaw`UPDATE "Connection" SET status = ${status}::"ConnectionStatus"
         WHERE "tenantId" = ${ctx.tenantId}::uuid AND id = ${row.id}::uuid`;
       await appendAudit(tx, ctx.tenantId, {
-        actor: await userActor(tx, ctx.principal.userId),
+        actor: found.person,
         action: "connection.tested",
         resource: { type: "connection", id: row.id, label: row.name },
         outcome: result.ok ? "succeeded" : "failed",
@@ -770,9 +780,16 @@ export class Kernel {
   }
 }
 
-/** How a lease holder is named to whoever it blocks: "Agent Room bot (for Alice)" or "Alice". */
-const holderLabel = (principal: ResolvedPrincipal) =>
-  principal.actingFor ? `Agent ${principal.label} (for ${principal.actingFor.label})` : principal.label;
+/**
+ * Who a connector call acts for, from the principal the kernel resolved: the person (an agent's
+ * acting-for person, checked to be a member) and the agent. Its label is how a lease holder is named
+ * to whoever it blocks: "Agent Room bot (for Alice)" or "Alice".
+ */
+function toolActor(ref: PrincipalRef, principal: ResolvedPrincipal): ToolActor {
+  if (ref.type === "user") return { userId: ref.userId, agentId: null, label: principal.label };
+  const person = principal.actingFor ?? { id: ref.actingForUserId, label: "unknown user" };
+  return { userId: person.id, agentId: ref.agentId, label: `Agent ${principal.label} (for ${person.label})` };
+}
 
 /** What a `syscall.completed` entry records of the connector call (audit/sentence.ts reads it). */
 function outcomeDetail(result: Brokered, escalatedTo: string | null) {

@@ -16,7 +16,7 @@ import {
 } from "./manager";
 import { loadConnection, tenantScope } from "./connection";
 import { redactText, redactValue, secretsOf, type Secrets } from "./redact";
-import { leaseTtlOf, type ToolAction, type ToolConnection } from "./registry";
+import { leaseTtlOf, type ToolAction, type ToolActor, type ToolConnection } from "./registry";
 
 /**
  * The tool manager's broker: the one way the kernel calls a connector action. Before the driver runs
@@ -37,8 +37,11 @@ export type BrokerContext = {
   tenantId: string;
   syscallId: string;
   idempotencyKey: string | null;
-  /** Who the call acts as, as people call them; shown to whoever a lease of this call blocks. */
-  holder: string | null;
+  /**
+   * Who the call acts for, as the kernel verified it: the driver acts as this person, and its label
+   * is shown to whoever a lease of this call blocks.
+   */
+  actor: ToolActor;
   /** The tenant's connection the call runs with; required for actions that need a connection. */
   connectionId?: string | null;
 };
@@ -119,6 +122,7 @@ export async function brokerCall(
   const outcome = redactOutcome(
     await runChecked(tool, checked.input, {
       tenantId: ctx.tenantId,
+      actor: ctx.actor,
       syscallId: ctx.syscallId,
       idempotencyKey: ctx.idempotencyKey,
       tenant: tenantScope(db, ctx.tenantId, "read-write"),
@@ -399,7 +403,7 @@ async function record(
     claims.map((c) => c.key),
     claims.map((c) => c.from),
     claims.map((c) => c.to),
-    ctx.holder,
+    ctx.actor.label,
     ABANDONED,
   ]);
   const taken = new Set(z.object({ reclaimed: z.array(z.string()) }).parse(row).reclaimed);

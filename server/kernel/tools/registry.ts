@@ -14,9 +14,20 @@ export type ToolConnection = {
   credentials: Record<string, string>;
 };
 
+/**
+ * Who a call acts for, as the kernel resolved and verified the principal: `userId` is the person (the
+ * user who called, or the person the agent acts for), `agentId` the agent when an agent made the
+ * call, `label` how people call them ("Alice", "Agent Room bot (for Alice)"). A driver acts as
+ * `userId` and never as a person its input names: input is what the caller says, the actor is what
+ * the kernel checked.
+ */
+export type ToolActor = { userId: string; agentId: string | null; label: string };
+
 /** What a connector action gets besides its input: who it acts for, and a key to make retries safe. */
 export type ToolCallContext = {
   tenantId: string;
+  /** Who the call acts for (calls, dry runs and connection tests alike). */
+  actor: ToolActor;
   /** The kernel's id for this syscall; stable across retries of the same syscall. */
   syscallId: string;
   idempotencyKey: string | null;
