@@ -30,7 +30,11 @@ export function driverContext(
 }
 
 /** The actor for a member acting in person (`agentId` set: an agent acting for them). */
-export const actingAs = (userId: string, agentId: string | null = null, label = "Test member"): DriverActor => ({
+export const actingAs = (
+  userId: string,
+  agentId: string | null = null,
+  label = "Test member",
+): DriverActor => ({
   userId,
   agentId,
   label,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { driverContext } from "@/connectors/testing";
+import { actingAs, driverContext } from "@/connectors/testing";
 import type { AnyActionSpec, DriverContext } from "@/connectors/sdk";
 import { withTenant } from "@/server/db/scope";
 import { AppError } from "@/server/errors";
@@ -67,7 +67,9 @@ describe("finance connector", () => {
   let admin: TestUser;
   let marketing: string;
   let vendorId: string;
-  let ctx: DriverContext;
+  /** A call acting for `user`, as the kernel would make it. */
+  const by = (user: TestUser): DriverContext =>
+    driverContext(testDb(), tenant.id, null, actingAs(user.userId));
 
   beforeAll(async () => {
     tenant = await createTestTenant(testDb(), "fin-connector");
@@ -80,7 +82,6 @@ describe("finance connector", () => {
       )
     ).id;
     vendorId = (await tenant.asOwner((c) => createVendor(c, { name: "Deutsche Bahn" }))).id;
-    ctx = driverContext(testDb(), tenant.id);
   });
 
   const expenseInput = (amountCents: number) => ({
@@ -115,7 +116,7 @@ describe("finance connector", () => {
 
   it("dry runs show what would happen, warn about the budget, and write nothing", async () => {
     const before = await footprint(tenant.id);
-    const submit = await actions["finance.expense.submit"].dryRun?.(expenseInput(62_000), ctx);
+    const submit = await actions["finance.expense.submit"].dryRun?.(expenseInput(62_000), by(employee));
     expect(submit?.changes[0]).toMatchObject({ op: "create", object: "Expense €620.00 at Deutsche Bahn" });
     expect(submit?.warnings[0]).toMatch(/^Cost center Marketing would be €120\.00 over budget/);
     const request = await actions["finance.purchase.request"].dryRun?.(
@@ -127,17 +128,17 @@ describe("finance connector", () => {
         amountCents: 1000,
         currency: "EUR",
       },
-      ctx,
+      by(employee),
     );
     expect(request?.warnings).toEqual([]);
     expect(await footprint(tenant.id)).toEqual(before);
 
     // Approving: the journal lines it would post, the accounts it would create first.
-    const filed = await actions["finance.expense.submit"].run(expenseInput(4250), ctx);
+    const filed = await actions["finance.expense.submit"].run(expenseInput(4250), by(employee));
     const beforeApproval = await footprint(tenant.id);
     const approve = await actions["finance.expense.approve"].dryRun?.(
       { expenseId: filed.expenseId, approverId: approver.userId, decision: "approve" },
-      ctx,
+      by(approver),
     );
     expect(approve?.changes.map((c) => `${c.op} ${c.object}`)).toEqual([
       "create Ledger account EXP-TRAVEL-EUR Travel (EUR)",
@@ -172,18 +173,18 @@ describe("finance connector", () => {
   });
 
   it("each action's output matches its schema, and approving posts to the ledger", async () => {
-    const submitted = await actions["finance.expense.submit"].run(expenseInput(1500), ctx);
+    const submitted = await actions["finance.expense.submit"].run(expenseInput(1500), by(employee));
     expect(spec("finance.expense.submit").output.parse(submitted)).toEqual(submitted);
     expect(submitted).toMatchObject({ status: "submitted", amountCents: 1500, currency: "EUR" });
 
     const approved = await actions["finance.expense.approve"].run(
       { expenseId: submitted.expenseId, approverId: approver.userId, decision: "approve" },
-      ctx,
+      by(approver),
     );
     expect(spec("finance.expense.approve").output.parse(approved)).toEqual(approved);
     expect(approved.journalEntryId).not.toBeNull();
 
-    const rejectedExpense = await actions["finance.expense.submit"].run(expenseInput(900), ctx);
+    const rejectedExpense = await actions["finance.expense.submit"].run(expenseInput(900), by(employee));
     const rejected = await actions["finance.expense.approve"].run(
       {
         expenseId: rejectedExpense.expenseId,
@@ -191,7 +192,7 @@ describe("finance connector", () => {
         decision: "reject",
         reason: "Personal trip",
       },
-      ctx,
+      by(approver),
     );
     expect(spec("finance.expense.approve").output.parse(rejected)).toEqual({
       expenseId: rejectedExpense.expenseId,
@@ -208,12 +209,12 @@ describe("finance connector", () => {
         amountCents: 20_000,
         currency: "EUR",
       },
-      ctx,
+      by(employee),
     );
     expect(spec("finance.purchase.request").output.parse(requested)).toEqual(requested);
     const decided = await actions["finance.purchase.approve"].run(
       { purchaseRequestId: requested.purchaseRequestId, approverId: approver.userId, decision: "approve" },
-      ctx,
+      by(approver),
     );
     expect(spec("finance.purchase.approve").output.parse(decided)).toEqual({
       purchaseRequestId: requested.purchaseRequestId,
@@ -221,7 +222,7 @@ describe("finance connector", () => {
     });
     const ordered = await actions["finance.purchase.order"].run(
       { purchaseRequestId: requested.purchaseRequestId, issuedById: admin.userId },
-      ctx,
+      by(admin),
     );
     expect(spec("finance.purchase.order").output.parse(ordered)).toEqual(ordered);
     expect(ordered).toMatchObject({ number: `PO-${YEAR}-0001`, amountCents: 20_000, committedCents: 20_000 });
@@ -231,7 +232,7 @@ describe("finance connector", () => {
         await caught(
           actions["finance.purchase.order"].run(
             { purchaseRequestId: requested.purchaseRequestId, issuedById: admin.userId },
-            ctx,
+            by(admin),
           ),
         )
       ).code,
@@ -239,33 +240,37 @@ describe("finance connector", () => {
   });
 
   it("bad input writes nothing: schema errors, strangers, wrong names, self-approval, employees ordering", async () => {
-    const filed = await actions["finance.expense.submit"].run(expenseInput(700), ctx);
+    const filed = await actions["finance.expense.submit"].run(expenseInput(700), by(employee));
     const own = await actions["finance.expense.submit"].run(
       { ...expenseInput(800), submitterId: approver.userId, submitterName: "fin-connector approver" },
-      ctx,
+      by(approver),
     );
     const before = await footprint(tenant.id);
     const outsider = await createTestTenant(testDb(), "fin-outsider");
     const attempts: [string, () => Promise<unknown>][] = [
-      ["zero amount", () => actions["finance.expense.submit"].run({ ...expenseInput(0) }, ctx)],
+      ["zero amount", () => actions["finance.expense.submit"].run({ ...expenseInput(0) }, by(employee))],
       [
         "not a member",
         () =>
           actions["finance.expense.submit"].run(
             { ...expenseInput(100), submitterId: outsider.owner.userId },
-            ctx,
+            by(admin),
           ),
       ],
       [
         "wrong name",
-        () => actions["finance.expense.submit"].run({ ...expenseInput(100), submitterName: "Mallory" }, ctx),
+        () =>
+          actions["finance.expense.submit"].run(
+            { ...expenseInput(100), submitterName: "Mallory" },
+            by(employee),
+          ),
       ],
       [
         "self-approval",
         () =>
           actions["finance.expense.approve"].run(
             { expenseId: own.expenseId, approverId: approver.userId, decision: "approve" },
-            ctx,
+            by(approver),
           ),
       ],
       [
@@ -273,7 +278,7 @@ describe("finance connector", () => {
         () =>
           actions["finance.expense.approve"].run(
             { expenseId: filed.expenseId, approverId: approver.userId, decision: "reject" },
-            ctx,
+            by(approver),
           ),
       ],
       [
@@ -288,7 +293,7 @@ describe("finance connector", () => {
               amountCents: 5,
               currency: "EUR",
             },
-            ctx,
+            by(employee),
           ),
       ],
       [
@@ -296,7 +301,7 @@ describe("finance connector", () => {
         () =>
           actions["finance.purchase.order"].run(
             { purchaseRequestId: filed.expenseId, issuedById: employee.userId },
-            ctx,
+            by(employee),
           ),
       ],
     ];
@@ -305,6 +310,133 @@ describe("finance connector", () => {
       expect(["BAD_REQUEST", "FORBIDDEN", "NOT_FOUND"], what).toContain(error.code);
     }
     expect(await footprint(tenant.id)).toEqual(before);
+  });
+});
+
+describe("finance connector: a call acts for the person the kernel verified", () => {
+  it("an agent acting for an employee cannot approve as the approver it names, nor as itself", async () => {
+    const tenant = await createTestTenant(testDb(), "fin-actor");
+    const employee = await tenant.add("employee");
+    const colleague = await tenant.add("employee");
+    const approver = await tenant.add("approver");
+    const costCenterId = (
+      await tenant.asOwner((c) =>
+        createCostCenter(c, {
+          code: "OPS",
+          name: "Operations",
+          annualBudgetCents: 90_000n,
+          fiscalYear: YEAR,
+        }),
+      )
+    ).id;
+    const ctxFor = (user: TestUser, agentId: string | null = null) =>
+      driverContext(testDb(), tenant.id, null, actingAs(user.userId, agentId, "Agent Expense bot (for E)"));
+    const filed = await actions["finance.expense.submit"].run(
+      {
+        date: `${YEAR}-03-04`,
+        merchant: "Lufthansa",
+        amountCents: 12_000,
+        currency: "EUR",
+        category: "travel",
+        costCenterId,
+      },
+      ctxFor(colleague),
+    );
+    const agent = ctxFor(employee, "7d3c1b2a-0000-4000-8000-00000000a9e1");
+    const before = await footprint(tenant.id);
+
+    const naming = await caught(
+      actions["finance.expense.approve"].run(
+        { expenseId: filed.expenseId, approverId: approver.userId, decision: "approve" },
+        agent,
+      ),
+    );
+    expect(naming.code).toBe("FORBIDDEN");
+    expect(naming.fields).toHaveProperty("approverId");
+    expect(naming.message).toContain("cannot act as another member");
+    // The dry run an approver would see is refused the same way.
+    expect(
+      (
+        await caught(
+          actions["finance.expense.approve"].dryRun?.(
+            { expenseId: filed.expenseId, approverId: approver.userId, decision: "approve" },
+            agent,
+          ) ?? Promise.resolve(),
+        )
+      ).code,
+    ).toBe("FORBIDDEN");
+    // Without a name it acts as the employee, who may not approve (nor even see a colleague's expense).
+    expect(["FORBIDDEN", "NOT_FOUND"]).toContain(
+      (
+        await caught(
+          actions["finance.expense.approve"].run({ expenseId: filed.expenseId, decision: "approve" }, agent),
+        )
+      ).code,
+    );
+    // Nor may the employee file an expense for someone else.
+    expect(
+      (
+        await caught(
+          actions["finance.expense.submit"].run(
+            {
+              submitterId: colleague.userId,
+              date: `${YEAR}-03-04`,
+              merchant: "Lufthansa",
+              amountCents: 100,
+              currency: "EUR",
+              category: "travel",
+              costCenterId,
+            },
+            agent,
+          ),
+        )
+      ).code,
+    ).toBe("FORBIDDEN");
+    expect(await footprint(tenant.id)).toEqual(before);
+
+    // The approver the agent named approves as themselves, naming themselves or no one.
+    const approved = await actions["finance.expense.approve"].run(
+      { expenseId: filed.expenseId, approverId: approver.userId, decision: "approve" },
+      ctxFor(approver),
+    );
+    expect(approved.status).toBe("approved");
+  });
+
+  it("an owner or admin files for another member; the expense is that member's", async () => {
+    const tenant = await createTestTenant(testDb(), "fin-behalf");
+    const employee = await tenant.add("employee");
+    const admin = await tenant.add("admin");
+    const costCenterId = (
+      await tenant.asOwner((c) =>
+        createCostCenter(c, {
+          code: "OPS",
+          name: "Operations",
+          annualBudgetCents: 90_000n,
+          fiscalYear: YEAR,
+        }),
+      )
+    ).id;
+    const filed = await actions["finance.expense.submit"].run(
+      {
+        submitterId: employee.userId,
+        submitterName: "fin-behalf employee",
+        date: `${YEAR}-03-04`,
+        merchant: "Lufthansa",
+        amountCents: 100,
+        currency: "EUR",
+        category: "travel",
+        costCenterId,
+      },
+      driverContext(testDb(), tenant.id, null, actingAs(admin.userId)),
+    );
+    const submitter = await withOwner(async (client) => {
+      const { rows } = await client.query<{ submitter: string }>(
+        "SELECT submitter_id::text AS submitter FROM finance.expense WHERE id = $1",
+        [filed.expenseId],
+      );
+      return rows[0]?.submitter;
+    });
+    expect(submitter).toBe(employee.userId);
   });
 });
 

@@ -25,6 +25,7 @@ import {
   purchaseLabel,
 } from "@/server/finance/purchases";
 import type { TenantContext } from "@/server/tenancy/context";
+import type { Role } from "@/server/tenancy/roles";
 import { defineDriver, type Change, type DriverContext, type DryRun } from "../sdk";
 import {
   expenseApproveInput,
@@ -36,9 +37,10 @@ import {
 } from "./manifest";
 
 /**
- * A thin adapter over server/finance: each call runs in the tenant's transaction as the member its
- * input names (their role from their membership), so the domain's own checks (who may approve, no
- * self-approval, states) apply exactly as in the app. Dry runs use the domain's read-only previews.
+ * A thin adapter over server/finance: each call runs in the tenant's transaction as the member the
+ * call acts for (`ctx.actor`, as the kernel verified it; their role from their membership), so the
+ * domain's own checks (who may approve, no self-approval, states) apply exactly as in the app. Dry
+ * runs use the domain's read-only previews.
  */
 
 /** Zod's issues as a BAD_REQUEST with field errors; nothing has been written when this is thrown. */
@@ -54,26 +56,60 @@ function parsedInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S
   throw new AppError("BAD_REQUEST", summary, { fields });
 }
 
-/** Runs `fn` in the tenant's transaction as the member `userId`; `name`, when given, must be theirs. */
+/**
+ * Whom a call names, and how: `decider` for the approver or issuer (only ever the actor), `onBehalf`
+ * for the submitter or requester (another member only when the actor is an owner or admin).
+ */
+type Named = { userId: string | undefined; name?: string; field: string; may: "decider" | "onBehalf" };
+
+const ON_BEHALF: readonly Role[] = ["owner", "admin"];
+
+const fieldRefusal = (code: "BAD_REQUEST" | "FORBIDDEN", field: string, message: string) =>
+  new AppError(code, `${field}: ${message}`, { fields: { [field]: [message] } });
+
+/**
+ * Runs `fn` in the tenant's transaction as the member the call acts for. A named person other than
+ * the actor is refused for a decider, whatever the actor's role: an agent holding a grant to approve
+ * expenses acts for one person, and naming an approver never lets it approve as them. For the person
+ * a request is filed for, an owner or admin may name another member (filing on their behalf, as
+ * they may in the app); the domain then runs as that member. `name`, when given, must be the
+ * member's.
+ */
 function asMember<T>(
   ctx: DriverContext,
-  person: { userId: string; name?: string; field: string },
+  named: Named,
   fn: (tenant: TenantContext) => Promise<T>,
 ): Promise<T> {
   return ctx.tenant(async (tx: Tx) => {
-    const actor = await memberActor(tx, ctx.tenantId, person.userId).catch((error: unknown) => {
+    const self = await memberActor(tx, ctx.tenantId, ctx.actor.userId).catch((error: unknown) => {
       if (error instanceof AppError && error.code === "NOT_FOUND")
-        throw new AppError("BAD_REQUEST", `${person.field}: Not an active member of this tenant`, {
-          fields: { [person.field]: ["Not an active member of this tenant"] },
-        });
+        throw new AppError("FORBIDDEN", `${ctx.actor.label} is not an active member of this tenant`);
       throw error;
     });
-    if (person.name !== undefined) {
-      const actual = (await memberLabels(tx, [person.userId])).get(person.userId) ?? "";
-      if (actual.trim().toLowerCase() !== person.name.trim().toLowerCase())
-        throw new AppError("BAD_REQUEST", `The member is called ${actual}, not ${person.name}`, {
-          fields: { [person.field]: [`The member is called ${actual}, not ${person.name}`] },
-        });
+    let actor = self;
+    if (named.userId !== undefined && named.userId !== self.userId) {
+      if (named.may === "decider")
+        throw fieldRefusal(
+          "FORBIDDEN",
+          named.field,
+          `This call acts for ${ctx.actor.label}, who cannot act as another member; leave ${named.field} out or name them`,
+        );
+      if (!ON_BEHALF.includes(self.role))
+        throw fieldRefusal(
+          "FORBIDDEN",
+          named.field,
+          `Only an owner or admin files for another member; ${ctx.actor.label} may file only their own`,
+        );
+      actor = await memberActor(tx, ctx.tenantId, named.userId).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === "NOT_FOUND")
+          throw fieldRefusal("BAD_REQUEST", named.field, "Not an active member of this tenant");
+        throw error;
+      });
+    }
+    if (named.name !== undefined) {
+      const actual = (await memberLabels(tx, [actor.userId])).get(actor.userId) ?? "";
+      if (actual.trim().toLowerCase() !== named.name.trim().toLowerCase())
+        throw fieldRefusal("BAD_REQUEST", named.field, `The member is called ${actual}, not ${named.name}`);
     }
     return fn({ tenantId: ctx.tenantId, actor, db: tx });
   });
@@ -122,7 +158,7 @@ export const financeDriver = defineDriver(financeManifest, {
       const input = parsedInput(expenseSubmitInput, rawInput);
       return asMember(
         ctx,
-        { userId: input.submitterId, name: input.submitterName, field: "submitterId" },
+        { userId: input.submitterId, name: input.submitterName, field: "submitterId", may: "onBehalf" },
         async (t) => {
           const { expense, budget } = await fileExpense(t, input);
           return {
@@ -140,7 +176,7 @@ export const financeDriver = defineDriver(financeManifest, {
       const input = parsedInput(expenseSubmitInput, rawInput);
       return asMember(
         ctx,
-        { userId: input.submitterId, name: input.submitterName, field: "submitterId" },
+        { userId: input.submitterId, name: input.submitterName, field: "submitterId", may: "onBehalf" },
         async (t) => {
           const { expense, budget } = await previewExpense(t, input);
           const amount = formatMoney(expense.amountCents, expense.currency);
@@ -168,7 +204,7 @@ export const financeDriver = defineDriver(financeManifest, {
   "finance.expense.approve": {
     run: async (rawInput, ctx) => {
       const input = parsedInput(expenseApproveInput, rawInput);
-      return asMember(ctx, { userId: input.approverId, field: "approverId" }, async (t) => {
+      return asMember(ctx, { userId: input.approverId, field: "approverId", may: "decider" }, async (t) => {
         if (input.decision === "reject") {
           const rejected = await rejectExpense(t, input.expenseId, input.reason ?? "");
           return { expenseId: rejected.id, status: "rejected" as const, journalEntryId: null };
@@ -179,7 +215,7 @@ export const financeDriver = defineDriver(financeManifest, {
     },
     dryRun: async (rawInput, ctx): Promise<DryRun> => {
       const input = parsedInput(expenseApproveInput, rawInput);
-      return asMember(ctx, { userId: input.approverId, field: "approverId" }, async (t) => {
+      return asMember(ctx, { userId: input.approverId, field: "approverId", may: "decider" }, async (t) => {
         if (input.decision === "reject") {
           const expense = await planExpenseRejection(t, input.expenseId, input.reason ?? "");
           return {
@@ -219,7 +255,7 @@ export const financeDriver = defineDriver(financeManifest, {
       const input = parsedInput(purchaseRequestInput, rawInput);
       return asMember(
         ctx,
-        { userId: input.requesterId, name: input.requesterName, field: "requesterId" },
+        { userId: input.requesterId, name: input.requesterName, field: "requesterId", may: "onBehalf" },
         async (t) => {
           const { request, budget } = await createPurchaseRequest(t, input);
           return {
@@ -235,7 +271,7 @@ export const financeDriver = defineDriver(financeManifest, {
       const input = parsedInput(purchaseRequestInput, rawInput);
       return asMember(
         ctx,
-        { userId: input.requesterId, name: input.requesterName, field: "requesterId" },
+        { userId: input.requesterId, name: input.requesterName, field: "requesterId", may: "onBehalf" },
         async (t) => {
           const { request, vendor, budget } = await previewPurchaseRequest(t, input);
           return {
@@ -262,7 +298,7 @@ export const financeDriver = defineDriver(financeManifest, {
   "finance.purchase.approve": {
     run: async (rawInput, ctx) => {
       const input = parsedInput(purchaseApproveInput, rawInput);
-      return asMember(ctx, { userId: input.approverId, field: "approverId" }, async (t) => {
+      return asMember(ctx, { userId: input.approverId, field: "approverId", may: "decider" }, async (t) => {
         const decided = await decidePurchaseRequest(
           t,
           input.purchaseRequestId,
@@ -276,7 +312,7 @@ export const financeDriver = defineDriver(financeManifest, {
     },
     dryRun: async (rawInput, ctx): Promise<DryRun> => {
       const input = parsedInput(purchaseApproveInput, rawInput);
-      return asMember(ctx, { userId: input.approverId, field: "approverId" }, async (t) => {
+      return asMember(ctx, { userId: input.approverId, field: "approverId", may: "decider" }, async (t) => {
         const { request, vendor } = await planPurchaseDecision(
           t,
           input.purchaseRequestId,
@@ -304,7 +340,7 @@ export const financeDriver = defineDriver(financeManifest, {
   "finance.purchase.order": {
     run: async (rawInput, ctx) => {
       const input = parsedInput(purchaseOrderInput, rawInput);
-      return asMember(ctx, { userId: input.issuedById, field: "issuedById" }, async (t) => {
+      return asMember(ctx, { userId: input.issuedById, field: "issuedById", may: "decider" }, async (t) => {
         const { order, budget } = await issuePurchaseOrder(t, input.purchaseRequestId);
         return {
           purchaseOrderId: order.id,
@@ -317,7 +353,7 @@ export const financeDriver = defineDriver(financeManifest, {
     },
     dryRun: async (rawInput, ctx): Promise<DryRun> => {
       const input = parsedInput(purchaseOrderInput, rawInput);
-      return asMember(ctx, { userId: input.issuedById, field: "issuedById" }, async (t) => {
+      return asMember(ctx, { userId: input.issuedById, field: "issuedById", may: "decider" }, async (t) => {
         const { request, vendor, nextNumber, budget } = await planPurchaseOrder(t, input.purchaseRequestId);
         const amount = formatMoney(request.amountCents, request.currency);
         const changes: Change[] = [

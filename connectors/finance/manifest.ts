@@ -4,14 +4,24 @@ import { EXPENSE_CATEGORIES } from "@/server/finance/accounts";
 import { formatMoney } from "@/server/finance/money";
 
 /**
- * Finance, built in: expenses and purchases on the tenant's own data (server/finance/). Every person
- * an input names (submitter, approver, requester, issuer) must be an active member of the tenant, and
- * acts with their membership's role; names given for previews must be theirs. Approving an expense
+ * Finance, built in: expenses and purchases on the tenant's own data (server/finance/). A call acts
+ * as the person the kernel says it acts for (`ctx.actor`), with their membership's role. Who decides
+ * (approver) and who orders (issuer) is always that person: an input's `approverId` or `issuedById`
+ * may only repeat it. Who an expense or purchase request is for (submitter, requester) is that person
+ * too, unless an owner or admin files it for another member by naming them. Names given for previews
+ * must be the member's. Approving an expense
  * posts it to the ledger, and a posted entry is never changed: a mistake is corrected by a reversing
  * entry, a new posting of its own, so no action here is reversible.
  */
 
 const userId = z.uuid("Use a member's user id");
+/**
+ * The person who decides or orders: the call's actor. Optional; when given it must be the actor, so
+ * naming someone else never lets a call act as them.
+ */
+const actingUserId = userId.optional();
+/** Who a request is for; the call's actor when left out (only owners and admins name another member). */
+const forUserId = userId.optional();
 /** How people call the member, for previews; the driver refuses a name that is not the member's. */
 const personName = z.string().trim().min(1).max(200).optional();
 const cents = z
@@ -36,7 +46,7 @@ const reasonWhenRejecting = (
 };
 
 export const expenseSubmitInput = z.strictObject({
-  submitterId: userId,
+  submitterId: forUserId,
   submitterName: personName,
   date: z.iso.date("Use a date as YYYY-MM-DD"),
   merchant: z.string().trim().min(1, "Name the merchant").max(200),
@@ -63,7 +73,7 @@ export const expenseSubmitOutput = z.strictObject({
 });
 
 export const expenseApproveInput = z
-  .strictObject({ expenseId: z.uuid("Choose an expense"), approverId: userId, ...decision })
+  .strictObject({ expenseId: z.uuid("Choose an expense"), approverId: actingUserId, ...decision })
   .superRefine(reasonWhenRejecting);
 export type ExpenseApproveInput = z.output<typeof expenseApproveInput>;
 
@@ -75,7 +85,7 @@ export const expenseApproveOutput = z.strictObject({
 });
 
 export const purchaseRequestInput = z.strictObject({
-  requesterId: userId,
+  requesterId: forUserId,
   requesterName: personName,
   vendorId: z.uuid("Choose a vendor"),
   costCenterId: z.uuid("Choose a cost center"),
@@ -92,7 +102,11 @@ export const purchaseRequestOutput = z.strictObject({
 });
 
 export const purchaseApproveInput = z
-  .strictObject({ purchaseRequestId: z.uuid("Choose a purchase request"), approverId: userId, ...decision })
+  .strictObject({
+    purchaseRequestId: z.uuid("Choose a purchase request"),
+    approverId: actingUserId,
+    ...decision,
+  })
   .superRefine(reasonWhenRejecting);
 export type PurchaseApproveInput = z.output<typeof purchaseApproveInput>;
 
@@ -103,7 +117,7 @@ export const purchaseApproveOutput = z.strictObject({
 
 export const purchaseOrderInput = z.strictObject({
   purchaseRequestId: z.uuid("Choose a purchase request"),
-  issuedById: userId,
+  issuedById: actingUserId,
 });
 export type PurchaseOrderInput = z.output<typeof purchaseOrderInput>;
 
@@ -121,7 +135,7 @@ const short = (id: string) => id.slice(0, 8);
 
 export const financeManifest = defineManifest({
   id: "finance",
-  version: "1.0.0",
+  version: "1.1.0",
   name: "Finance",
   category: "finance",
   description:
