@@ -288,6 +288,27 @@ const cases: Record<
   "connector.deleteConnection": [{ input: { connectionId: 5 }, field: "connectionId" }],
   "connector.testConnection": [{ input: {}, field: "connectionId" }],
   "connector.recentCalls": [{ input: { connectorId: "http", limit: 0 }, field: "limit" }],
+  "hr.list": [
+    { input: { search: longString }, field: "search" },
+    { input: { departmentId: "sales" }, field: "departmentId" },
+    { input: { status: "fired" }, field: "status" },
+  ],
+  "hr.get": [
+    { input: { employeeId: "E1" }, field: "employeeId" },
+    { input: {}, field: "employeeId" },
+  ],
+  // A file with bad rows is an answer listing them (server/trpc/routers/hr/hr.integration.test.ts);
+  // only input that is not a file at all is refused.
+  "hr.csvImport": [
+    { input: { csv: 5 }, field: "csv" },
+    { input: {}, field: "csv" },
+    {
+      input: {
+        csv: `employee_number,given_name,family_name,email,start_date\n${"x".repeat(2 * 1024 * 1024)}`,
+      },
+      field: "csv",
+    },
+  ],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },
@@ -330,6 +351,11 @@ describe("bad input", () => {
       "runs.functions",
       "kernel.pools",
       "connector.catalog",
+      "hr.orgChart",
+      "hr.csvExport",
+      "scim.status",
+      "scim.generateToken",
+      "scim.revokeToken",
     ]);
     const missing = Object.keys(procedureTypes()).filter((p) => !withoutInput.has(p) && !cases[p]);
     expect(missing).toEqual([]);

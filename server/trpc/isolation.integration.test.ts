@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createConnection } from "@/server/connections/connections";
+import { hire } from "@/server/hr/fixtures";
+import { generateScimToken } from "@/server/scim/tokens";
 import { createInvite } from "@/server/tenancy/invites";
 import {
   callHttp,
@@ -27,6 +29,7 @@ let acmeInviteId: string;
 let acmeInviteToken: string;
 let acmeAccess: TestAccess;
 let acmeConnectionId: string;
+let acmeEmployeeRecordId: string;
 
 beforeAll(async () => {
   acme = await createTestTenant(testDb(), "acme");
@@ -47,6 +50,8 @@ beforeAll(async () => {
     ),
   );
   acmeConnectionId = connection.id;
+  acmeEmployeeRecordId = (await hire(acme, { givenName: "Isolated", title: "Head of Secrets" })).id;
+  await acme.asOwner((ctx) => generateScimToken(ctx));
 });
 
 type TenantCase = {
@@ -193,6 +198,23 @@ const tenantScoped: Record<string, TenantCase> = {
     foreignIdInput: () => ({ connectionId: acmeConnectionId }),
   },
   "connector.recentCalls": { input: () => ({ connectorId: "http" }) },
+  "hr.list": { input: () => ({ search: "Isolated" }) },
+  "hr.get": {
+    input: () => ({ employeeId: acmeEmployeeRecordId }),
+    foreignIdInput: () => ({ employeeId: acmeEmployeeRecordId }),
+  },
+  "hr.orgChart": { input: () => undefined },
+  // Rows are matched by employee number within the caller's tenant only: the same file imported in
+  // Globex makes Globex's own record (server/trpc/routers/hr/hr.integration.test.ts).
+  "hr.csvImport": {
+    input: () => ({
+      csv: "employee_number,given_name,family_name,email,start_date\nX1,Eve,Intruder,eve@globex.test,2026-01-05\n",
+    }),
+  },
+  "hr.csvExport": { input: () => undefined },
+  "scim.status": { input: () => undefined },
+  "scim.generateToken": { input: () => undefined },
+  "scim.revokeToken": { input: () => undefined },
 };
 
 /** Procedures with no tenant in scope, and the test below that covers their isolation. */
@@ -226,6 +248,16 @@ async function acmeSnapshot() {
     ).rows,
     auditEntries: (await db.query(`SELECT seq::text FROM "AuditEntry" WHERE "tenantId" = $1`, [acme.id])).rows
       .length,
+    people: (
+      await db.query(
+        `SELECT id, employee_number, work_email, title, manager_id, status, updated_at FROM hr.employee
+          WHERE tenant_id = $1 ORDER BY id`,
+        [acme.id],
+      )
+    ).rows,
+    scimTokens: (
+      await db.query(`SELECT id, revoked_at FROM scim.token WHERE tenant_id = $1 ORDER BY id`, [acme.id])
+    ).rows,
     access: (
       await db.query(
         `SELECT (SELECT count(*) FROM "PolicyVersion" WHERE "tenantId" = $1)::int AS policies,

@@ -1,6 +1,7 @@
 import { agentRouter } from "./routers/agent";
 import { auditRouter } from "./routers/audit";
 import { grantRouter } from "./routers/grant";
+import { hrRouter } from "./routers/hr";
 import { policyRouter } from "./routers/policy";
 import { authRouter } from "./routers/auth";
 import { connectorRouter } from "./routers/connector";
@@ -9,6 +10,7 @@ import { kernelRouter } from "./routers/kernel";
 import { memberRouter } from "./routers/member";
 import { profileRouter } from "./routers/profile";
 import { runsRouter } from "./routers/runs";
+import { scimRouter } from "./routers/scim";
 import { tenantRouter } from "./routers/tenant";
 import { createCallerFactory, router } from "./trpc";
 
@@ -25,6 +27,8 @@ export const appRouter = router({
   runs: runsRouter,
   kernel: kernelRouter,
   connector: connectorRouter,
+  hr: hrRouter,
+  scim: scimRouter,
 });
 
 export type AppRouter = typeof appRouter;

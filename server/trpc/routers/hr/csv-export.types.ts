@@ -1,0 +1,3 @@
+import { z } from "zod";
+
+export const csvExportOutput = z.object({ csv: z.string(), filename: z.string() });

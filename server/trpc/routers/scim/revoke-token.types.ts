@@ -1,0 +1,3 @@
+import { z } from "zod";
+
+export const revokeTokenOutput = z.object({ revoked: z.literal(true) });
