@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DriverContext } from "@/connectors/sdk";
-import { driverContext } from "@/connectors/testing";
+import { actingAs, driverContext } from "@/connectors/testing";
 import { withTenant } from "@/server/db/scope";
 import { sqlOf } from "@/server/db/sql";
 import { caught, hire } from "@/server/hr/fixtures";
 import { createTimeOffPolicy, type TimeOffPolicyView } from "@/server/hr/time-off";
-import { createTestTenant, testDb, type TestTenant } from "@/server/testing/fixtures";
+import { createTestTenant, testDb, type TestTenant, type TestUser } from "@/server/testing/fixtures";
 import { hrisDriver } from "./driver";
 import { hrisManifest } from "./manifest";
 
@@ -14,7 +14,16 @@ const driver = hrisDriver.actions;
 
 let acme: TestTenant;
 let vacation: TimeOffPolicyView;
-const ctx = () => driverContext(testDb(), acme.id);
+/** A call acting for the tenant's owner, who keeps the people records. */
+const ctx = () => driverContext(testDb(), acme.id, null, actingAs(acme.owner.userId));
+/** A call by an agent acting for `user`. */
+const agentFor = (user: TestUser) =>
+  driverContext(
+    testDb(),
+    acme.id,
+    null,
+    actingAs(user.userId, "5a1e0c3d-0000-4000-8000-0000000a9e17", "Agent HR bot"),
+  );
 /** What the kernel gives a dry run (kernel.preview): a READ ONLY transaction, where any write fails. */
 const readOnly = (): DriverContext => ({
   ...ctx(),
@@ -287,7 +296,7 @@ describe("time off", () => {
     ]);
     const output = actions.timeoffApprove.output.parse(await driver.timeoffApprove.run(input, ctx()));
     expect(output).toMatchObject({
-      request: { status: "approved", decidedBy: null },
+      request: { status: "approved", decidedBy: acme.owner.userId },
       balance: { usedDays: 2 },
     });
     expect(output.request.decidedAt).not.toBeNull();
@@ -297,5 +306,40 @@ describe("time off", () => {
       false,
     );
     expect(await snapshot()).toBe(after);
+  });
+
+  it("approve acts as the person the agent acts for: not the requester, not a stranger; the manager is recorded", async () => {
+    const managerUser = await acme.add("employee");
+    const staffUser = await acme.add("employee");
+    const stranger = await acme.add("employee");
+    const manager = await hire(acme, { email: managerUser.email });
+    const staff = await hire(acme, { email: staffUser.email, managerId: manager.id });
+    const { request } = await driver.timeoffRequest.run(
+      actions.timeoffRequest.input.parse({
+        employeeId: staff.id,
+        policyId: vacation.id,
+        startDate: "2030-06-03",
+        endDate: "2030-06-04",
+      }),
+      agentFor(staffUser),
+    );
+    const input = actions.timeoffApprove.input.parse({ requestId: request.id });
+    const before = await snapshot();
+    const own = await caught(driver.timeoffApprove.run(input, agentFor(staffUser)));
+    expect(own).toMatchObject({ code: "FORBIDDEN", message: "Nobody decides their own time off" });
+    expect(
+      (await caught(driver.timeoffApprove.dryRun?.(input, agentFor(staffUser)) ?? Promise.resolve())).code,
+    ).toBe("FORBIDDEN");
+    expect((await caught(driver.timeoffApprove.run(input, agentFor(stranger)))).code).toBe("NOT_FOUND");
+    // Nobody who is not a member of the tenant acts at all.
+    expect((await caught(driver.timeoffApprove.run(input, driverContext(testDb(), acme.id)))).code).toBe(
+      "FORBIDDEN",
+    );
+    expect(await snapshot()).toBe(before);
+
+    const approved = actions.timeoffApprove.output.parse(
+      await driver.timeoffApprove.run(input, agentFor(managerUser)),
+    );
+    expect(approved.request).toMatchObject({ status: "approved", decidedBy: managerUser.userId });
   });
 });

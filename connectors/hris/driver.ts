@@ -1,5 +1,6 @@
 import { defineDriver, type Change, type DriverContext, type DryRun } from "@/connectors/sdk";
-import { notFound } from "@/server/errors";
+import { AppError, notFound } from "@/server/errors";
+import { memberActor } from "@/server/finance/members";
 import type { ChecklistItemPlan, ChecklistView } from "@/server/hr/checklists";
 import type { HrContext } from "@/server/hr/common";
 import {
@@ -28,15 +29,25 @@ import {
 import { hrisManifest } from "./manifest";
 
 /**
- * A thin adapter over server/hr: each action runs the domain function in the tenant's transaction,
- * with no person as actor (the kernel has authorized the syscall and audits it). Dry runs call the
- * domain's plan functions, which check everything the write would and read only.
+ * A thin adapter over server/hr: each action runs the domain function in the tenant's transaction as
+ * the member the call acts for (`ctx.actor`, as the kernel verified it, with their membership's
+ * role), so the domain's rules hold against that person: who decides time off is recorded as them,
+ * nobody decides their own, only a manager or HR decides someone else's. The kernel audits the call
+ * (`byKernel`). Dry runs call the domain's plan functions, which check everything the write would and
+ * read only.
  */
 
 const hr =
   (ctx: DriverContext) =>
   <T>(fn: (hrCtx: HrContext) => Promise<T>): Promise<T> =>
-    ctx.tenant((tx) => fn({ tenantId: ctx.tenantId, db: tx, actor: null }));
+    ctx.tenant(async (tx) => {
+      const actor = await memberActor(tx, ctx.tenantId, ctx.actor.userId).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === "NOT_FOUND")
+          throw new AppError("FORBIDDEN", `${ctx.actor.label} is not an active member of this tenant`);
+        throw error;
+      });
+      return fn({ tenantId: ctx.tenantId, db: tx, actor, byKernel: true });
+    });
 
 const today = () => new Date().toISOString().slice(0, 10);
 

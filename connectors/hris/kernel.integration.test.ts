@@ -96,7 +96,10 @@ describe("hris through the kernel", () => {
     expect(approved).toMatchObject({
       status: "succeeded",
       reasons: ["manager-approves-time-off"],
-      output: { request: { status: "approved" }, balance: { usedDays: 2, pendingDays: 0 } },
+      output: {
+        request: { status: "approved", decidedBy: managerUser.userId },
+        balance: { usedDays: 2, pendingDays: 0 },
+      },
     });
   });
 

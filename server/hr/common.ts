@@ -9,11 +9,13 @@ import type { Role } from "@/server/tenancy/roles";
 
 /**
  * What every HR function receives: the tenant, its row-level-security transaction, and the person
- * acting. `actor` is null when the kernel calls on an agent's or a workflow's behalf through the
- * HRIS connector: the kernel has then already authorized the syscall and audits it itself, so these
- * functions neither check roles nor append their own entry. A TenantContext fits as it is.
+ * acting, whose role and relations decide what they may do and who is recorded as deciding. Calls
+ * through the HRIS connector act as the person the kernel verified (an agent's acting-for person)
+ * and are marked `byKernel`: the kernel audits them itself, so these functions append no entry of
+ * their own. `actor` null is a system change with no person behind it: no role is checked and none
+ * is recorded. A TenantContext fits as it is.
  */
-export type HrContext = { tenantId: string; db: Tx; actor: Actor | null };
+export type HrContext = { tenantId: string; db: Tx; actor: Actor | null; byKernel?: boolean };
 
 /** Owners and admins keep the people records; members read the directory and their own time off. */
 const HR_MANAGERS: readonly Role[] = ["owner", "admin"];
@@ -143,7 +145,7 @@ export async function auditHr(
   resource: { type: string; id: string; label: string },
   detail: AuditDetail,
 ): Promise<void> {
-  if (!ctx.actor) return;
+  if (!ctx.actor || ctx.byKernel) return;
   await appendAudit(ctx.db, ctx.tenantId, {
     actor: await userActor(ctx.db, ctx.actor.userId),
     action,
