@@ -9,13 +9,14 @@ import { operatorTenant, setOperatorTenant } from "@/server/kernel/scheduler/ope
 import { addMember } from "@/server/tenancy/members";
 import { ROLES } from "@/server/tenancy/roles";
 import { tenantForUser } from "@/server/tenancy/tenants";
+import { seedDomains, type DemoTenant } from "./seed-domains";
 
 /** Every demo account's password (also in the README). */
 export const DEMO_PASSWORD = "tenet-demo-pass";
 
 export const DEMO_TENANTS = [
-  { slug: "acme", name: "Acme", domain: "acme.example" },
-  { slug: "globex", name: "Globex", domain: "globex.example" },
+  { slug: "acme", name: "Acme", domain: "acme.example", prefix: "ACME" },
+  { slug: "globex", name: "Globex", domain: "globex.example", prefix: "GLOBEX" },
 ] as const;
 
 /**
@@ -35,9 +36,10 @@ export const demoEmail = (role: string, domain: string) => `${role}@${domain}`;
 const displayName = (role: string, tenant: string) => `${tenant} ${role[0]?.toUpperCase()}${role.slice(1)}`;
 
 /**
- * Seeds the demo tenants through the same domain functions the app uses, and the operator tenant.
- * Idempotent: a tenant whose owner already exists is left alone, and an operator tenant chosen with
- * `npm run platform:operators` is kept. `owner` is the database owner's connection: only it may record
+ * Seeds the demo tenants through the same domain functions the app uses, and the operator tenant,
+ * then each demo tenant's HR, facilities, finance and IT data (seed-domains.ts).
+ * Idempotent: a tenant whose owner already exists gets no new accounts, a domain already seeded is left
+ * alone, and an operator tenant chosen with `npm run platform:operators` is kept. `owner` is the database owner's connection: only it may record
  * the operator tenant. Returns the accounts it created.
  */
 export async function seedDemo(db: PrismaClient, owner: Sql): Promise<string[]> {
@@ -76,7 +78,29 @@ export async function seedDemo(db: PrismaClient, owner: Sql): Promise<string[]> 
       await seedAgents(tx, tenantId, { userId, membershipId: ownership.id }, members.get("employee"));
     });
   }
+  await seedDomains(db, await demoTenants(db));
   return created;
+}
+
+/** The demo tenants as they are now, found through their owners (tenants are visible to members only). */
+async function demoTenants(db: PrismaClient): Promise<DemoTenant[]> {
+  const tenants: DemoTenant[] = [];
+  for (const tenant of DEMO_TENANTS) {
+    const owner = await db.user.findUnique({
+      where: { email: demoEmail("owner", tenant.domain) },
+      select: { id: true },
+    });
+    const found = owner ? await tenantForUser(db, owner.id, tenant.slug) : null;
+    if (found)
+      tenants.push({
+        tenantId: found.id,
+        slug: tenant.slug,
+        name: tenant.name,
+        prefix: tenant.prefix,
+        domain: tenant.domain,
+      });
+  }
+  return tenants;
 }
 
 async function seedOperators(db: PrismaClient, owner: Sql): Promise<string[]> {
