@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
 import { sqlOf } from "@/server/db/sql";
+import { credentialKeyring, decryptCredentials } from "@/server/connections/crypto";
 import { budgetFacts } from "@/server/finance/budget";
+import { authenticateScimToken } from "@/server/scim/tokens";
 import { poolSql } from "@/server/kernel/scheduler/store";
 import { createIsolatedDatabase } from "@/server/testing/fixtures";
 import { DEMO_TENANTS, demoEmail, seedDemo } from "./seed";
@@ -269,22 +271,31 @@ describe.each(DEMO_TENANTS)("the demo seed of $name", (tenant) => {
     ]);
   });
 
-  it("points the SCIM connection at the other demo tenant's endpoint, with that tenant's live token", async () => {
-    const [connection] = await asTenant<{ config: { baseUrl: string; allowHosts: string[] }; hint: string }>(
+  it("points the SCIM connection at the other demo tenant's endpoint, with a token that tenant accepts", async () => {
+    const [connection] = await asTenant<{
+      id: string;
+      config: { baseUrl: string; allowHosts: string[] };
+      credentials: string;
+    }>(
       tenantId,
-      `SELECT config, "credentialsHint" AS hint FROM "Connection" WHERE "tenantId" = $1::uuid AND "connectorId" = 'scim'`,
+      `SELECT id::text, config, credentials FROM "Connection" WHERE "tenantId" = $1::uuid AND "connectorId" = 'scim'`,
     );
+    if (!connection) throw new Error("no SCIM connection");
     const other = DEMO_TENANTS.find((t) => t.slug !== tenant.slug);
-    expect(connection?.config).toEqual({
-      baseUrl: `http://tenet.test/api/scim/v2/${other?.slug}`,
+    if (!other) throw new Error("one demo tenant only");
+    expect(connection.config).toEqual({
+      baseUrl: `http://tenet.test/api/scim/v2/${other.slug}`,
       allowHosts: ["tenet.test"],
     });
-    const { rows } = await owner.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM scim.token t JOIN "Tenant" x ON x.id = t.tenant_id
-        WHERE x.slug = $1 AND t.revoked_at IS NULL`,
-      [other?.slug],
+    const { token } = decryptCredentials(
+      credentialKeyring(),
+      { tenantId, connectionId: connection.id },
+      connection.credentials,
     );
-    expect(rows[0]?.n).toBe("1");
+    const accepted = await authenticateScimToken(db, other.slug, token ?? "");
+    expect(accepted?.tenantId).toBe(await tenantIdOf(other.slug));
+    // The token is the other tenant's, not this one's.
+    expect(await authenticateScimToken(db, tenant.slug, token ?? "")).toBeNull();
   });
 });
 
