@@ -4,7 +4,7 @@
  * one room and slot, exactly one succeeds and the other gets a conflict.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { driverContext } from "@/connectors/testing";
+import { actingAs, driverContext } from "@/connectors/testing";
 import type { ActionDriver, ActionSpec } from "@/connectors/sdk";
 import type { Tx } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
@@ -39,7 +39,8 @@ let boardroom: Space;
 let desk: Space;
 let siteId: string;
 
-const ctx = () => driverContext(testDb(), acme.id);
+/** A call acting for the tenant's owner, who may book or report for any member. */
+const ctx = () => driverContext(testDb(), acme.id, null, actingAs(acme.owner.userId));
 
 /** Every facilities row of the tenant, to prove that something wrote nothing. */
 const rowCounts = () =>
@@ -468,6 +469,57 @@ describe("through the kernel", () => {
     });
     expect((await kernel.call(as(bob), visit)).status).toBe("denied");
     expect((await kernel.call(as(ada), visit)).status).toBe("succeeded");
+  });
+
+  it("a booking is the caller's: an employee booking for someone else is refused, writing nothing", async () => {
+    const before = await rowCounts();
+    const forAda = await kernel.call(as(bob), bookSyscall(ada, "29", "Bob books for Ada"));
+    expect(forAda).toMatchObject({ status: "failed" });
+    expect(forAda.status === "failed" && forAda.error).toBe(
+      "bookedBy: Only admins act for another member; this call acts for acme employee",
+    );
+    const direct = driverContext(
+      testDb(),
+      acme.id,
+      null,
+      actingAs(bob.userId, "2b9e4f10-0000-4000-8000-00000000b0b1"),
+    );
+    await expect(
+      driver.roomBook.dryRun?.(actions.roomBook.input.parse(roomInput({ bookedBy: ada.userId })), direct),
+    ).rejects.toMatchObject({ code: "FORBIDDEN", fields: { bookedBy: [expect.any(String)] } });
+    await expect(
+      driver.ticketCreate.run(
+        actions.ticketCreate.input.parse({ siteId, title: "Leak", reporterId: ada.userId }),
+        direct,
+      ),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await rowCounts()).toEqual(before);
+
+    // Naming nobody, the booking is the caller's.
+    const own = await kernel.call(as(bob), {
+      ...bookSyscall(bob, "29", "Bob's own"),
+      input: roomInput({ start: "2027-03-29T14:00", end: "2027-03-29T15:00", title: "Bob's own" }),
+    });
+    if (own.status !== "succeeded") throw new Error(JSON.stringify(own));
+    const { bookingId } = actions.roomBook.output.parse(own.output);
+    const [row] = await withTenant(testDb(), { tenantId: acme.id }, (tx) =>
+      sqlOf(tx).query<{ booked_by: string }>(
+        `SELECT booked_by::text FROM facilities.booking WHERE id = $1::uuid`,
+        [bookingId],
+      ),
+    );
+    expect(row?.booked_by).toBe(bob.userId);
+  });
+
+  it("a second booking of a taken slot, after the first has finished, fails with the driver's own words", async () => {
+    const first = await kernel.call(as(ada), bookSyscall(ada, "30", "Ada's"));
+    expect(first.status).toBe("succeeded");
+    const second = await kernel.call(as(bob), bookSyscall(bob, "30", "Bob's"));
+    if (second.status !== "failed") throw new Error(JSON.stringify(second));
+    // The person-facing message the domain wrote for the refused slot, nothing around it.
+    expect(second.error).toMatch(/^Boardroom is not free /);
+    expect(second.error).not.toMatch(/AppError|Error:|\n/);
+    expect(await bookingsOn("30")).toHaveLength(1);
   });
 
   it("without holding anyone back: one booking is stored; the other call is refused by the lease or by the database", async () => {

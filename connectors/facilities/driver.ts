@@ -1,6 +1,8 @@
 import { defineDriver, type DriverContext, type DryRun } from "@/connectors/sdk";
 import { AppError } from "@/server/errors";
-import type { Acting } from "@/server/facilities/common";
+import type { Tx } from "@/server/db/client";
+import { isFacilitiesManager, type Acting } from "@/server/facilities/common";
+import { memberActor } from "@/server/finance/members";
 import {
   cancelBookingIn,
   conflictMessage,
@@ -23,15 +25,41 @@ import { facilitiesManifest, type BookInput, type BookOutput, type TicketOutput 
 
 /**
  * A thin adapter over server/facilities: each call runs in the tenant's row-level-security
- * transaction, acts for the person the input names (the kernel has already authorized the caller),
- * and carries the syscall id, so a retried syscall returns what its first attempt made.
+ * transaction as the member it acts for (`ctx.actor`, as the kernel verified it, with their
+ * membership's role), and carries the syscall id, so a retried syscall returns what its first attempt
+ * made. A booking's booker and a ticket's reporter are that member; only a facilities manager (owner
+ * or admin) names another member instead. A visitor's host and who may cancel a booking or change a
+ * ticket are checked by the domain against the actor, as in the app.
  */
 
-const acting = (ctx: DriverContext, userId: string | null = null): Acting => ({
-  userId,
-  role: null,
-  syscallId: ctx.syscallId,
-});
+/** The member the call acts for, with their role; someone who is no active member does nothing. */
+async function actorOf(tx: Tx, ctx: DriverContext): Promise<Acting> {
+  const member = await memberActor(tx, ctx.tenantId, ctx.actor.userId).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === "NOT_FOUND")
+      throw new AppError("FORBIDDEN", `${ctx.actor.label} is not an active member of this tenant`);
+    throw error;
+  });
+  return { userId: member.userId, role: member.role, syscallId: ctx.syscallId };
+}
+
+/**
+ * Acting for the person a booking or a ticket is for: the actor, or the member `named` when the actor
+ * is a facilities manager. Naming someone else never lets anyone else act as them.
+ */
+async function actingFor(
+  tx: Tx,
+  ctx: DriverContext,
+  named: string | undefined,
+  field: "bookedBy" | "reporterId",
+): Promise<Acting> {
+  const self = await actorOf(tx, ctx);
+  if (named === undefined || named === self.userId) return self;
+  if (!isFacilitiesManager(self.role)) {
+    const message = `Only admins act for another member; this call acts for ${ctx.actor.label}`;
+    throw new AppError("FORBIDDEN", `${field}: ${message}`, { fields: { [field]: [message] } });
+  }
+  return { ...self, userId: named };
+}
 
 const bookingOutput = (b: BookingView): BookOutput => ({
   bookingId: b.id,
@@ -85,7 +113,7 @@ function book(kind: SpaceKind) {
           tx,
           ctx.tenantId,
           bookingInputOf(input),
-          acting(ctx, input.bookedBy ?? null),
+          await actingFor(tx, ctx, input.bookedBy, "bookedBy"),
           {
             kind,
           },
@@ -98,7 +126,7 @@ function book(kind: SpaceKind) {
           tx,
           ctx.tenantId,
           bookingInputOf(input),
-          acting(ctx, input.bookedBy ?? null),
+          await actingFor(tx, ctx, input.bookedBy, "bookedBy"),
           { kind },
         );
         checkSpaceName(input, space.name);
@@ -133,7 +161,7 @@ export const facilitiesDriver = defineDriver(facilitiesManifest, {
   bookingCancel: {
     run: (input, ctx) =>
       ctx.tenant(async (tx) => {
-        const result = await cancelBookingIn(tx, ctx.tenantId, input, acting(ctx));
+        const result = await cancelBookingIn(tx, ctx.tenantId, input, await actorOf(tx, ctx));
         return {
           bookingId: result.bookingId,
           cancelled: result.cancelled,
@@ -157,7 +185,14 @@ export const facilitiesDriver = defineDriver(facilitiesManifest, {
   ticketCreate: {
     run: (input, ctx) =>
       ctx.tenant(async (tx) =>
-        ticketOutput(await createTicketIn(tx, ctx.tenantId, input, acting(ctx, input.reporterId ?? null))),
+        ticketOutput(
+          await createTicketIn(
+            tx,
+            ctx.tenantId,
+            input,
+            await actingFor(tx, ctx, input.reporterId, "reporterId"),
+          ),
+        ),
       ),
     dryRun: (input, ctx) =>
       ctx.tenant(async (tx) => {
@@ -165,7 +200,7 @@ export const facilitiesDriver = defineDriver(facilitiesManifest, {
           tx,
           ctx.tenantId,
           input,
-          acting(ctx, input.reporterId ?? null),
+          await actingFor(tx, ctx, input.reporterId, "reporterId"),
         );
         return {
           changes: [
@@ -181,10 +216,12 @@ export const facilitiesDriver = defineDriver(facilitiesManifest, {
   },
   ticketUpdate: {
     run: (input, ctx) =>
-      ctx.tenant(async (tx) => ticketOutput(await updateTicketIn(tx, ctx.tenantId, input, acting(ctx)))),
+      ctx.tenant(async (tx) =>
+        ticketOutput(await updateTicketIn(tx, ctx.tenantId, input, await actorOf(tx, ctx))),
+      ),
     dryRun: (input, ctx) =>
       ctx.tenant(async (tx) => {
-        const { before, after } = await planTicketUpdate(tx, ctx.tenantId, input, acting(ctx));
+        const { before, after } = await planTicketUpdate(tx, ctx.tenantId, input, await actorOf(tx, ctx));
         const fields: Record<string, { from: string | null; to: string | null }> = {};
         if (before.status !== after.status) fields.status = { from: before.status, to: after.status };
         if (before.priority !== after.priority)
@@ -207,7 +244,7 @@ export const facilitiesDriver = defineDriver(facilitiesManifest, {
   visitorRegister: {
     run: (input, ctx) =>
       ctx.tenant(async (tx) => {
-        const v = await registerVisitorIn(tx, ctx.tenantId, input, acting(ctx, input.hostId));
+        const v = await registerVisitorIn(tx, ctx.tenantId, input, await actorOf(tx, ctx));
         if (v.hostId === null) throw new AppError("INTERNAL", "A visitor was registered without a host");
         return {
           visitorId: v.id,
@@ -220,7 +257,7 @@ export const facilitiesDriver = defineDriver(facilitiesManifest, {
       }),
     dryRun: (input, ctx) =>
       ctx.tenant(async (tx) => {
-        const { visitor, site } = await planVisitor(tx, ctx.tenantId, input, acting(ctx, input.hostId));
+        const { visitor, site } = await planVisitor(tx, ctx.tenantId, input, await actorOf(tx, ctx));
         return {
           changes: [
             {

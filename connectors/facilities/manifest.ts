@@ -40,7 +40,7 @@ const bookInput = z
     rrule: z.string().trim().max(500).nullish(),
     until: z.string().trim().max(40).nullish(),
     private: z.boolean().default(false),
-    /** The member the booking is for; without it, the booking names no person. */
+    /** The member the booking is for: the call's actor when left out; only admins name another member. */
     bookedBy: userId.optional(),
   })
   .superRefine((input, issues) => {
@@ -89,7 +89,7 @@ const ticketCreateInput = z
     title: z.string().trim().min(1, "Title is required").max(200),
     description: z.string().trim().max(10_000).default(""),
     priority: priority.default("normal"),
-    /** The member reporting it. */
+    /** The member reporting it: the call's actor when left out; only admins name another member. */
     reporterId: userId.optional(),
   })
   .refine((t) => t.siteId !== undefined || t.spaceId !== undefined, {
