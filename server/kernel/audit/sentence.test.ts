@@ -310,6 +310,406 @@ describe("describeAuditEntry", () => {
     expect(describeAuditEntry(by({ action, ...over }))).toBe(sentence);
   });
 
+  // Details as the modules write them (server/hr, finance, facilities, it, webhooks, scim, connections).
+  it.each<[string, Partial<DescribableEntry>, string]>([
+    [
+      "hr.employee_created",
+      {
+        resourceLabel: "Alice Smith",
+        detail: { employeeNumber: "E-0042", email: "alice@acme.test", startDate: "2026-12-01" },
+      },
+      "Acme Owner added the employee Alice Smith (E-0042, alice@acme.test), starting 2026-12-01",
+    ],
+    [
+      "hr.employee_updated",
+      {
+        resourceLabel: "Alice Smith",
+        detail: {
+          changes: {
+            departmentId: { from: null, to: "5b0d6c1e-0000-4000-8000-000000000001" },
+            title: { from: "Engineer", to: "Lead Engineer" },
+          },
+        },
+      },
+      "Acme Owner updated Alice Smith's record: title Engineer → Lead Engineer, department changed",
+    ],
+    [
+      "hr.employee_terminated",
+      {
+        resourceLabel: "Bob Jones",
+        detail: { endDate: "2026-12-31", reason: "Moving abroad", cancelledTimeOff: 2 },
+      },
+      "Acme Owner recorded that Bob Jones leaves on 2026-12-31: Moving abroad (2 time-off requests cancelled)",
+    ],
+    [
+      "hr.department_created",
+      { resourceLabel: "Engineering", detail: {} },
+      "Acme Owner added the department Engineering",
+    ],
+    [
+      "hr.time_off_policy_created",
+      {
+        resourceLabel: "Vacation",
+        detail: { kind: "vacation", accrualDaysPerYear: 25, maxCarryoverDays: 5 },
+      },
+      "Acme Owner added the time-off policy Vacation (vacation, 25 days a year, up to 5 days carried over)",
+    ],
+    [
+      "hr.time_off_entitlement_set",
+      {
+        resourceLabel: "Alice Smith",
+        detail: { policy: "Vacation", year: 2026, entitledDays: 27.5, carryoverDays: 0 },
+      },
+      "Acme Owner set Alice Smith's 2026 Vacation entitlement to 27.5 days",
+    ],
+    [
+      "hr.time_off_requested",
+      { resourceLabel: "Alice Smith, 2026-12-21–2026-12-24", detail: { policy: "Vacation", days: 4 } },
+      "Acme Owner requested time off: Alice Smith, 2026-12-21–2026-12-24 (4 days, Vacation)",
+    ],
+    [
+      "hr.time_off_approved",
+      { resourceLabel: "Alice Smith, 2026-12-21–2026-12-21", detail: { days: 1 } },
+      "Acme Owner approved time off: Alice Smith, 2026-12-21–2026-12-21 (1 day)",
+    ],
+    [
+      "hr.time_off_cancelled",
+      { resourceLabel: "Alice Smith, 2026-12-21–2026-12-24", detail: { days: 3.5 } },
+      "Acme Owner cancelled time off: Alice Smith, 2026-12-21–2026-12-24 (3.5 days)",
+    ],
+    [
+      "hr.checklist_item_completed",
+      { resourceLabel: "Return laptop", detail: { checklistId: "c-1", employeeId: "e-1" } },
+      'Acme Owner completed the checklist item "Return laptop"',
+    ],
+    [
+      "hr.employees_imported",
+      {
+        resourceLabel: "Employees",
+        detail: { created: 3, updated: 2, unchanged: 10, terminated: 1, departmentsCreated: 1 },
+      },
+      "Acme Owner imported employees from CSV: 3 added, 2 updated, 10 unchanged, 1 left, 1 department added",
+    ],
+    ["hr.employees_exported", { detail: { count: 1 } }, "Acme Owner exported 1 employee as CSV"],
+    [
+      "finance.expense_created",
+      {
+        resourceLabel: "Expense 42.50 USD at Café Central",
+        detail: { amountCents: "4250", currency: "USD", category: "meals" },
+      },
+      "Acme Owner recorded an expense of 42.50 USD at Café Central (meals)",
+    ],
+    [
+      "finance.expense_submitted",
+      {
+        resourceLabel: "Expense 42.50 USD at Café Central",
+        detail: { amountCents: "4250", currency: "USD", category: "meals", overBudget: true },
+      },
+      "Acme Owner submitted the expense of 42.50 USD at Café Central for approval (over budget)",
+    ],
+    [
+      "finance.expense_rejected",
+      {
+        outcome: "rejected",
+        resourceLabel: "Expense 42.50 USD at Café Central",
+        detail: { amountCents: "4250", currency: "USD", category: "meals", reason: "No receipt" },
+      },
+      "Acme Owner rejected the expense of 42.50 USD at Café Central: No receipt",
+    ],
+    [
+      "finance.receipt_uploaded",
+      {
+        resourceLabel: "Expense 42.50 USD at Café Central",
+        detail: {
+          receiptId: "r-1",
+          fileName: "receipt.pdf",
+          contentType: "application/pdf",
+          sizeBytes: 123_456,
+          sha256: "ab".repeat(32),
+        },
+      },
+      "Acme Owner attached the receipt receipt.pdf (121 KB) to the expense of 42.50 USD at Café Central",
+    ],
+    [
+      "finance.expenses_exported",
+      { detail: { from: "2026-01-01", to: "2026-03-31", count: 7 } },
+      "Acme Owner exported 7 expenses from 2026-01-01 to 2026-03-31 as CSV",
+    ],
+    [
+      "finance.vendor_created",
+      { resourceLabel: "Contoso", detail: { name: "Contoso", paymentTermsDays: 30 } },
+      "Acme Owner added the vendor Contoso (payment terms 30 days)",
+    ],
+    [
+      "finance.vendor_updated",
+      { resourceLabel: "Contoso", detail: { paymentTermsDays: 45, taxId: null } },
+      "Acme Owner updated the vendor Contoso: tax ID removed, payment terms now 45 days",
+    ],
+    [
+      "finance.vendor_deactivated",
+      { resourceLabel: "Contoso", detail: { active: false } },
+      "Acme Owner deactivated the vendor Contoso",
+    ],
+    [
+      "finance.purchase_requested",
+      {
+        resourceLabel: "Purchase 18,000.00 EUR from Contoso: 12 laptops",
+        detail: {
+          amountCents: "1800000",
+          currency: "EUR",
+          vendor: "Contoso",
+          costCenter: "ENG",
+          overBudget: false,
+        },
+      },
+      'Acme Owner requested the purchase "12 laptops" (18,000.00 EUR from Contoso, cost center ENG)',
+    ],
+    [
+      "finance.purchase_rejected",
+      {
+        outcome: "rejected",
+        resourceLabel: "Purchase 18,000.00 EUR: 12 laptops",
+        detail: { amountCents: "1800000", currency: "EUR", reason: "Wait for Q1" },
+      },
+      'Acme Owner rejected the purchase "12 laptops" (18,000.00 EUR): Wait for Q1',
+    ],
+    [
+      "finance.purchase_ordered",
+      {
+        resourceLabel: "PO-2026-0007 Purchase 18,000.00 EUR from Contoso: 12 laptops",
+        detail: {
+          number: "PO-2026-0007",
+          requestId: "p-1",
+          amountCents: "1800000",
+          currency: "EUR",
+          vendor: "Contoso",
+        },
+      },
+      'Acme Owner issued purchase order PO-2026-0007 for "12 laptops" to Contoso (18,000.00 EUR)',
+    ],
+    [
+      "finance.purchase_received",
+      {
+        resourceLabel: "PO-2026-0007",
+        detail: { journalEntryId: "j-1", amountCents: "1800000", currency: "EUR" },
+      },
+      "Acme Owner recorded the delivery of purchase order PO-2026-0007 (18,000.00 EUR) and posted it to the ledger",
+    ],
+    [
+      "finance.purchase_order_cancelled",
+      { resourceLabel: "PO-2026-0007", detail: { reason: "Supplier out of stock" } },
+      "Acme Owner cancelled purchase order PO-2026-0007: Supplier out of stock",
+    ],
+    [
+      "facilities.site_created",
+      { resourceLabel: "Berlin HQ", detail: { timeZone: "Europe/Berlin" } },
+      "Acme Owner added the site Berlin HQ (Europe/Berlin)",
+    ],
+    [
+      "facilities.space_created",
+      { resourceLabel: "Boardroom", detail: { kind: "room" } },
+      "Acme Owner added the room Boardroom",
+    ],
+    [
+      "facilities.space_updated",
+      { resourceLabel: "Boardroom", detail: { bookable: false } },
+      "Acme Owner changed the space Boardroom; it is not bookable",
+    ],
+    [
+      "facilities.feed_token_rotated",
+      { resourceLabel: "Boardroom", detail: {} },
+      "Acme Owner replaced the calendar feed link of Boardroom; the old link no longer works",
+    ],
+    [
+      "facilities.booking_created",
+      {
+        resourceLabel: "Boardroom: Stand-up",
+        detail: {
+          spaceId: "s-1",
+          start: "2026-12-01T09:00:00.000Z",
+          occurrences: 10,
+          rrule: "FREQ=WEEKLY;COUNT=10",
+        },
+      },
+      "Acme Owner booked Boardroom: Stand-up from 2026-12-01 09:00 UTC, repeating (10 occurrences)",
+    ],
+    [
+      "facilities.booking_created",
+      {
+        resourceLabel: "Desk 4: ",
+        detail: { spaceId: "s-2", start: "2026-12-01T08:00:00.000Z", occurrences: 1 },
+      },
+      "Acme Owner booked Desk 4 for 2026-12-01 08:00 UTC",
+    ],
+    [
+      "facilities.occurrence_cancelled",
+      { resourceLabel: "Boardroom: Stand-up", detail: { freed: 1, start: "2026-12-08T09:00:00.000Z" } },
+      "Acme Owner cancelled the 2026-12-08 09:00 UTC occurrence of Boardroom: Stand-up",
+    ],
+    [
+      "facilities.booking_cancelled",
+      { resourceLabel: "Boardroom: Stand-up", detail: { freed: 9 } },
+      "Acme Owner cancelled the booking Boardroom: Stand-up (9 occurrences)",
+    ],
+    [
+      "facilities.ticket_created",
+      {
+        resourceLabel: "Leaking tap",
+        detail: { priority: "high", slaDueAt: "2026-12-01T13:00:00.000Z" },
+      },
+      'Acme Owner reported the maintenance issue "Leaking tap" (high priority, due 2026-12-01 13:00 UTC)',
+    ],
+    [
+      "facilities.ticket_updated",
+      { resourceLabel: "Leaking tap", detail: { status: "open → in_progress", assigneeId: "u-7" } },
+      'Acme Owner updated the maintenance ticket "Leaking tap": status open → in progress, reassigned',
+    ],
+    [
+      "facilities.visitor_registered",
+      { resourceLabel: "Jane Doe", detail: { expectedAt: "2026-12-01T10:30:00.000Z" } },
+      "Acme Owner registered the visitor Jane Doe, expected 2026-12-01 10:30 UTC",
+    ],
+    [
+      "facilities.visitor_checked_in",
+      { resourceLabel: "Jane Doe", detail: { badgeNumber: "B-12" } },
+      "Acme Owner checked in the visitor Jane Doe (badge B-12)",
+    ],
+    [
+      "webhook.endpoint_created",
+      { resourceLabel: "Stripe", detail: { name: "Stripe", event: "billing/invoice.paid" } },
+      "Acme Owner created the inbound webhook endpoint Stripe for the event billing/invoice.paid",
+    ],
+    [
+      "webhook.endpoint_secret_rotated",
+      { resourceLabel: "Stripe", detail: { name: "Stripe", event: "billing/invoice.paid", graceHours: 24 } },
+      "Acme Owner replaced the signing secret of the inbound webhook endpoint Stripe; the old one keeps working for 24 hours",
+    ],
+    [
+      "webhook.subscription_created",
+      {
+        resourceLabel: "Ops",
+        detail: {
+          name: "Ops",
+          targetHost: "hooks.example.com",
+          events: "hr/employee.created, it/access.granted",
+        },
+      },
+      "Acme Owner created the outbound webhook subscription Ops, sending hr/employee.created, it/access.granted to hooks.example.com",
+    ],
+    [
+      "device.assigned",
+      {
+        resourceLabel: "LT-0042 (MacBook Pro 14)",
+        detail: { assetTag: "LT-0042", kind: "laptop", model: "MacBook Pro 14", userId: "u-2", user: "Bob" },
+      },
+      "Acme Owner gave the laptop LT-0042 (MacBook Pro 14) to Bob",
+    ],
+    [
+      "device.returned",
+      {
+        detail: {
+          assetTag: "LT-0042",
+          kind: "laptop",
+          model: "MacBook Pro 14",
+          userId: "u-2",
+          user: "Bob",
+          to: "repair",
+        },
+      },
+      "Acme Owner recorded that Bob returned the laptop LT-0042 (MacBook Pro 14); it is now in repair",
+    ],
+    [
+      "device.updated",
+      { detail: { assetTag: "X-1", kind: "other", model: "Label printer", status: "retired" } },
+      "Acme Owner updated the device X-1 (Label printer); it is now retired",
+    ],
+    ["device.exported", { detail: { count: 12 } }, "Acme Owner exported 12 devices as CSV"],
+    [
+      "it.access.requested",
+      {
+        resourceLabel: "Figma / Editor for Bob",
+        detail: { app: "Figma", role: "Editor", userId: "u-2", reason: "Design reviews" },
+      },
+      "Acme Owner requested access to Figma / Editor for Bob: Design reviews",
+    ],
+    [
+      "it.app.updated",
+      {
+        resourceLabel: "Figma",
+        detail: {
+          changed: {
+            archived: { from: false, to: true },
+            name: { from: "Figma (old)", to: "Figma" },
+            ownerUserId: { from: "u-1", to: "u-2" },
+          },
+        },
+      },
+      "Acme Owner changed the app Figma in the access catalog: name Figma (old) → Figma, owner changed, archived",
+    ],
+    [
+      "it.app_role.created",
+      {
+        resourceLabel: "Figma: Editor",
+        detail: { appId: "a-1", scimGroup: "figma-editors", approverRole: "admin" },
+      },
+      "Acme Owner added the role Figma: Editor to the access catalog (SCIM group figma-editors, approved by an admin)",
+    ],
+    [
+      "scim.user.created",
+      {
+        actorType: "system",
+        actorLabel: "SCIM (identity provider)",
+        resourceLabel: "alice@acme.test",
+        detail: { scimUserId: "s-1", userName: "alice@acme.test", active: true, linked: "new user" },
+      },
+      "SCIM (identity provider) provisioned the user alice@acme.test (new user)",
+    ],
+    [
+      "scim.user.patched",
+      {
+        actorType: "system",
+        actorLabel: "SCIM (identity provider)",
+        resourceLabel: "alice@acme.test",
+        detail: { scimUserId: "s-1", changed: { active: { from: true, to: false } } },
+      },
+      "SCIM (identity provider) updated the user alice@acme.test: deactivated",
+    ],
+    [
+      "scim.group.replaced",
+      {
+        actorType: "system",
+        actorLabel: "SCIM (identity provider)",
+        resourceLabel: "Engineering",
+        detail: {
+          displayName: { from: "Eng", to: "Engineering" },
+          membersAdded: ["s-1", "s-2"],
+          membersRemoved: ["s-3"],
+        },
+      },
+      "SCIM (identity provider) replaced the group Engineering: renamed from Eng, 2 members added, 1 member removed",
+    ],
+    [
+      "scim.token.rotated",
+      { resourceLabel: "••••9f2c", detail: { revokedTokenId: "[redacted]" } },
+      "Acme Owner replaced the SCIM token with ••••9f2c; the old one no longer works",
+    ],
+    [
+      "connection.config_updated",
+      {
+        resourceLabel: "Workday",
+        detail: {
+          connector: "hris-rest",
+          name: "Workday",
+          from: { baseUrl: "https://a.example.com", pageSize: 100 },
+          to: { baseUrl: "https://b.example.com", pageSize: 100, timeoutMs: 5000 },
+        },
+      },
+      "Acme Owner changed the settings of the hris-rest connection Workday: baseUrl, timeoutMs",
+    ],
+  ])("%s", (action, over, sentence) => {
+    expect(describeAuditEntry(by({ action, ...over }))).toBe(sentence);
+  });
+
   it("syscall decisions name the agent, whom it acts for, the decision and the policies", () => {
     const agent = by({
       actorType: "agent",
