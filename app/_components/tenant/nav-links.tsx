@@ -5,9 +5,10 @@ import { usePathname } from "next/navigation";
 import { focusRing } from "@/app/_components/ui/styles";
 
 /**
- * The tenant's pages, with aria-current on the one being shown; the connectors for every member (the
- * page shows connections only to those who manage access); policies, grants and the kernel's resource
- * pools for those who manage access, workflow runs for those who manage workflows, and the audit log
+ * The tenant's pages, with aria-current on the one being shown; people (the directory, org chart) and
+ * the connectors for every member (the pages show records, imports, the SCIM token and connections
+ * only to those who manage access); policies, grants and the kernel's resource pools for those who
+ * manage access, workflow runs for those who manage workflows, and the audit log
  * for those who may read it.
  */
 export function NavLinks({
@@ -26,6 +27,7 @@ export function NavLinks({
   const links = [
     { href: base, label: "Home", active: pathname === base },
     { href: `${base}/members`, label: "Members", active: pathname.startsWith(`${base}/members`) },
+    { href: `${base}/people`, label: "People", active: pathname.startsWith(`${base}/people`) },
     { href: `${base}/connectors`, label: "Connectors", active: pathname.startsWith(`${base}/connectors`) },
     ...(access
       ? [
