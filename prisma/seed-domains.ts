@@ -29,8 +29,9 @@ import type { Role } from "@/server/tenancy/roles";
 
 /**
  * The demo's business data: HR, facilities, finance and IT for each demo tenant, written through the
- * same domain functions the app and the built-in connectors use (so every row passes their checks and
- * is audited as the tenant's owner's doing). Each domain is seeded once: a marker row (the owner's
+ * same domain functions the app and the built-in connectors use, so every row passes their checks and
+ * is audited as a demo member's doing (the owner's; the booking, ticket and time-off request are the
+ * employee's). Each domain is seeded once: a marker row (the owner's
  * employee record, the Berlin HQ site, this year's Engineering cost center, the first laptop, the
  * GitHub app) says it is there, so seeding again, or an older demo database meeting this seed for the
  * first time, only adds what is missing.
