@@ -4,7 +4,7 @@ import { sqlOf } from "@/server/db/sql";
 import { createApp, createAppRole, updateAppRole } from "@/server/it/access-catalog";
 import { requestAccess } from "@/server/it/access-requests";
 import { createTestTenant, testDb, type TestTenant, type TestUser } from "@/server/testing/fixtures";
-import { driverContext } from "../testing";
+import { actingAs, driverContext } from "../testing";
 import { itDriver } from "./driver";
 import { itManifest } from "./manifest";
 
@@ -45,10 +45,43 @@ const requests = (tenant: TestTenant) =>
   );
 
 describe("it.access.request", () => {
+  it("acts for the caller: an employee's agent asks for the employee, never for someone else", async () => {
+    const gina = await acme.add("employee");
+    const agent = driverContext(
+      testDb(),
+      acme.id,
+      null,
+      actingAs(gina.userId, "3c4d5e6f-0000-4000-8000-0000000a9e17"),
+    );
+    const before = await requests(acme);
+    const forErin = spec.input.parse({
+      roleId: viewerRoleId,
+      userId: erin.userId,
+      reason: "Gina asks for Erin",
+    });
+    await expect(request.run(forErin, agent)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await requests(acme)).toEqual(before);
+    const own = await request.run(
+      spec.input.parse({ roleId: viewerRoleId, userId: gina.userId, reason: "Prototypes" }),
+      agent,
+    );
+    expect(own).toMatchObject({ userId: gina.userId, status: "pending" });
+    const [row] = await withTenant(testDb(), { tenantId: acme.id }, (tx) =>
+      sqlOf(tx).query<{ requested_by: string | null }>(
+        `SELECT requested_by::text FROM it.access_request WHERE id = $1::uuid`,
+        [own.requestId],
+      ),
+    );
+    expect(row?.requested_by).toBe(gina.userId);
+  });
+
   it("records a pending request with the role's approver; the output matches the schema", async () => {
     const input = spec.input.parse({ roleId: editorRoleId, userId: erin.userId, reason: "Design reviews" });
     expect(spec.resources?.(input)).toEqual([{ key: `access-request:${editorRoleId}:${erin.userId}` }]);
-    const output = await request.run(input, driverContext(testDb(), acme.id));
+    const output = await request.run(
+      input,
+      driverContext(testDb(), acme.id, null, actingAs(acme.owner.userId)),
+    );
     expect(spec.output.parse(output)).toEqual(output);
     expect(output).toMatchObject({
       appId,
@@ -66,14 +99,16 @@ describe("it.access.request", () => {
       approver_role: "approver",
     });
     // Asking again while it is open is a conflict, not a second row.
-    await expect(request.run(input, driverContext(testDb(), acme.id))).rejects.toMatchObject({
+    await expect(
+      request.run(input, driverContext(testDb(), acme.id, null, actingAs(acme.owner.userId))),
+    ).rejects.toMatchObject({
       code: "CONFLICT",
       message: expect.stringContaining("already has an open request (pending) for Figma / Editor") as string,
     });
   });
 
   it("dry-runs without writing, and refuses bad input, archived or foreign roles and outsiders, writing nothing", async () => {
-    const ctx = driverContext(testDb(), acme.id);
+    const ctx = driverContext(testDb(), acme.id, null, actingAs(acme.owner.userId));
     const before = await requests(acme);
     const preview = await request.dryRun?.(
       { roleId: viewerRoleId, userId: frank.userId, reason: "Read specs" },

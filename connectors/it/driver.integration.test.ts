@@ -3,7 +3,7 @@ import { withTenant } from "@/server/db/scope";
 import { sqlOf } from "@/server/db/sql";
 import { createDevice } from "@/server/it/devices";
 import { createTestTenant, testDb, unique, type TestTenant, type TestUser } from "@/server/testing/fixtures";
-import { driverContext } from "../testing";
+import { actingAs, driverContext } from "../testing";
 import { itDriver } from "./driver";
 import { itManifest } from "./manifest";
 
@@ -41,7 +41,7 @@ async function snapshot(tenant: TestTenant) {
 describe("it connector", () => {
   it("assigns and returns through the driver; outputs match the schemas and the reversal undoes the assignment", async () => {
     const phone = await newPhone(acme);
-    const ctx = driverContext(testDb(), acme.id);
+    const ctx = driverContext(testDb(), acme.id, null, actingAs(acme.owner.userId));
     const input = assignSpec.input.parse({ deviceId: phone.id, userId: dana.userId, condition: "boxed" });
     expect(assignSpec.resources?.(input)).toEqual([{ key: `device:${phone.id}` }]);
 
@@ -65,7 +65,7 @@ describe("it connector", () => {
       total: 1,
     });
 
-    // The rows name the syscall that wrote them, not a person.
+    // The rows name the person the call acted for and the syscall that wrote them.
     const [row] = await withTenant(testDb(), { tenantId: acme.id }, (tx) =>
       sqlOf(tx).query<{ assigned_by: string | null; assigned_syscall: string; returned_syscall: string }>(
         `SELECT assigned_by::text, assigned_syscall, returned_syscall FROM it.device_assignment WHERE device_id = $1::uuid`,
@@ -73,7 +73,7 @@ describe("it connector", () => {
       ),
     );
     expect(row).toEqual({
-      assigned_by: null,
+      assigned_by: acme.owner.userId,
       assigned_syscall: ctx.syscallId,
       returned_syscall: ctx.syscallId,
     });
@@ -84,13 +84,16 @@ describe("it connector", () => {
     const phone = await newPhone(tenant);
     const input = assignSpec.input.parse({ kind: "phone", userId: tenant.owner.userId });
     expect(assignSpec.resources?.(input)).toEqual([]);
-    const output = await assign.run(input, driverContext(testDb(), tenant.id));
+    const output = await assign.run(
+      input,
+      driverContext(testDb(), tenant.id, null, actingAs(tenant.owner.userId)),
+    );
     expect(output.deviceId).toBe(phone.id);
   });
 
   it("dry runs show the changes and write nothing", async () => {
     const phone = await newPhone(acme);
-    const ctx = driverContext(testDb(), acme.id);
+    const ctx = driverContext(testDb(), acme.id, null, actingAs(acme.owner.userId));
     const before = await snapshot(acme);
     const preview = await assign.dryRun?.({ deviceId: phone.id, userId: dana.userId }, ctx);
     expect(preview?.changes).toEqual([
@@ -121,7 +124,7 @@ describe("it connector", () => {
   it("bad input, a taken device, a foreign device or person: refused, nothing written", async () => {
     const phone = await newPhone(acme);
     const foreignPhone = await newPhone(globex);
-    const ctx = driverContext(testDb(), acme.id);
+    const ctx = driverContext(testDb(), acme.id, null, actingAs(acme.owner.userId));
     await assign.run({ deviceId: phone.id, userId: dana.userId }, ctx);
     const before = await snapshot(acme);
 

@@ -1,14 +1,26 @@
+import { AppError } from "@/server/errors";
+import { memberActor } from "@/server/finance/members";
 import { planAccessRequest, requestAccess } from "@/server/it/access-requests";
 import { assignDevice, planAssignment, planReturn, returnDevice, type ItContext } from "@/server/it/devices";
 import { defineDriver, type DriverContext, type DryRun } from "../sdk";
 import { itManifest } from "./manifest";
 
 /**
- * A thin adapter: each call runs the domain function in the tenant's transaction with no person as
- * actor (the kernel authorized the syscall and audits it), tagging the rows with the syscall's id.
+ * A thin adapter: each call runs the domain function in the tenant's transaction as the member the
+ * call acts for (`ctx.actor`, as the kernel verified it, with their membership's role), tagging the
+ * rows with the syscall's id. So the person recorded as assigning a device or asking for access is
+ * that member, and the domain's rules hold against them: a device goes to someone else, or access is
+ * asked for someone else, only when they are an owner or admin. The kernel audits the call.
  */
 const inTenant = <T>(ctx: DriverContext, fn: (it: ItContext) => Promise<T>) =>
-  ctx.tenant((tx) => fn({ tenantId: ctx.tenantId, db: tx, actor: null, syscallId: ctx.syscallId }));
+  ctx.tenant(async (tx) => {
+    const actor = await memberActor(tx, ctx.tenantId, ctx.actor.userId).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === "NOT_FOUND")
+        throw new AppError("FORBIDDEN", `${ctx.actor.label} is not an active member of this tenant`);
+      throw error;
+    });
+    return fn({ tenantId: ctx.tenantId, db: tx, actor, syscallId: ctx.syscallId, byKernel: true });
+  });
 
 export const itDriver = defineDriver(itManifest, {
   "it.device.assign": {

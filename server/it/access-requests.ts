@@ -12,8 +12,8 @@ import type { ItContext } from "./devices";
  * does: whoever must approve it (the role's approver role, copied onto the request) and granting the
  * account through the app's SCIM connection come after, in the request and approval flow.
  *
- * With a person as actor (a tRPC call), members ask for themselves and owners and admins for anyone;
- * with none (the `it` connector), the kernel has authorized the syscall and audits it.
+ * Members ask for themselves and owners and admins for anyone, whether through tRPC or through the
+ * `it` connector (which acts as the person the kernel verified; the kernel audits those calls).
  */
 
 function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -108,7 +108,7 @@ export async function requestAccess(
       );
     throw error;
   }
-  if (ctx.actor !== null)
+  if (ctx.actor !== null && !ctx.byKernel)
     await appendAudit(ctx.db, ctx.tenantId, {
       actor: await userActor(ctx.db, ctx.actor.userId),
       action: "it.access.requested",

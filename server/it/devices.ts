@@ -31,11 +31,19 @@ export {
  * with at most one person at a time (a partial unique index decides between two concurrent
  * assignments), and its status says `assigned` exactly when it is (a trigger checks at commit).
  *
- * `actor` is null when the kernel calls on an agent's or a workflow's behalf through the `it`
- * connector: the kernel has then authorized the syscall and audits it itself, so these functions
- * neither check roles nor append their own entry. A TenantContext fits as it is.
+ * `actor` is the person acting, whose role decides what they may do and who is recorded as doing it.
+ * Calls through the `it` connector act as the person the kernel verified (an agent's acting-for
+ * person) and are marked `byKernel`: the kernel audits them itself, so these functions append no entry
+ * of their own. `actor` null is a system change with no person behind it: no role is checked and
+ * none is recorded. A TenantContext fits as it is.
  */
-export type ItContext = { tenantId: string; db: Tx; actor: Actor | null; syscallId?: string };
+export type ItContext = {
+  tenantId: string;
+  db: Tx;
+  actor: Actor | null;
+  syscallId?: string;
+  byKernel?: boolean;
+};
 
 const IT_MANAGERS: readonly Role[] = ["owner", "admin"];
 const isItManager = (ctx: ItContext) => ctx.actor === null || IT_MANAGERS.includes(ctx.actor.role);
@@ -202,7 +210,7 @@ async function audit(
   device: Pick<DeviceView, "id" | "assetTag" | "kind" | "model">,
   detail: Record<string, string> = {},
 ): Promise<void> {
-  if (ctx.actor === null) return;
+  if (ctx.actor === null || ctx.byKernel) return;
   await appendAudit(ctx.db, ctx.tenantId, {
     actor: await userActor(ctx.db, ctx.actor.userId),
     action,
