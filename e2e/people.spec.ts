@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { Page } from "@playwright/test";
 import superjson from "superjson";
 import { acceptInvite, expect, inviteMember, signIn, test, type Account } from "./fixtures";
@@ -57,6 +58,19 @@ test("an owner imports people from CSV, sees them in the directory and org chart
     "New departments: Board, Engineering",
   );
   await expect(page.getByRole("table", { name: "Problems in the file" })).toHaveCount(0);
+
+  // The export downloads every record in the import's columns.
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(
+    new RegExp(`^employees-${acme.tenantSlug}-\\d{4}-\\d{2}-\\d{2}\\.csv$`),
+  );
+  const exported = await readFile(await download.path(), "utf8");
+  expect(exported.split("\r\n")[0]).toMatch(/^employee_number,given_name,family_name,email,/);
+  expect(exported).toContain(
+    `P3,Cy,Coder,cy@${acme.tenantSlug}.test,Developer,Engineering,bob@${acme.tenantSlug}.test,2026-02-02`,
+  );
 
   // The directory, searchable and filtered by department.
   await page.getByRole("tab", { name: "Directory" }).click();
