@@ -23,10 +23,12 @@ import {
   type TestUser,
 } from "@/server/testing/fixtures";
 import { Kernel, type KernelContext, type Syscall } from "./kernel";
-import { createToolRegistry, defineTool } from "./tools/registry";
+import { createToolRegistry, defineTool, type ToolActor } from "./tools/registry";
 
 /** A connector that records what reaches it; what it returns is checked against its schema. */
 const reached: { action: string; input: unknown; tenantId: string }[] = [];
+/** Who each call and dry run of the room tool acted for, as the kernel told the connector. */
+const actors: ToolActor[] = [];
 const bookingInput = z.object({ roomId: z.string(), start: z.string(), end: z.string() });
 const tools = createToolRegistry([
   defineTool({
@@ -36,7 +38,12 @@ const tools = createToolRegistry([
     input: bookingInput,
     output: z.object({ bookingId: z.string() }),
     timeoutMs: 2_000,
+    dryRun: (_input, ctx) => {
+      actors.push(ctx.actor);
+      return Promise.resolve({ changes: [], warnings: [] });
+    },
     run: (input, ctx) => {
+      actors.push(ctx.actor);
       reached.push({ action: "facilities.room.book", input, tenantId: ctx.tenantId });
       if (input.roomId === "broken") return Promise.reject(new Error("The room system is down"));
       if (input.roomId === "slow") return new Promise<never>(() => {});
@@ -156,8 +163,13 @@ describe("kernel.call", () => {
     expect(reached.slice(before)).toEqual([
       { action: "facilities.room.book", input: bookRoom("r-7").input, tenantId: acme.id },
     ]);
+    expect(actors.at(-1)).toEqual({ userId: employee.userId, agentId: null, label: "acme employee" });
     const [decided, completed] = await lastEntries(acme, 2);
-    expect(decided).toMatchObject({ action: "syscall.decided", outcome: "allowed", reasons: ["book-spaces"] });
+    expect(decided).toMatchObject({
+      action: "syscall.decided",
+      outcome: "allowed",
+      reasons: ["book-spaces"],
+    });
     expect(completed).toMatchObject({ action: "syscall.completed", outcome: "succeeded" });
     expect(completed?.detail).toMatchObject({ syscallId: result.syscallId, output: { bookingId: "b-r-7" } });
     expect(describeAuditEntry({ ...decided!, detail: decided!.detail })).toBe(
@@ -168,6 +180,13 @@ describe("kernel.call", () => {
   it("an agent acts only through a live grant, and says who it acted for", async () => {
     const result = await processA.call(asAgent(acme, acmeAccess), bookRoom("r-8"));
     expect(result.status).toBe("succeeded");
+    // The connector acts for the person the agent acts for, and knows the agent: both as verified.
+    const agentActor = {
+      userId: acmeAccess.actingFor.userId,
+      agentId: acmeAccess.agentId,
+      label: "Agent acme helper (for acme employee)",
+    };
+    expect(actors.at(-1)).toEqual(agentActor);
     const [decided] = await lastEntries(acme, 2);
     expect(decided).toMatchObject({
       actorType: "agent",
@@ -179,6 +198,9 @@ describe("kernel.call", () => {
       skill: { name: "Facilities helper", version: "1.0.0" },
       runId: "run-1",
     });
+    // A dry run for a preview acts for the same person.
+    await processA.preview(asAgent(acme, acmeAccess), bookRoom("r-9"));
+    expect(actors.at(-1)).toEqual(agentActor);
   });
 });
 

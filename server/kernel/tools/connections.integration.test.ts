@@ -32,6 +32,8 @@ const directorySchemas = {
   config: z.object({ baseUrl: z.string() }),
 };
 
+/** Who each connection test acted for. */
+const testedBy: ToolCallContext["actor"][] = [];
 const baseUrlOf = (ctx: ToolCallContext) => z.string().parse(ctx.connection?.config.baseUrl);
 
 /** The tenant the transaction given to a driver is scoped to. */
@@ -112,6 +114,7 @@ const tools = createToolRegistry(
       id: "kt-directory",
       rateLimits: { concurrency: 3, requestsPerMinute: 120, tenantRequestsPerMinute: 30 },
       test: (ctx) => {
+        testedBy.push(ctx.actor);
         if (ctx.connection?.config.baseUrl === "https://down.example") throw new Error("Connection refused");
         return Promise.resolve(`Signed in to ${baseUrlOf(ctx)}`);
       },
@@ -315,6 +318,7 @@ describe("kernel.testConnection", () => {
       ok: true,
       message: "Signed in to https://dir.example",
     });
+    expect(testedBy.at(-1)).toEqual({ userId: acme.owner.userId, agentId: null, label: "acme owner" });
     expect((await connectionRow(acme, directoryConnection)).status).toBe("working");
     expect(await kernel.testConnection(asOwnerUser(acme), downConnection)).toEqual({
       ok: false,
