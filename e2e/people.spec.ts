@@ -81,6 +81,12 @@ test("an owner imports people from CSV, sees them in the directory and org chart
   await expect(bob).toContainText("Engineering");
   await expect(bob).toContainText("Ada Lovelace");
   await expect(bob).toContainText("P2");
+  await bob.getByRole("button", { name: "Bob Builder" }).click();
+  const details = page.getByRole("region", { name: "Details of Bob Builder" });
+  await expect(details).toContainText("Ada Lovelace (Chief Executive)");
+  await expect(details).toContainText("Cy Coder");
+  await details.getByRole("button", { name: "Close" }).click();
+  await expect(details).toHaveCount(0);
   await page.getByLabel("Search", { exact: true }).fill("coder");
   await expect(directory.getByRole("row")).toHaveCount(2);
   await expect(directory.getByRole("row", { name: /^Cy Coder/ })).toBeVisible();

@@ -4,8 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import { useDeferredValue, useState } from "react";
 import { Alert } from "@/app/_components/ui/alert";
 import { SelectField, TextField } from "@/app/_components/ui/field";
+import { focusRing } from "@/app/_components/ui/styles";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { DirectoryEntry, DirectoryStatus } from "@/app/_lib/trpc-types";
+import { PersonDetails } from "./person-details";
 
 const STATUS_OPTIONS: readonly { value: DirectoryStatus; label: string }[] = [
   { value: "current", label: "Current (active and on leave)" },
@@ -32,6 +34,7 @@ export function Directory({ tenantName, canManage }: { tenantName: string; canMa
   const [search, setSearch] = useState("");
   const [departmentId, setDepartmentId] = useState("");
   const [status, setStatus] = useState<DirectoryStatus>("current");
+  const [shown, setShown] = useState<string | null>(null);
   const deferredSearch = useDeferredValue(search.trim());
   const list = useQuery({
     ...trpc.hr.list.queryOptions({
@@ -82,6 +85,7 @@ export function Directory({ tenantName, canManage }: { tenantName: string; canMa
           />
         ) : null}
       </form>
+      {shown ? <PersonDetails employeeId={shown} onClose={() => setShown(null)} /> : null}
       {list.isError ? <Alert>Could not load the directory: {list.error.message}</Alert> : null}
       {!list.data ? (
         <p className="text-sm text-slate-600">Loading the directory…</p>
@@ -131,7 +135,7 @@ export function Directory({ tenantName, canManage }: { tenantName: string; canMa
             </thead>
             <tbody className="divide-y divide-slate-200">
               {list.data.employees.map((person) => (
-                <PersonRow key={person.id} person={person} />
+                <PersonRow key={person.id} person={person} onShow={() => setShown(person.id)} />
               ))}
             </tbody>
           </table>
@@ -146,12 +150,18 @@ export function Directory({ tenantName, canManage }: { tenantName: string; canMa
   );
 }
 
-function PersonRow({ person }: { person: DirectoryEntry }) {
+function PersonRow({ person, onShow }: { person: DirectoryEntry; onShow: () => void }) {
   const details = person.details;
   return (
     <tr>
       <th scope="row" className={`${td} pl-4 text-left font-medium text-slate-900 sm:pl-6`}>
-        {person.name}
+        <button
+          type="button"
+          onClick={onShow}
+          className={`text-left font-medium text-indigo-700 hover:underline ${focusRing}`}
+        >
+          {person.name}
+        </button>
       </th>
       <td className={td}>{person.title || "—"}</td>
       <td className={td}>{person.department ?? "—"}</td>
