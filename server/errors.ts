@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * The one error type domain code throws. Routes map it to tRPC and HTTP in `appErrorCodes` below and
  * nowhere else; anything that is not an AppError reaches users as a generic internal error.
@@ -38,3 +40,23 @@ export const fieldError = (field: string, message: string) =>
   new AppError("BAD_REQUEST", `${field}: ${message}`, { fields: { [field]: [message] } });
 
 export const notFound = (what = "Not found") => new AppError("NOT_FOUND", what);
+
+/** Zod's issues as a BAD_REQUEST with field errors; nothing has been written when this is thrown. */
+export function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues)
+    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
+  const summary = Object.entries(fields)
+    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
+    .join("; ");
+  throw new AppError("BAD_REQUEST", summary, { fields });
+}
+
+/** Ids from callers are unverified: a malformed one is as absent as another tenant's. */
+export function checkedId(id: unknown, what: string): string {
+  const result = z.uuid().safeParse(id);
+  if (!result.success) throw notFound(`${what} not found`);
+  return result.data;
+}

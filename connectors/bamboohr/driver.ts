@@ -1,5 +1,5 @@
-import { AppError } from "@/server/errors";
-import { parsedConnection, parsedInput } from "../http/connection";
+import { AppError, parsed } from "@/server/errors";
+import { parsedConnection } from "../http/connection";
 import type { Resolver } from "../http/fetch";
 import { defineDriver, type Change, type DriverContext, type DryRun } from "../sdk";
 import { BambooHrClient } from "./client";
@@ -65,7 +65,7 @@ export function createBambooHrDriver(deps: BambooHrDriverDeps = {}) {
     {
       "hr.remote.employee.read": {
         run: async (rawInput, ctx) => {
-          const input = parsedInput(readInput, rawInput);
+          const input = parsed(readInput, rawInput);
           const client = clientFor(ctx);
           if ("id" in input) return client.employee(input.id);
           const matches = await client.byEmail(input.email);
@@ -82,12 +82,12 @@ export function createBambooHrDriver(deps: BambooHrDriverDeps = {}) {
       },
       "hr.remote.employee.create": {
         run: async (rawInput, ctx) => {
-          const input = parsedInput(createInput, rawInput);
+          const input = parsed(createInput, rawInput);
           const id = await clientFor(ctx).create(createBody(input));
           return { id };
         },
         dryRun: async (rawInput, ctx): Promise<DryRun> => {
-          const input = parsedInput(createInput, rawInput);
+          const input = parsed(createInput, rawInput);
           const client = clientFor(ctx);
           const warnings = ["Cannot be undone through Tenet: BambooHR's API does not delete employees"];
           if (input.workEmail !== undefined) {
@@ -108,14 +108,14 @@ export function createBambooHrDriver(deps: BambooHrDriverDeps = {}) {
       },
       "hr.remote.employee.update": {
         run: async (rawInput, ctx) => {
-          const input = parsedInput(updateInput, rawInput);
+          const input = parsed(updateInput, rawInput);
           const client = clientFor(ctx);
           const { previous, changed } = planUpdate(await client.employee(input.id), input);
           if (Object.keys(changed).length > 0) await client.update(input.id, bodyOf(changed));
           return { id: input.id, changed, previous };
         },
         dryRun: async (rawInput, ctx): Promise<DryRun> => {
-          const input = parsedInput(updateInput, rawInput);
+          const input = parsed(updateInput, rawInput);
           const current = await clientFor(ctx).employee(input.id);
           const { changed } = planUpdate(current, input);
           const object = `BambooHR employee ${input.id} (${fullName(current)})`;

@@ -1,6 +1,5 @@
-import type { z } from "zod";
 import type { Tx } from "@/server/db/client";
-import { AppError, type FieldErrors } from "@/server/errors";
+import { AppError, parsed } from "@/server/errors";
 import { categoryName } from "@/server/finance/accounts";
 import type { BudgetFacts } from "@/server/finance/budget";
 import {
@@ -42,19 +41,6 @@ import {
  * domain's own checks (who may approve, no self-approval, states) apply exactly as in the app. Dry
  * runs use the domain's read-only previews.
  */
-
-/** Zod's issues as a BAD_REQUEST with field errors; nothing has been written when this is thrown. */
-function parsedInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues)
-    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
-  const summary = Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
-    .join("; ");
-  throw new AppError("BAD_REQUEST", summary, { fields });
-}
 
 /**
  * Whom a call names, and how: `decider` for the approver or issuer (only ever the actor), `onBehalf`
@@ -155,7 +141,7 @@ function postingChanges(plan: PostingPlan, memo: string, costCenterCode: string)
 export const financeDriver = defineDriver(financeManifest, {
   "finance.expense.submit": {
     run: async (rawInput, ctx) => {
-      const input = parsedInput(expenseSubmitInput, rawInput);
+      const input = parsed(expenseSubmitInput, rawInput);
       return asMember(
         ctx,
         { userId: input.submitterId, name: input.submitterName, field: "submitterId", may: "onBehalf" },
@@ -173,7 +159,7 @@ export const financeDriver = defineDriver(financeManifest, {
       );
     },
     dryRun: async (rawInput, ctx): Promise<DryRun> => {
-      const input = parsedInput(expenseSubmitInput, rawInput);
+      const input = parsed(expenseSubmitInput, rawInput);
       return asMember(
         ctx,
         { userId: input.submitterId, name: input.submitterName, field: "submitterId", may: "onBehalf" },
@@ -203,7 +189,7 @@ export const financeDriver = defineDriver(financeManifest, {
 
   "finance.expense.approve": {
     run: async (rawInput, ctx) => {
-      const input = parsedInput(expenseApproveInput, rawInput);
+      const input = parsed(expenseApproveInput, rawInput);
       return asMember(ctx, { userId: input.approverId, field: "approverId", may: "decider" }, async (t) => {
         if (input.decision === "reject") {
           const rejected = await rejectExpense(t, input.expenseId, input.reason ?? "");
@@ -214,7 +200,7 @@ export const financeDriver = defineDriver(financeManifest, {
       });
     },
     dryRun: async (rawInput, ctx): Promise<DryRun> => {
-      const input = parsedInput(expenseApproveInput, rawInput);
+      const input = parsed(expenseApproveInput, rawInput);
       return asMember(ctx, { userId: input.approverId, field: "approverId", may: "decider" }, async (t) => {
         if (input.decision === "reject") {
           const expense = await planExpenseRejection(t, input.expenseId, input.reason ?? "");
@@ -252,7 +238,7 @@ export const financeDriver = defineDriver(financeManifest, {
 
   "finance.purchase.request": {
     run: async (rawInput, ctx) => {
-      const input = parsedInput(purchaseRequestInput, rawInput);
+      const input = parsed(purchaseRequestInput, rawInput);
       return asMember(
         ctx,
         { userId: input.requesterId, name: input.requesterName, field: "requesterId", may: "onBehalf" },
@@ -268,7 +254,7 @@ export const financeDriver = defineDriver(financeManifest, {
       );
     },
     dryRun: async (rawInput, ctx): Promise<DryRun> => {
-      const input = parsedInput(purchaseRequestInput, rawInput);
+      const input = parsed(purchaseRequestInput, rawInput);
       return asMember(
         ctx,
         { userId: input.requesterId, name: input.requesterName, field: "requesterId", may: "onBehalf" },
@@ -297,7 +283,7 @@ export const financeDriver = defineDriver(financeManifest, {
 
   "finance.purchase.approve": {
     run: async (rawInput, ctx) => {
-      const input = parsedInput(purchaseApproveInput, rawInput);
+      const input = parsed(purchaseApproveInput, rawInput);
       return asMember(ctx, { userId: input.approverId, field: "approverId", may: "decider" }, async (t) => {
         const decided = await decidePurchaseRequest(
           t,
@@ -311,7 +297,7 @@ export const financeDriver = defineDriver(financeManifest, {
       });
     },
     dryRun: async (rawInput, ctx): Promise<DryRun> => {
-      const input = parsedInput(purchaseApproveInput, rawInput);
+      const input = parsed(purchaseApproveInput, rawInput);
       return asMember(ctx, { userId: input.approverId, field: "approverId", may: "decider" }, async (t) => {
         const { request, vendor } = await planPurchaseDecision(
           t,
@@ -339,7 +325,7 @@ export const financeDriver = defineDriver(financeManifest, {
 
   "finance.purchase.order": {
     run: async (rawInput, ctx) => {
-      const input = parsedInput(purchaseOrderInput, rawInput);
+      const input = parsed(purchaseOrderInput, rawInput);
       return asMember(ctx, { userId: input.issuedById, field: "issuedById", may: "decider" }, async (t) => {
         const { order, budget } = await issuePurchaseOrder(t, input.purchaseRequestId);
         return {
@@ -352,7 +338,7 @@ export const financeDriver = defineDriver(financeManifest, {
       });
     },
     dryRun: async (rawInput, ctx): Promise<DryRun> => {
-      const input = parsedInput(purchaseOrderInput, rawInput);
+      const input = parsed(purchaseOrderInput, rawInput);
       return asMember(ctx, { userId: input.issuedById, field: "issuedById", may: "decider" }, async (t) => {
         const { request, vendor, nextNumber, budget } = await planPurchaseOrder(t, input.purchaseRequestId);
         const amount = formatMoney(request.amountCents, request.currency);

@@ -5,22 +5,9 @@
  * message. Credential errors name the field only, never a value.
  */
 import { z } from "zod";
-import { AppError, type FieldErrors } from "@/server/errors";
+import { AppError } from "@/server/errors";
 import type { DriverContext } from "../sdk";
 import { isHostAllowed, normalizeAllowedHost } from "./ssrf";
-
-/** Zod's issues as a BAD_REQUEST with field errors; nothing has been sent when this is thrown. */
-export function parsedInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues)
-    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
-  const summary = Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
-    .join("; ");
-  throw new AppError("BAD_REQUEST", summary, { fields });
-}
 
 export interface ParsedConnection<C, S> {
   readonly id: string;

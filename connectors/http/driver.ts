@@ -1,6 +1,6 @@
-import { AppError } from "@/server/errors";
+import { AppError, parsed } from "@/server/errors";
 import { defineDriver, type DriverContext, type DryRun } from "../sdk";
-import { parsedConnection, parsedInput, type ParsedConnection } from "./connection";
+import { parsedConnection, type ParsedConnection } from "./connection";
 import { guardedFetch, type GuardOptions, type GuardedResponse, type Resolver } from "./fetch";
 import {
   httpConfig,
@@ -152,7 +152,7 @@ const connectionOf = (ctx: DriverContext) =>
   parsedConnection(ctx, "HTTP", { config: httpConfig, credentials: httpCredentials });
 
 function outgoingSend(connection: Connection, rawInput: unknown, ctx: DriverContext): Outgoing {
-  const input = parsedInput(httpSendInput, rawInput);
+  const input = parsed(httpSendInput, rawInput);
   const url = targetUrl(connection.config.baseUrl, input.path, input.query);
   const headers: Record<string, string> = {
     accept: "application/json",
@@ -191,7 +191,7 @@ export function createHttpDriver(deps: HttpDriverDeps = {}) {
       "http.get": {
         run: async (rawInput, ctx) => {
           const connection = connectionOf(ctx);
-          const input = parsedInput(httpGetInput, rawInput);
+          const input = parsed(httpGetInput, rawInput);
           const url = targetUrl(connection.config.baseUrl, input.path, input.query);
           const headers = {
             accept: "application/json",

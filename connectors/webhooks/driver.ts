@@ -1,7 +1,8 @@
+import { parsed } from "@/server/errors";
 import type { Resolver } from "@/connectors/http/fetch";
 import { previewWebhook, sendWebhook } from "@/server/webhooks/outbound";
 import { webhookSendInput } from "@/server/webhooks/schemas";
-import { parsedInput } from "../http/connection";
+
 import { defineDriver, type DriverContext } from "../sdk";
 import { webhooksManifest } from "./manifest";
 
@@ -20,11 +21,11 @@ export function createWebhooksDriver(deps: { lookup?: Resolver } = {}) {
             signal: ctx.signal,
             lookup: deps.lookup,
           },
-          parsedInput(webhookSendInput, input),
+          parsed(webhookSendInput, input),
         ),
       // Reads the subscription only: no secret is opened, nothing is sent or recorded.
       dryRun: async (input, ctx) => {
-        const preview = await previewWebhook(ctx, parsedInput(webhookSendInput, input));
+        const preview = await previewWebhook(ctx, parsed(webhookSendInput, input));
         return {
           changes: [
             {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound, type FieldErrors } from "@/server/errors";
+import { AppError } from "@/server/errors";
 import type { TenantContext } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
 
@@ -28,25 +28,6 @@ export const actingOf = (ctx: TenantContext): Acting => ({
   role: ctx.actor.role,
   syscallId: null,
 });
-
-/** Zod's issues as a BAD_REQUEST with field errors; nothing has been written when this is thrown. */
-export function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues)
-    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
-  const summary = Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
-    .join("; ");
-  throw new AppError("BAD_REQUEST", summary, { fields });
-}
-
-/** Ids from the client are unverified: a malformed one is as absent as another tenant's. */
-export function checkedId(id: string, what: string): string {
-  if (!z.uuid().safeParse(id).success) throw notFound(`${what} not found`);
-  return id;
-}
 
 /**
  * Whether `error` carries `state` as a SQLSTATE, wherever the driver adapter and Prisma nested it

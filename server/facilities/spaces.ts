@@ -2,16 +2,14 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { isTimeZone } from "@/server/calendar/zoned";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import {
-  checkedId,
   FOREIGN_KEY_VIOLATION,
   hasSqlState,
   isFacilitiesManager,
-  parsed,
   requireFacilitiesManager,
   trimmed,
   UNIQUE_VIOLATION,

@@ -2,20 +2,11 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { addDays, toInstant, toWallClock, weekdayOf } from "@/server/calendar/zoned";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
-import {
-  actingOf,
-  checkedId,
-  isFacilitiesManager,
-  iso,
-  parsed,
-  requireMember,
-  trimmed,
-  type Acting,
-} from "./common";
+import { actingOf, isFacilitiesManager, iso, requireMember, trimmed, type Acting } from "./common";
 import { getSite, getSpace } from "./spaces";
 
 /** Maintenance tickets with a service-level deadline per priority. */

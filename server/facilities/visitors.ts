@@ -2,17 +2,15 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { addDays, toInstant, toWallClock } from "@/server/calendar/zoned";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import {
   actingOf,
-  checkedId,
   hasSqlState,
   isFacilitiesManager,
   iso,
-  parsed,
   requireMember,
   trimmed,
   UNIQUE_VIOLATION,

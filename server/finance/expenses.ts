@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, fieldError, notFound } from "@/server/errors";
+import { AppError, checkedId, fieldError, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import {
@@ -13,7 +13,7 @@ import {
 } from "./accounts";
 import { budgetFacts, type BudgetFacts } from "./budget";
 import { toCsv } from "./csv";
-import { checkedId, parsed } from "./ledger";
+
 import { FINANCE_APPROVERS, FINANCE_MANAGERS } from "./members";
 import { formatMoney } from "./money";
 import { planPosting, postPlanned, type PlannedLine, type PostingPlan } from "./posting";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound, type FieldErrors } from "@/server/errors";
+import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import type { Role } from "@/server/tenancy/roles";
@@ -109,25 +109,6 @@ export const costCenterInput = z.object({
   annualBudgetCents: cents,
   fiscalYear: z.number().int().min(2000, "Use a year from 2000").max(2200, "Use a year up to 2200"),
 });
-
-/** Zod's issues as a BAD_REQUEST with field errors; nothing has been written when this is thrown. */
-export function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues)
-    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
-  const summary = Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
-    .join("; ");
-  throw new AppError("BAD_REQUEST", summary, { fields });
-}
-
-/** Ids from the client are unverified: a malformed one is as absent as another tenant's. */
-export function checkedId(id: string, what: string): string {
-  if (!z.uuid().safeParse(id).success) throw notFound(`${what} not found`);
-  return id;
-}
 
 const dateOf = (isoDay: string) => new Date(`${isoDay}T00:00:00.000Z`);
 const dayOf = (date: Date) => date.toISOString().slice(0, 10);

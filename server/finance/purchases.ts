@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, fieldError, notFound } from "@/server/errors";
+import { AppError, checkedId, fieldError, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import { accountsPayable, purchasesAccount } from "./accounts";
 import { budgetFacts, type BudgetFacts } from "./budget";
 import { currencyCode, positiveCents, reasonInput } from "./expenses";
-import { checkedId, parsed } from "./ledger";
+
 import { FINANCE_APPROVERS, FINANCE_MANAGERS } from "./members";
 import { formatMoney } from "./money";
 import { planPosting, postPlanned, type PlannedLine, type PostingPlan } from "./posting";

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, checkedId, notFound } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import { expenseLabel, loadExpense } from "./expenses";
-import { checkedId } from "./ledger";
+
 import { FINANCE_APPROVERS } from "./members";
 
 /**

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import { isUniqueViolation } from "@/server/tenancy/tenants";
-import { checkedId, parsed } from "./ledger";
+
 import { FINANCE_MANAGERS } from "./members";
 
 /**

@@ -1,5 +1,5 @@
-import { AppError, notFound } from "@/server/errors";
-import { addDays, auditHr, checkedId, isHrManager, sql, type HrContext } from "./common";
+import { AppError, checkedId, notFound } from "@/server/errors";
+import { addDays, auditHr, isHrManager, sql, type HrContext } from "./common";
 
 /**
  * Onboarding and offboarding checklists: who does what for a joiner or a leaver, and by when. Each is

@@ -1,7 +1,6 @@
-import { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound, type FieldErrors } from "@/server/errors";
+import { AppError } from "@/server/errors";
 import type { AuditDetail } from "@/server/kernel/audit/detail";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { Actor } from "@/server/tenancy/context";
@@ -28,28 +27,8 @@ export function requireHrManager(ctx: HrContext): void {
 
 export const sql = (ctx: { db: Tx }) => sqlOf(ctx.db);
 
-/** Zod's issues as a BAD_REQUEST with field errors; nothing has been written when this is thrown. */
-export function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues)
-    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
-  const summary = Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
-    .join("; ");
-  throw new AppError("BAD_REQUEST", summary, { fields });
-}
-
 export const badField = (field: string, message: string) =>
   new AppError("BAD_REQUEST", `${field}: ${message}`, { fields: { [field]: [message] } });
-
-/** Ids from callers are unverified: a malformed one is as absent as another tenant's. */
-export function checkedId(id: unknown, what: string): string {
-  const result = z.uuid().safeParse(id);
-  if (!result.success) throw notFound(`${what} not found`);
-  return result.data;
-}
 
 /** `days` days after (or, negative, before) a YYYY-MM-DD day. */
 export function addDays(day: string, days: number): string {

@@ -1,17 +1,8 @@
 import { z } from "zod";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import type { JsonValue } from "@/server/kernel/audit/canonical-json";
 import { checklistPlan, createChecklist, type ChecklistItemPlan, type ChecklistView } from "./checklists";
-import {
-  auditHr,
-  badField,
-  checkedId,
-  parsed,
-  refused,
-  requireHrManager,
-  sql,
-  type HrContext,
-} from "./common";
+import { auditHr, badField, refused, requireHrManager, sql, type HrContext } from "./common";
 import {
   createEmployeeInput,
   employeeChangesSchema,

@@ -1,14 +1,12 @@
 import { z } from "zod";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import {
   auditHr,
   badField,
-  checkedId,
   daysOf,
   halfDayAmount,
   halfDaysOf,
   isHrManager,
-  parsed,
   refused,
   requireHrManager,
   sql,

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound, type FieldErrors } from "@/server/errors";
+import { AppError, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import { canManageAccess, type Role } from "@/server/tenancy/roles";
 import { requestableRole, type RequestableRole } from "./access-catalog";
@@ -15,18 +15,6 @@ import type { ItContext } from "./devices";
  * Members ask for themselves and owners and admins for anyone, whether through tRPC or through the
  * `it` connector (which acts as the person the kernel verified; the kernel audits those calls).
  */
-
-function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues)
-    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
-  const summary = Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
-    .join("; ");
-  throw new AppError("BAD_REQUEST", summary, { fields });
-}
 
 function isUniqueViolation(error: unknown, depth = 0): boolean {
   if (typeof error !== "object" || error === null || depth > 4) return false;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound, type FieldErrors } from "@/server/errors";
+import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { toCsv } from "@/server/finance/csv";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { Actor } from "@/server/tenancy/context";
@@ -114,26 +114,6 @@ export type AssignmentView = {
   conditionOut: string;
   conditionIn: string | null;
 };
-
-/** Zod's issues as a BAD_REQUEST with field errors; nothing has been written when this is thrown. */
-function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues)
-    (fields[issue.path.join(".") || "input"] ??= []).push(issue.message);
-  const summary = Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join("; ")}`)
-    .join("; ");
-  throw new AppError("BAD_REQUEST", summary, { fields });
-}
-
-/** Ids from callers are unverified: a malformed one is as absent as another tenant's. */
-function checkedId(id: unknown, what: string): string {
-  const result = z.uuid().safeParse(id);
-  if (!result.success) throw notFound(`${what} not found`);
-  return result.data;
-}
 
 /** The SQLSTATE of a failed raw query, wherever the driver adapter and Prisma nested it. */
 function sqlState(error: unknown, depth = 0): string | null {

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import { generateWebhookSecret } from "@/connectors/http/webhooks";
 import { inboundEventNameSchema } from "./event-names";
-import { checkedId, isUniqueViolation, parsed, requireWebhookManager } from "./input";
+import { isUniqueViolation, requireWebhookManager } from "./input";
 import { sealSecret } from "./secrets";
 
 /**

@@ -5,11 +5,11 @@ import { checkDestination, type Resolver } from "@/connectors/http/fetch";
 import { checkAddress, normalizeAllowedHost, parseHost } from "@/connectors/http/ssrf";
 import { generateWebhookSecret } from "@/connectors/http/webhooks";
 import { sqlOf } from "@/server/db/sql";
-import { AppError, fieldError, notFound } from "@/server/errors";
+import { AppError, checkedId, fieldError, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import { eventFilterSchema } from "./event-names";
-import { checkedId, isUniqueViolation, parsed, requireWebhookManager } from "./input";
+import { isUniqueViolation, requireWebhookManager } from "./input";
 import { sealSecret } from "./secrets";
 
 /**
