@@ -2,7 +2,7 @@ import { defineDriver, type DriverContext, type DryRun } from "@/connectors/sdk"
 import { AppError } from "@/server/errors";
 import type { Tx } from "@/server/db/client";
 import { isFacilitiesManager, type Acting } from "@/server/facilities/common";
-import { memberActor } from "@/server/finance/members";
+import { memberActor } from "@/server/tenancy/members";
 import {
   cancelBookingIn,
   conflictMessage,

@@ -11,7 +11,8 @@ import {
   previewExpense,
   rejectExpense,
 } from "@/server/finance/expenses";
-import { memberActor, memberLabels } from "@/server/finance/members";
+import { memberLabels } from "@/server/finance/members";
+import { memberActor } from "@/server/tenancy/members";
 import { formatMoney } from "@/server/finance/money";
 import type { PostingPlan } from "@/server/finance/posting";
 import {

@@ -1,6 +1,6 @@
 import { defineDriver, type Change, type DriverContext, type DryRun } from "@/connectors/sdk";
 import { AppError, notFound } from "@/server/errors";
-import { memberActor } from "@/server/finance/members";
+import { memberActor } from "@/server/tenancy/members";
 import type { ChecklistItemPlan, ChecklistView } from "@/server/hr/checklists";
 import type { HrContext } from "@/server/hr/common";
 import {

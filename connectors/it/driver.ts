@@ -1,5 +1,5 @@
 import { AppError } from "@/server/errors";
-import { memberActor } from "@/server/finance/members";
+import { memberActor } from "@/server/tenancy/members";
 import { planAccessRequest, requestAccess } from "@/server/it/access-requests";
 import { assignDevice, planAssignment, planReturn, returnDevice, type ItContext } from "@/server/it/devices";
 import { defineDriver, type DriverContext, type DryRun } from "../sdk";

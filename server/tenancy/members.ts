@@ -1,7 +1,8 @@
 import type { Tx } from "@/server/db/client";
+import { UUID_PATTERN } from "@/server/db/sql";
 import { AppError, notFound } from "@/server/errors";
 import { recordMemberAction } from "./audit";
-import type { TenantContext } from "./context";
+import type { Actor, TenantContext } from "./context";
 import { canManageMember, canManageMembers, type Role } from "./roles";
 
 export type MemberView = {
@@ -113,4 +114,19 @@ export async function removeMember(ctx: TenantContext, input: { membershipId: st
 export async function addMember(db: Tx, tenantId: string, userId: string, role: Role) {
   const existing = await db.membership.findUnique({ where: { tenantId_userId: { tenantId, userId } } });
   return existing ?? db.membership.create({ data: { tenantId, userId, role } });
+}
+
+/**
+ * The actor for a person a connector call acts for or names (the submitter, the approver): an active
+ * member of the tenant, with their role from the membership, never from the input. Someone who is not a member,
+ * or whose membership an identity provider deactivated, cannot act.
+ */
+export async function memberActor(tx: Tx, tenantId: string, userId: string): Promise<Actor> {
+  if (!UUID_PATTERN.test(userId)) throw notFound("Member not found");
+  const membership = await tx.membership.findUnique({
+    where: { tenantId_userId: { tenantId, userId } },
+    select: { id: true, role: true, deactivatedAt: true },
+  });
+  if (!membership || membership.deactivatedAt) throw notFound("Member not found");
+  return { userId, membershipId: membership.id, role: membership.role };
 }
