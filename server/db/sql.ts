@@ -28,3 +28,22 @@ function checkedUuid(id: string): string {
  */
 export const uuidLiteral = (id: string) => `'${checkedUuid(id)}'::uuid`;
 export const uuidArrayLiteral = (ids: readonly string[]) => `'{${ids.map(checkedUuid).join(",")}}'::uuid[]`;
+
+/**
+ * Whether `error` carries `state` as a SQLSTATE, wherever the driver adapter and Prisma nested it
+ * (Prisma reports a raw query's failure as P2010 with the database's code in `meta`).
+ */
+export function hasSqlState(error: unknown, state: string, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 4) return false;
+  for (const key of ["originalCode", "code"]) {
+    if (Reflect.get(error, key) === state) return true;
+  }
+  return ["cause", "meta", "driverAdapterError"].some((key) =>
+    hasSqlState(Reflect.get(error, key), state, depth + 1),
+  );
+}
+
+/** PostgreSQL's SQLSTATEs for constraint violations (Appendix A of its manual). */
+export const UNIQUE_VIOLATION = "23505";
+export const FOREIGN_KEY_VIOLATION = "23503";
+export const EXCLUSION_VIOLATION = "23P01";

@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
-import { sqlOf } from "@/server/db/sql";
+import { EXCLUSION_VIOLATION, hasSqlState, sqlOf } from "@/server/db/sql";
 import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import {
   actingOf,
-  EXCLUSION_VIOLATION,
-  hasSqlState,
   isFacilitiesManager,
   iso,
   requireMember,

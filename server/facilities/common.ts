@@ -29,24 +29,6 @@ export const actingOf = (ctx: TenantContext): Acting => ({
   syscallId: null,
 });
 
-/**
- * Whether `error` carries `state` as a SQLSTATE, wherever the driver adapter and Prisma nested it
- * (Prisma reports a raw query's failure as P2010 with the database's code in `meta`).
- */
-export function hasSqlState(error: unknown, state: string, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 4) return false;
-  for (const key of ["originalCode", "code"]) {
-    if (Reflect.get(error, key) === state) return true;
-  }
-  return ["cause", "meta", "driverAdapterError"].some((key) =>
-    hasSqlState(Reflect.get(error, key), state, depth + 1),
-  );
-}
-
-export const EXCLUSION_VIOLATION = "23P01";
-export const UNIQUE_VIOLATION = "23505";
-export const FOREIGN_KEY_VIOLATION = "23503";
-
 /** A timestamptz column as ISO 8601 text in UTC, which both database drivers return alike. */
 export const iso = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -1,20 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
-import { sqlOf } from "@/server/db/sql";
+import { FOREIGN_KEY_VIOLATION, hasSqlState, sqlOf, UNIQUE_VIOLATION } from "@/server/db/sql";
 import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { isTimeZone } from "@/server/calendar/zoned";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
-import {
-  FOREIGN_KEY_VIOLATION,
-  hasSqlState,
-  isFacilitiesManager,
-  requireFacilitiesManager,
-  trimmed,
-  UNIQUE_VIOLATION,
-  withSavepoint,
-} from "./common";
+import { isFacilitiesManager, requireFacilitiesManager, trimmed, withSavepoint } from "./common";
 
 /** Sites and the spaces in them. Admins manage both; every member reads them. */
 

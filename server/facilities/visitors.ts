@@ -1,19 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
-import { sqlOf } from "@/server/db/sql";
+import { hasSqlState, sqlOf, UNIQUE_VIOLATION } from "@/server/db/sql";
 import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { addDays, toInstant, toWallClock } from "@/server/calendar/zoned";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import {
   actingOf,
-  hasSqlState,
   isFacilitiesManager,
   iso,
   requireMember,
   trimmed,
-  UNIQUE_VIOLATION,
   withSavepoint,
   type Acting,
 } from "./common";

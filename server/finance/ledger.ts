@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
-import { sqlOf } from "@/server/db/sql";
+import { hasSqlState, sqlOf } from "@/server/db/sql";
 import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
@@ -116,20 +116,6 @@ const dayOf = (date: Date) => date.toISOString().slice(0, 10);
 /** The SQLSTATEs the ledger's triggers raise (migration …_finance_ledger). */
 const UNBALANCED = "LG001";
 const APPEND_ONLY = "LG002";
-
-/**
- * Whether `error` carries `state` as a SQLSTATE, wherever the driver adapter and Prisma nested it
- * (Prisma reports a raw query's failure as P2010 with the database's code in `meta`).
- */
-function hasSqlState(error: unknown, state: string, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 4) return false;
-  for (const key of ["originalCode", "code"]) {
-    if (Reflect.get(error, key) === state) return true;
-  }
-  return ["cause", "meta", "driverAdapterError"].some((key) =>
-    hasSqlState(Reflect.get(error, key), state, depth + 1),
-  );
-}
 
 /**
  * The one place a refusal by the ledger's triggers becomes an AppError, whether it came from

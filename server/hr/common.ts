@@ -1,5 +1,5 @@
 import type { Tx } from "@/server/db/client";
-import { sqlOf } from "@/server/db/sql";
+import { hasSqlState, sqlOf } from "@/server/db/sql";
 import { AppError } from "@/server/errors";
 import type { AuditDetail } from "@/server/kernel/audit/detail";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
@@ -35,20 +35,6 @@ export function addDays(day: string, days: number): string {
   const date = new Date(`${day}T00:00:00.000Z`);
   date.setUTCDate(date.getUTCDate() + days);
   return date.toISOString().slice(0, 10);
-}
-
-/**
- * Whether `error` carries `state` as a SQLSTATE, wherever the driver adapter and Prisma nested it
- * (Prisma reports a raw query's failure as P2010 with the database's code in `meta`).
- */
-export function hasSqlState(error: unknown, state: string, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 4) return false;
-  for (const key of ["originalCode", "code"]) {
-    if (Reflect.get(error, key) === state) return true;
-  }
-  return ["cause", "meta", "driverAdapterError"].some((key) =>
-    hasSqlState(Reflect.get(error, key), state, depth + 1),
-  );
 }
 
 /** Whether the database's message for `error` names `constraint`. */

@@ -7,13 +7,12 @@
  */
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
-import { sqlOf } from "@/server/db/sql";
+import { hasSqlState, sqlOf, UNIQUE_VIOLATION } from "@/server/db/sql";
 import { AppError, notFound } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { AuditEntryInput } from "@/server/kernel/audit/entry";
 import type { TenantContext } from "@/server/tenancy/context";
 import { canManageAccess, ROLES, roleSchema, type Role } from "@/server/tenancy/roles";
-import { hasSqlState, UNIQUE_VIOLATION } from "@/server/scim/common";
 
 /** The connector whose connections provision an app's accounts (connectors/scim/manifest.ts). */
 const SCIM_CONNECTOR_ID = "scim";

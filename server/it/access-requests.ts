@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { sqlOf } from "@/server/db/sql";
+import { hasSqlState, sqlOf, UNIQUE_VIOLATION } from "@/server/db/sql";
 import { AppError, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import { canManageAccess, type Role } from "@/server/tenancy/roles";
@@ -15,14 +15,6 @@ import type { ItContext } from "./devices";
  * Members ask for themselves and owners and admins for anyone, whether through tRPC or through the
  * `it` connector (which acts as the person the kernel verified; the kernel audits those calls).
  */
-
-function isUniqueViolation(error: unknown, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 4) return false;
-  for (const key of ["originalCode", "code"]) if (Reflect.get(error, key) === "23505") return true;
-  return ["cause", "meta", "driverAdapterError"].some((key) =>
-    isUniqueViolation(Reflect.get(error, key), depth + 1),
-  );
-}
 
 export type AccessRequestPlan = {
   role: RequestableRole;
@@ -86,7 +78,7 @@ export async function requestAccess(
     if (!row) throw new Error("it.access_request: the insert returned no row");
     id = row.id;
   } catch (error) {
-    if (isUniqueViolation(error))
+    if (hasSqlState(error, UNIQUE_VIOLATION))
       throw new AppError(
         "CONFLICT",
         `${user.name} already has an open request for ${role.app.name} / ${role.role.name}`,

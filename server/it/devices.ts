@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Tx } from "@/server/db/client";
-import { sqlOf } from "@/server/db/sql";
+import { hasSqlState, sqlOf, UNIQUE_VIOLATION } from "@/server/db/sql";
 import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { toCsv } from "@/server/finance/csv";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
@@ -115,20 +115,6 @@ export type AssignmentView = {
   conditionIn: string | null;
 };
 
-/** The SQLSTATE of a failed raw query, wherever the driver adapter and Prisma nested it. */
-function sqlState(error: unknown, depth = 0): string | null {
-  if (typeof error !== "object" || error === null || depth > 4) return null;
-  for (const key of ["originalCode", "code"]) {
-    const code: unknown = Reflect.get(error, key);
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && code !== "P2010") return code;
-  }
-  for (const key of ["cause", "meta", "driverAdapterError"]) {
-    const inner = sqlState(Reflect.get(error, key), depth + 1);
-    if (inner !== null) return inner;
-  }
-  return null;
-}
-
 type DeviceRow = {
   id: string;
   asset_tag: string;
@@ -202,7 +188,7 @@ async function audit(
 
 /** A duplicate asset tag or serial as a field error; anything else as it was. */
 function inventoryConflict(error: unknown, input: { assetTag?: string; serial?: string | null }): unknown {
-  if (sqlState(error) !== "23505") return error;
+  if (!hasSqlState(error, UNIQUE_VIOLATION)) return error;
   const text = error instanceof Error ? error.message : "";
   if (text.includes("device_serial"))
     return new AppError("CONFLICT", `Another device has the serial ${input.serial ?? ""}`, {
@@ -478,7 +464,7 @@ export async function assignDevice(
     if (!row) throw new Error("it.device_assignment: the insert returned no row");
     assignmentId = row.id;
   } catch (error) {
-    if (sqlState(error) === "23505")
+    if (hasSqlState(error, UNIQUE_VIOLATION))
       throw new AppError("CONFLICT", `${plan.device.assetTag} was just assigned to someone else`, {
         cause: error,
       });

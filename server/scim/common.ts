@@ -127,18 +127,5 @@ export function listResponse(resources: readonly Resource[], query: ListQuery): 
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Whether `error` carries `state` as a SQLSTATE, wherever the driver adapter and Prisma nested it. */
-export function hasSqlState(error: unknown, state: string, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 4) return false;
-  for (const key of ["originalCode", "code"]) {
-    if (Reflect.get(error, key) === state) return true;
-  }
-  return ["cause", "meta", "driverAdapterError"].some((key) =>
-    hasSqlState(Reflect.get(error, key), state, depth + 1),
-  );
-}
-
-export const UNIQUE_VIOLATION = "23505";
-
 /** Timestamps as RFC 7643 §2.3.5 dateTime strings. */
 export const isoOf = (value: Date | string) => new Date(value).toISOString();

@@ -7,15 +7,13 @@ import { ScimError, invalidValue, mutability } from "@/connectors/scim/errors";
 import { isRecord } from "@/connectors/scim/evaluate";
 import { applyPatch } from "@/connectors/scim/patch";
 import { groupSchema, patchOpSchema, schemaUrns } from "@/connectors/scim/schema";
-import { sqlOf, UUID_PATTERN } from "@/server/db/sql";
+import { hasSqlState, sqlOf, UNIQUE_VIOLATION, UUID_PATTERN } from "@/server/db/sql";
 import {
   auditScim,
   checkIfMatch,
   etagOf,
-  hasSqlState,
   isoOf,
   listResponse,
-  UNIQUE_VIOLATION,
   type ListQuery,
   type Resource,
   type ScimScope,

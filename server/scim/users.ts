@@ -16,16 +16,14 @@ import { parseFilter, type FilterNode } from "@/connectors/scim/filter";
 import { applyPatch } from "@/connectors/scim/patch";
 import { patchOpSchema, schemaUrns, userSchema } from "@/connectors/scim/schema";
 import { emailSchema } from "@/server/auth/password-rules";
-import { sqlOf } from "@/server/db/sql";
+import { hasSqlState, sqlOf, UNIQUE_VIOLATION } from "@/server/db/sql";
 import { UUID_PATTERN } from "@/server/db/sql";
 import {
   auditScim,
   checkIfMatch,
   etagOf,
-  hasSqlState,
   isoOf,
   listResponse,
-  UNIQUE_VIOLATION,
   type ListQuery,
   type Resource,
   type ScimScope,

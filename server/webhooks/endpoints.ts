@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { sqlOf } from "@/server/db/sql";
+import { hasSqlState, sqlOf, UNIQUE_VIOLATION } from "@/server/db/sql";
 import { AppError, checkedId, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import { generateWebhookSecret } from "@/connectors/http/webhooks";
 import { inboundEventNameSchema } from "./event-names";
-import { isUniqueViolation, requireWebhookManager } from "./input";
+import { requireWebhookManager } from "./input";
 import { sealSecret } from "./secrets";
 
 /**
@@ -126,7 +126,7 @@ export async function createInboundEndpoint(
       [id, ctx.tenantId, name, event, sealed.envelope, sealed.keyId, sealed.hint, ctx.actor.userId],
     );
   } catch (error) {
-    if (isUniqueViolation(error))
+    if (hasSqlState(error, UNIQUE_VIOLATION))
       throw new AppError("CONFLICT", `An endpoint named "${name}" already exists`, {
         fields: { name: ["Already taken"] },
       });

@@ -4,12 +4,12 @@ import { allowHostsSetting, httpUrl, plainHttpProblem } from "@/connectors/http/
 import { checkDestination, type Resolver } from "@/connectors/http/fetch";
 import { checkAddress, normalizeAllowedHost, parseHost } from "@/connectors/http/ssrf";
 import { generateWebhookSecret } from "@/connectors/http/webhooks";
-import { sqlOf } from "@/server/db/sql";
+import { hasSqlState, sqlOf, UNIQUE_VIOLATION } from "@/server/db/sql";
 import { AppError, checkedId, fieldError, notFound, parsed } from "@/server/errors";
 import { appendAudit, userActor } from "@/server/kernel/audit/log";
 import type { TenantContext } from "@/server/tenancy/context";
 import { eventFilterSchema } from "./event-names";
-import { isUniqueViolation, requireWebhookManager } from "./input";
+import { requireWebhookManager } from "./input";
 import { sealSecret } from "./secrets";
 
 /**
@@ -181,7 +181,7 @@ export async function createOutboundSubscription(
       ],
     );
   } catch (error) {
-    if (isUniqueViolation(error))
+    if (hasSqlState(error, UNIQUE_VIOLATION))
       throw new AppError("CONFLICT", `A subscription named "${name}" already exists`, {
         fields: { name: ["Already taken"] },
       });
