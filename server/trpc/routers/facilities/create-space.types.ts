@@ -1,0 +1,5 @@
+import { spaceInput } from "@/server/facilities/spaces";
+import { spaceView } from "./facilities.types";
+
+export const createSpaceInput = spaceInput;
+export const createSpaceOutput = spaceView;
