@@ -54,3 +54,7 @@ export type CsvImportError = Extract<CsvImportAnswer, { outcome: "refused" }>["e
 export type CsvImportSummary = Extract<CsvImportAnswer, { outcome: "imported" }>["imported"];
 export type ScimStatus = RouterOutputs["scim"]["status"];
 export type GeneratedScimToken = RouterOutputs["scim"]["generateToken"];
+export type WebhookEndpoint = RouterOutputs["webhook"]["endpoints"][number];
+export type InboundDelivery = WebhookEndpoint["recentDeliveries"][number];
+export type WebhookSubscription = RouterOutputs["webhook"]["subscriptions"][number];
+export type OutboundDelivery = WebhookSubscription["recentDeliveries"][number];

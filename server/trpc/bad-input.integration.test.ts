@@ -309,31 +309,43 @@ const cases: Record<
       field: "csv",
     },
   ],
-  "facilities.spaces": [
-    { input: { siteId: "hq" }, field: "siteId" },
-    { input: {}, field: "siteId" },
+  "webhook.createEndpoint": [
+    { input: { name: "", event: "shop/order.paid" }, field: "name" },
+    { input: { name: "Shop", event: "Not An Event" }, field: "event" },
+    { input: { name: "Shop", event: "kernel/call.requested" }, field: "event" },
   ],
-  "facilities.createSite": [
-    { input: { name: "", timeZone: "Europe/Berlin" }, field: "name" },
-    { input: { name: "HQ", timeZone: "Mars/Olympus" }, field: "timeZone" },
-    { input: { name: longString, timeZone: "Europe/Berlin" }, field: "name" },
+  "webhook.rotateEndpointSecret": [
+    { input: {}, field: "endpointId" },
+    { input: { endpointId: "x", graceHours: 1000 }, field: "graceHours" },
+    { input: { endpointId: "x", graceHours: 1.5 }, field: "graceHours" },
   ],
-  "facilities.createSpace": [
-    { input: { siteId: "hq", kind: "room", name: "A" }, field: "siteId" },
-    { input: { siteId: "00000000-0000-4000-8000-000000000000", kind: "sofa", name: "A" }, field: "kind" },
+  "webhook.disableEndpoint": [{ input: { endpointId: 5 }, field: "endpointId" }],
+  "webhook.createSubscription": [
     {
-      input: { siteId: "00000000-0000-4000-8000-000000000000", kind: "room", name: "A", capacity: 0 },
-      field: "capacity",
+      input: { name: "", targetUrl: "https://93.184.216.34/in", events: ["*"], allowHosts: [] },
+      field: "name",
+    },
+    { input: { name: "Out", targetUrl: "not a url", events: ["*"], allowHosts: [] }, field: "targetUrl" },
+    {
+      input: { name: "Out", targetUrl: "https://93.184.216.34/in", events: [], allowHosts: [] },
+      field: "events",
+    },
+    // The SSRF guard refuses an internal target that is not allowlisted, before anything is written.
+    {
+      input: { name: "Out", targetUrl: "https://10.0.0.5/in", events: ["*"], allowHosts: [] },
+      field: "targetUrl",
+    },
+    {
+      input: {
+        name: "Out",
+        targetUrl: "https://93.184.216.34/in",
+        events: ["*"],
+        allowHosts: ["169.254.169.254"],
+      },
+      field: "allowHosts.0",
     },
   ],
-  "facilities.feedUrl": [{ input: { spaceId: "room-1" }, field: "spaceId" }],
-  "facilities.rotateFeedToken": [{ input: {}, field: "spaceId" }],
-  "facilities.upcomingBookings": [
-    { input: { spaceId: "room-1" }, field: "spaceId" },
-    { input: { spaceId: "00000000-0000-4000-8000-000000000000", days: 365 }, field: "days" },
-  ],
-  "facilities.openTickets": [{ input: { siteId: "hq" }, field: "siteId" }],
-  "facilities.todaysVisitors": [{ input: { siteId: 5 }, field: "siteId" }],
+  "webhook.disableSubscription": [{ input: {}, field: "subscriptionId" }],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },
@@ -381,7 +393,8 @@ describe("bad input", () => {
       "scim.status",
       "scim.generateToken",
       "scim.revokeToken",
-      "facilities.sites",
+      "webhook.endpoints",
+      "webhook.subscriptions",
     ]);
     const missing = Object.keys(procedureTypes()).filter((p) => !withoutInput.has(p) && !cases[p]);
     expect(missing).toEqual([]);

@@ -6,10 +6,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createConnection } from "@/server/connections/connections";
-import { createTestSite } from "@/server/facilities/testing";
 import { hire } from "@/server/hr/fixtures";
 import { generateScimToken } from "@/server/scim/tokens";
 import { createInvite } from "@/server/tenancy/invites";
+import { createInboundEndpoint } from "@/server/webhooks/endpoints";
+import { createOutboundSubscription } from "@/server/webhooks/subscriptions";
 import {
   callHttp,
   contextFor,
@@ -31,8 +32,8 @@ let acmeInviteToken: string;
 let acmeAccess: TestAccess;
 let acmeConnectionId: string;
 let acmeEmployeeRecordId: string;
-let acmeSiteId: string;
-let acmeSpaceId: string;
+let acmeEndpointId: string;
+let acmeSubscriptionId: string;
 
 beforeAll(async () => {
   acme = await createTestTenant(testDb(), "acme");
@@ -55,9 +56,18 @@ beforeAll(async () => {
   acmeConnectionId = connection.id;
   acmeEmployeeRecordId = (await hire(acme, { givenName: "Isolated", title: "Head of Secrets" })).id;
   await acme.asOwner((ctx) => generateScimToken(ctx));
-  const facilities = await createTestSite(acme);
-  acmeSiteId = facilities.site.id;
-  acmeSpaceId = facilities.spaces[0]?.id ?? "";
+  acmeEndpointId = (
+    await acme.asOwner((ctx) => createInboundEndpoint(ctx, { name: "Acme's", event: "acme/order.paid" }))
+  ).endpoint.id;
+  acmeSubscriptionId = (
+    await acme.asOwner((ctx) =>
+      createOutboundSubscription(
+        ctx,
+        { name: "Acme's", targetUrl: "https://hooks.example.com/in", events: ["*"], allowHosts: [] },
+        { lookup: () => Promise.resolve([{ address: "93.184.216.34", family: 4 }]) },
+      ),
+    )
+  ).subscription.id;
 });
 
 type TenantCase = {
@@ -221,35 +231,28 @@ const tenantScoped: Record<string, TenantCase> = {
   "scim.status": { input: () => undefined },
   "scim.generateToken": { input: () => undefined },
   "scim.revokeToken": { input: () => undefined },
-  "facilities.sites": { input: () => undefined },
-  "facilities.spaces": {
-    input: () => ({ siteId: acmeSiteId }),
-    foreignIdInput: () => ({ siteId: acmeSiteId }),
+  "webhook.endpoints": { input: () => undefined },
+  "webhook.createEndpoint": { input: () => ({ name: "Globex's", event: "globex/order.paid" }) },
+  "webhook.rotateEndpointSecret": {
+    input: () => ({ endpointId: acmeEndpointId }),
+    foreignIdInput: () => ({ endpointId: acmeEndpointId }),
   },
-  "facilities.createSite": { input: () => ({ name: "Intruder HQ", timeZone: "Europe/Berlin" }) },
-  "facilities.createSpace": {
-    input: () => ({ siteId: acmeSiteId, kind: "room", name: "Intruder room" }),
-    foreignIdInput: () => ({ siteId: acmeSiteId, kind: "room", name: "Intruder room" }),
+  "webhook.disableEndpoint": {
+    input: () => ({ endpointId: acmeEndpointId }),
+    foreignIdInput: () => ({ endpointId: acmeEndpointId }),
   },
-  "facilities.feedUrl": {
-    input: () => ({ spaceId: acmeSpaceId }),
-    foreignIdInput: () => ({ spaceId: acmeSpaceId }),
+  "webhook.subscriptions": { input: () => undefined },
+  "webhook.createSubscription": {
+    input: () => ({
+      name: "Globex's",
+      targetUrl: "https://hooks.example.com/g",
+      events: ["*"],
+      allowHosts: [],
+    }),
   },
-  "facilities.rotateFeedToken": {
-    input: () => ({ spaceId: acmeSpaceId }),
-    foreignIdInput: () => ({ spaceId: acmeSpaceId }),
-  },
-  "facilities.upcomingBookings": {
-    input: () => ({ spaceId: acmeSpaceId }),
-    foreignIdInput: () => ({ spaceId: acmeSpaceId }),
-  },
-  "facilities.openTickets": {
-    input: () => ({ siteId: acmeSiteId }),
-    foreignIdInput: () => ({ siteId: acmeSiteId }),
-  },
-  "facilities.todaysVisitors": {
-    input: () => ({ siteId: acmeSiteId }),
-    foreignIdInput: () => ({ siteId: acmeSiteId }),
+  "webhook.disableSubscription": {
+    input: () => ({ subscriptionId: acmeSubscriptionId }),
+    foreignIdInput: () => ({ subscriptionId: acmeSubscriptionId }),
   },
 };
 
@@ -291,15 +294,17 @@ async function acmeSnapshot() {
         [acme.id],
       )
     ).rows,
-    scimTokens: (
-      await db.query(`SELECT id, revoked_at FROM scim.token WHERE tenant_id = $1 ORDER BY id`, [acme.id])
-    ).rows,
-    facilities: (
+    webhooks: (
       await db.query(
-        `SELECT sp.id, sp.name, sp.feed_token, (SELECT count(*) FROM facilities.site si WHERE si.tenant_id = $1)::int AS sites
-           FROM facilities.space sp WHERE sp.tenant_id = $1 ORDER BY sp.id`,
+        `SELECT id, secret, secret_hint, enabled, updated_at FROM integrations.inbound_endpoint WHERE tenant_id = $1
+          UNION ALL
+         SELECT id, secret, secret_hint, enabled, updated_at FROM integrations.outbound_subscription WHERE tenant_id = $1
+          ORDER BY id`,
         [acme.id],
       )
+    ).rows,
+    scimTokens: (
+      await db.query(`SELECT id, revoked_at FROM scim.token WHERE tenant_id = $1 ORDER BY id`, [acme.id])
     ).rows,
     access: (
       await db.query(

@@ -5,7 +5,6 @@ import { hrRouter } from "./routers/hr";
 import { policyRouter } from "./routers/policy";
 import { authRouter } from "./routers/auth";
 import { connectorRouter } from "./routers/connector";
-import { facilitiesRouter } from "./routers/facilities";
 import { inviteRouter } from "./routers/invite";
 import { kernelRouter } from "./routers/kernel";
 import { memberRouter } from "./routers/member";
@@ -13,6 +12,7 @@ import { profileRouter } from "./routers/profile";
 import { runsRouter } from "./routers/runs";
 import { scimRouter } from "./routers/scim";
 import { tenantRouter } from "./routers/tenant";
+import { webhookRouter } from "./routers/webhook";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -30,7 +30,7 @@ export const appRouter = router({
   connector: connectorRouter,
   hr: hrRouter,
   scim: scimRouter,
-  facilities: facilitiesRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

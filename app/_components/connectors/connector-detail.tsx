@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Alert } from "@/app/_components/ui/alert";
 import { PageHeader, SectionCard } from "@/app/_components/ui/card";
+import { WebhooksSection } from "@/app/_components/webhooks/webhooks-section";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { ConnectorView } from "@/app/_lib/trpc-types";
 import { PlainBadge } from "./badges";
@@ -10,6 +11,9 @@ import { ActionsTable } from "./actions-table";
 import { ConnectionsSection } from "./connections-section";
 import { AUTH_LABELS, CATEGORY_LABELS, takesConnection } from "./connector-view";
 import { RecentCalls } from "./recent-calls";
+
+/** The built-in connector whose page also manages the tenant's webhook endpoints and subscriptions. */
+const WEBHOOKS_CONNECTOR_ID = "webhooks";
 
 /**
  * One connector: what it is, its actions, and for owners and admins its connections (for connectors
@@ -99,6 +103,16 @@ function Connector({ connector, canManage }: { connector: ConnectorView; canMana
           {connector.name} is built in: it works on Tenet&apos;s own data and needs no connection.
         </p>
       )}
+
+      {connector.id === WEBHOOKS_CONNECTOR_ID ? (
+        canManage ? (
+          <WebhooksSection />
+        ) : (
+          <p role="note" className="text-sm text-slate-700">
+            Only owners and admins see and manage webhook endpoints and subscriptions.
+          </p>
+        )
+      ) : null}
 
       {canManage ? (
         <SectionCard

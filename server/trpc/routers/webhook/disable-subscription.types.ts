@@ -1,0 +1,4 @@
+import { z } from "zod";
+import { webhookIdInput } from "./webhook.types";
+
+export const disableSubscriptionInput = z.object({ subscriptionId: webhookIdInput });
