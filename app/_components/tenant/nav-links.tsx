@@ -28,6 +28,11 @@ export function NavLinks({
     { href: base, label: "Home", active: pathname === base },
     { href: `${base}/members`, label: "Members", active: pathname.startsWith(`${base}/members`) },
     { href: `${base}/people`, label: "People", active: pathname.startsWith(`${base}/people`) },
+    {
+      href: `${base}/facilities`,
+      label: "Facilities",
+      active: pathname.startsWith(`${base}/facilities`),
+    },
     { href: `${base}/connectors`, label: "Connectors", active: pathname.startsWith(`${base}/connectors`) },
     ...(access
       ? [
