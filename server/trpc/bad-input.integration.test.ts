@@ -346,6 +346,31 @@ const cases: Record<
     },
   ],
   "webhook.disableSubscription": [{ input: {}, field: "subscriptionId" }],
+  "facilities.spaces": [
+    { input: { siteId: "hq" }, field: "siteId" },
+    { input: {}, field: "siteId" },
+  ],
+  "facilities.createSite": [
+    { input: { name: "", timeZone: "Europe/Berlin" }, field: "name" },
+    { input: { name: "HQ", timeZone: "Mars/Olympus" }, field: "timeZone" },
+    { input: { name: longString, timeZone: "Europe/Berlin" }, field: "name" },
+  ],
+  "facilities.createSpace": [
+    { input: { siteId: "hq", kind: "room", name: "A" }, field: "siteId" },
+    { input: { siteId: "00000000-0000-4000-8000-000000000000", kind: "sofa", name: "A" }, field: "kind" },
+    {
+      input: { siteId: "00000000-0000-4000-8000-000000000000", kind: "room", name: "A", capacity: 0 },
+      field: "capacity",
+    },
+  ],
+  "facilities.feedUrl": [{ input: { spaceId: "room-1" }, field: "spaceId" }],
+  "facilities.rotateFeedToken": [{ input: {}, field: "spaceId" }],
+  "facilities.upcomingBookings": [
+    { input: { spaceId: "room-1" }, field: "spaceId" },
+    { input: { spaceId: "00000000-0000-4000-8000-000000000000", days: 365 }, field: "days" },
+  ],
+  "facilities.openTickets": [{ input: { siteId: "hq" }, field: "siteId" }],
+  "facilities.todaysVisitors": [{ input: { siteId: 5 }, field: "siteId" }],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },
@@ -393,6 +418,7 @@ describe("bad input", () => {
       "scim.status",
       "scim.generateToken",
       "scim.revokeToken",
+      "facilities.sites",
       "webhook.endpoints",
       "webhook.subscriptions",
     ]);

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createConnection } from "@/server/connections/connections";
+import { createTestSite } from "@/server/facilities/testing";
 import { hire } from "@/server/hr/fixtures";
 import { generateScimToken } from "@/server/scim/tokens";
 import { createInvite } from "@/server/tenancy/invites";
@@ -32,6 +33,8 @@ let acmeInviteToken: string;
 let acmeAccess: TestAccess;
 let acmeConnectionId: string;
 let acmeEmployeeRecordId: string;
+let acmeSiteId: string;
+let acmeSpaceId: string;
 let acmeEndpointId: string;
 let acmeSubscriptionId: string;
 
@@ -56,6 +59,9 @@ beforeAll(async () => {
   acmeConnectionId = connection.id;
   acmeEmployeeRecordId = (await hire(acme, { givenName: "Isolated", title: "Head of Secrets" })).id;
   await acme.asOwner((ctx) => generateScimToken(ctx));
+  const facilities = await createTestSite(acme);
+  acmeSiteId = facilities.site.id;
+  acmeSpaceId = facilities.spaces[0]?.id ?? "";
   acmeEndpointId = (
     await acme.asOwner((ctx) => createInboundEndpoint(ctx, { name: "Acme's", event: "acme/order.paid" }))
   ).endpoint.id;
@@ -231,6 +237,36 @@ const tenantScoped: Record<string, TenantCase> = {
   "scim.status": { input: () => undefined },
   "scim.generateToken": { input: () => undefined },
   "scim.revokeToken": { input: () => undefined },
+  "facilities.sites": { input: () => undefined },
+  "facilities.spaces": {
+    input: () => ({ siteId: acmeSiteId }),
+    foreignIdInput: () => ({ siteId: acmeSiteId }),
+  },
+  "facilities.createSite": { input: () => ({ name: "Intruder HQ", timeZone: "Europe/Berlin" }) },
+  "facilities.createSpace": {
+    input: () => ({ siteId: acmeSiteId, kind: "room", name: "Intruder room" }),
+    foreignIdInput: () => ({ siteId: acmeSiteId, kind: "room", name: "Intruder room" }),
+  },
+  "facilities.feedUrl": {
+    input: () => ({ spaceId: acmeSpaceId }),
+    foreignIdInput: () => ({ spaceId: acmeSpaceId }),
+  },
+  "facilities.rotateFeedToken": {
+    input: () => ({ spaceId: acmeSpaceId }),
+    foreignIdInput: () => ({ spaceId: acmeSpaceId }),
+  },
+  "facilities.upcomingBookings": {
+    input: () => ({ spaceId: acmeSpaceId }),
+    foreignIdInput: () => ({ spaceId: acmeSpaceId }),
+  },
+  "facilities.openTickets": {
+    input: () => ({ siteId: acmeSiteId }),
+    foreignIdInput: () => ({ siteId: acmeSiteId }),
+  },
+  "facilities.todaysVisitors": {
+    input: () => ({ siteId: acmeSiteId }),
+    foreignIdInput: () => ({ siteId: acmeSiteId }),
+  },
   "webhook.endpoints": { input: () => undefined },
   "webhook.createEndpoint": { input: () => ({ name: "Globex's", event: "globex/order.paid" }) },
   "webhook.rotateEndpointSecret": {
@@ -305,6 +341,13 @@ async function acmeSnapshot() {
     ).rows,
     scimTokens: (
       await db.query(`SELECT id, revoked_at FROM scim.token WHERE tenant_id = $1 ORDER BY id`, [acme.id])
+    ).rows,
+    facilities: (
+      await db.query(
+        `SELECT sp.id, sp.name, sp.feed_token, (SELECT count(*) FROM facilities.site si WHERE si.tenant_id = $1)::int AS sites
+           FROM facilities.space sp WHERE sp.tenant_id = $1 ORDER BY sp.id`,
+        [acme.id],
+      )
     ).rows,
     access: (
       await db.query(

@@ -5,6 +5,7 @@ import { hrRouter } from "./routers/hr";
 import { policyRouter } from "./routers/policy";
 import { authRouter } from "./routers/auth";
 import { connectorRouter } from "./routers/connector";
+import { facilitiesRouter } from "./routers/facilities";
 import { inviteRouter } from "./routers/invite";
 import { kernelRouter } from "./routers/kernel";
 import { memberRouter } from "./routers/member";
@@ -30,6 +31,7 @@ export const appRouter = router({
   connector: connectorRouter,
   hr: hrRouter,
   scim: scimRouter,
+  facilities: facilitiesRouter,
   webhook: webhookRouter,
 });
 
