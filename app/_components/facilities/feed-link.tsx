@@ -1,10 +1,10 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { Alert } from "@/app/_components/ui/alert";
 import { Button } from "@/app/_components/ui/button";
-import { TextField } from "@/app/_components/ui/field";
+import { CopyField } from "@/app/_components/ui/copy-field";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { FacilitySpace } from "@/app/_lib/trpc-types";
 
@@ -15,30 +15,16 @@ import type { FacilitySpace } from "@/app/_lib/trpc-types";
 export function FeedLink({ space }: { space: FacilitySpace }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const inputRef = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
   const [confirming, setConfirming] = useState(false);
   const feed = useQuery(trpc.facilities.feedUrl.queryOptions({ spaceId: space.id }));
   const rotate = useMutation(
     trpc.facilities.rotateFeedToken.mutationOptions({
       onSuccess: (fresh) => {
         setConfirming(false);
-        setCopied(null);
         queryClient.setQueryData(trpc.facilities.feedUrl.queryKey({ spaceId: space.id }), fresh);
       },
     }),
   );
-
-  async function copy(url: string) {
-    try {
-      await navigator.clipboard.writeText(url);
-      setCopied("yes");
-    } catch {
-      // Clipboard access can be refused (insecure origin, permissions): select the text instead.
-      inputRef.current?.select();
-      setCopied("failed");
-    }
-  }
 
   if (feed.isError) return <Alert>Could not load the feed link: {feed.error.message}</Alert>;
   if (!feed.data) return <p className="text-sm text-slate-600">Loading the feed link…</p>;
@@ -46,27 +32,14 @@ export function FeedLink({ space }: { space: FacilitySpace }) {
 
   return (
     <div className="space-y-3">
-      <div className="flex items-end gap-2">
-        <TextField
-          ref={inputRef}
-          label={`Calendar feed of ${space.name}`}
-          name={`feed-${space.id}`}
-          readOnly
-          value={url}
-          hint="Subscribe to it in Google Calendar, Outlook or Apple Calendar. Anyone with this link sees the bookings' times and holders."
-          onFocus={(e) => e.currentTarget.select()}
-          className="flex-1"
-        />
-        <Button variant="secondary" onClick={() => void copy(url)}>
-          {copied === "yes" ? "Copied" : "Copy link"}
-        </Button>
-      </div>
-      <p aria-live="polite" className="text-xs text-slate-600">
-        {copied === "yes" ? "The link is on your clipboard." : null}
-        {copied === "failed"
-          ? "Copying was blocked by the browser; the link is selected, press Ctrl+C (⌘C) to copy it."
-          : null}
-      </p>
+      <CopyField
+        key={url}
+        label={`Calendar feed of ${space.name}`}
+        name={`feed-${space.id}`}
+        value={url}
+        what="link"
+        hint="Subscribe to it in Google Calendar, Outlook or Apple Calendar. Anyone with this link sees the bookings' times and holders."
+      />
       {rotate.error ? <Alert>Could not make a new link: {rotate.error.message}</Alert> : null}
       {confirming ? (
         <div

@@ -1,10 +1,11 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { Alert } from "@/app/_components/ui/alert";
 import { Button } from "@/app/_components/ui/button";
 import { SectionCard } from "@/app/_components/ui/card";
+import { CopyField } from "@/app/_components/ui/copy-field";
 import { TextField } from "@/app/_components/ui/field";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
@@ -127,18 +128,6 @@ export function ScimCard() {
 }
 
 function NewToken({ made, onDone }: { made: GeneratedScimToken; onDone: () => void }) {
-  const inputRef = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(made.token);
-      setCopied("yes");
-    } catch {
-      // Clipboard access can be refused (insecure origin, permissions): select the text instead.
-      inputRef.current?.select();
-      setCopied("failed");
-    }
-  }
   return (
     <div
       role="region"
@@ -149,27 +138,7 @@ function NewToken({ made, onDone }: { made: GeneratedScimToken; onDone: () => vo
         {made.rotated ? "Rotated the token: the previous one no longer works." : "Made a SCIM token."} Copy it
         now: you will not see it again.
       </Alert>
-      <div className="flex items-end gap-2">
-        <TextField
-          ref={inputRef}
-          label="SCIM token"
-          name="scimToken"
-          readOnly
-          value={made.token}
-          autoComplete="off"
-          onFocus={(e) => e.currentTarget.select()}
-          className="flex-1 font-mono"
-        />
-        <Button variant="secondary" onClick={() => void copy()}>
-          {copied === "yes" ? "Copied" : "Copy token"}
-        </Button>
-      </div>
-      <p aria-live="polite" className="text-xs text-slate-600">
-        {copied === "yes" ? "The token is on your clipboard." : null}
-        {copied === "failed"
-          ? "Copying was blocked by the browser; the token is selected, press Ctrl+C (⌘C) to copy it."
-          : null}
-      </p>
+      <CopyField label="SCIM token" name="scimToken" value={made.token} what="token" secret />
       <Button variant="ghost" size="sm" onClick={onDone}>
         I have copied it
       </Button>
