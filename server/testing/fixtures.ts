@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import pg from "pg";
 import superjson from "superjson";
-import { afterAll, inject } from "vitest";
+import { afterAll, expect, inject } from "vitest";
+import type { z } from "zod";
 import { signUp } from "@/server/auth/sign-up";
 import { createUserWithPassword } from "@/server/auth/users";
 import { createPrismaClient, poolOf, type PrismaClient } from "@/server/db/client";
@@ -264,4 +265,20 @@ export async function callHttp(
     return { status: res.status, error: superjson.deserialize(parsed.error) };
   }
   return { status: res.status, data: parsed.result ? superjson.deserialize(parsed.result.data) : undefined };
+}
+
+/** A tRPC call over HTTP as `user`, naming `tenant` as the client would (its slug). */
+export const callAs = (
+  user: { userId: string },
+  tenant: { slug: string },
+  path: string,
+  input?: unknown,
+  db: PrismaClient = testDb(),
+) => callHttp(contextFor(db, user.userId, tenant.slug), path, input);
+
+/** A successful answer, checked against the procedure's output schema. */
+export function expectOk<T>(res: HttpResult, schema: z.ZodType<T>): T {
+  expect(res.error?.message, "expected success").toBeUndefined();
+  expect(res.status).toBe(200);
+  return schema.parse(res.data);
 }

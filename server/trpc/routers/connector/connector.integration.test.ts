@@ -11,14 +11,13 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { appendAudit } from "@/server/kernel/audit/log";
 import {
-  callHttp,
-  contextFor,
   createTestTenant,
   testDb,
   withOwner,
-  type HttpResult,
   type TestTenant,
   type TestUser,
+  callAs,
+  expectOk,
 } from "@/server/testing/fixtures";
 import { catalogOutput } from "./catalog.types";
 import { connectionView, connectorView } from "./connector.types";
@@ -61,15 +60,6 @@ beforeEach(() => {
 
 // ─── Helpers ─────────────────────────────────────────────────────────────────────────────────────
 
-const call = (user: TestUser, tenant: TestTenant, path: string, input?: unknown) =>
-  callHttp(contextFor(db, user.userId, tenant.slug), path, input);
-
-function ok<T>(res: HttpResult, schema: z.ZodType<T>): T {
-  expect(res.error?.message, "expected success").toBeUndefined();
-  expect(res.status).toBe(200);
-  return schema.parse(res.data);
-}
-
 const apiKey = () => `hk_NeverShowThis${randomBytes(10).toString("hex")}`;
 const config = { baseUrl: "https://hr.example.com" };
 
@@ -88,8 +78,8 @@ const written = (tenant: TestTenant) =>
   });
 
 async function newConnection(tenant: TestTenant, name: string, key = apiKey()) {
-  const made = ok(
-    await call(tenant.owner, tenant, "connector.createConnection", {
+  const made = expectOk(
+    await callAs(tenant.owner, tenant, "connector.createConnection", {
       connectorId: "test-hris",
       name,
       credentials: { apiKey: key },
@@ -105,13 +95,16 @@ async function newConnection(tenant: TestTenant, name: string, key = apiKey()) {
 describe("connector router: the catalog", () => {
   it("shows every member the connectors and their actions; an unknown id is not found", async () => {
     for (const user of [acmeEmployee, acmeApprover, acme.owner]) {
-      const { connectors } = ok(await call(user, acme, "connector.catalog"), catalogOutput);
+      const { connectors } = expectOk(await callAs(user, acme, "connector.catalog"), catalogOutput);
       expect(connectors.map((c) => [c.id, c.category, c.auth.type, c.actions.length])).toEqual([
         ["test-hris", "hr", "api_key", 2],
         ["test-rooms", "facilities", "built-in", 2],
       ]);
     }
-    const hris = ok(await call(acmeEmployee, acme, "connector.get", { id: "test-hris" }), connectorView);
+    const hris = expectOk(
+      await callAs(acmeEmployee, acme, "connector.get", { id: "test-hris" }),
+      connectorView,
+    );
     expect(hris.auth.credentials.map((f) => [f.name, f.secret, f.required])).toEqual([
       ["apiKey", true, true],
       ["accountId", true, false],
@@ -122,7 +115,7 @@ describe("connector router: the catalog", () => {
       scopes: ["employees:read"],
       description: "read an employee in the external HRIS",
     });
-    const unknown = await call(acmeEmployee, acme, "connector.get", { id: "no-such-connector" });
+    const unknown = await callAs(acmeEmployee, acme, "connector.get", { id: "no-such-connector" });
     expect(unknown.status).toBe(404);
     expect(unknown.error?.message).toBe("Connector not found");
   });
@@ -146,7 +139,7 @@ describe("connector router: who may manage connections", () => {
     ];
     for (const user of [acmeEmployee, acmeApprover]) {
       for (const [path, input] of calls) {
-        const res = await call(user, acme, path, input);
+        const res = await callAs(user, acme, path, input);
         expect(res.status, path).toBe(403);
         expect(res.error?.message).toBe(`Your role (${user.role}) cannot do this`);
         expect(res.data).toBeUndefined();
@@ -157,8 +150,8 @@ describe("connector router: who may manage connections", () => {
   });
 
   it("lets admins manage connections as owners do", async () => {
-    const made = ok(
-      await call(acmeAdmin, acme, "connector.createConnection", {
+    const made = expectOk(
+      await callAs(acmeAdmin, acme, "connector.createConnection", {
         connectorId: "test-hris",
         name: "Admin's",
         credentials: { apiKey: apiKey() },
@@ -167,10 +160,13 @@ describe("connector router: who may manage connections", () => {
       connectionView,
     );
     expect(made.createdBy.id).toBe(acmeAdmin.userId);
-    const listed = ok(await call(acmeAdmin, acme, "connector.connections", {}), z.array(connectionView));
+    const listed = expectOk(
+      await callAs(acmeAdmin, acme, "connector.connections", {}),
+      z.array(connectionView),
+    );
     expect(listed.map((c) => c.id)).toContain(made.id);
-    ok(
-      await call(acmeAdmin, acme, "connector.deleteConnection", { connectionId: made.id }),
+    expectOk(
+      await callAs(acmeAdmin, acme, "connector.deleteConnection", { connectionId: made.id }),
       z.object({ id: z.string() }),
     );
   });
@@ -179,13 +175,13 @@ describe("connector router: who may manage connections", () => {
 describe("connector router: connections", () => {
   it("creates a connection whose answer, list and later reads never carry the credential", async () => {
     const key = apiKey();
-    const res = await call(acme.owner, acme, "connector.createConnection", {
+    const res = await callAs(acme.owner, acme, "connector.createConnection", {
       connectorId: "test-hris",
       name: "Workday",
       credentials: { apiKey: key, accountId: "acme-account-7" },
       config: { baseUrl: "https://hr.example.com", region: "eu" },
     });
-    const made = ok(res, connectionView);
+    const made = expectOk(res, connectionView);
     expect(made).toMatchObject({
       connectorId: "test-hris",
       name: "Workday",
@@ -195,16 +191,16 @@ describe("connector router: connections", () => {
     });
     const answers = [
       res,
-      await call(acme.owner, acme, "connector.connections", {}),
-      await call(acme.owner, acme, "connector.connections", { connectorId: "test-hris" }),
-      await call(acme.owner, acme, "connector.updateConfig", {
+      await callAs(acme.owner, acme, "connector.connections", {}),
+      await callAs(acme.owner, acme, "connector.connections", { connectorId: "test-hris" }),
+      await callAs(acme.owner, acme, "connector.updateConfig", {
         connectionId: made.id,
         config: { baseUrl: "https://hr2.example.com" },
       }),
     ];
     const rotatedKey = apiKey();
     answers.push(
-      await call(acme.owner, acme, "connector.rotateCredentials", {
+      await callAs(acme.owner, acme, "connector.rotateCredentials", {
         connectionId: made.id,
         credentials: { apiKey: rotatedKey },
       }),
@@ -226,8 +222,8 @@ describe("connector router: connections", () => {
     );
     expect(envelope).toMatch(/^v1:/);
     expect(text).not.toContain(envelope);
-    const listed = ok(
-      await call(acme.owner, acme, "connector.connections", { connectorId: "test-hris" }),
+    const listed = expectOk(
+      await callAs(acme.owner, acme, "connector.connections", { connectorId: "test-hris" }),
       z.array(connectionView),
     );
     expect(JSON.stringify(listed)).not.toContain(rotatedKey);
@@ -239,8 +235,8 @@ describe("connector router: connections", () => {
 
   it("tests a connection through the kernel as the signed-in person", async () => {
     const { id } = await newConnection(acme, "To test");
-    const result = ok(
-      await call(acmeAdmin, acme, "connector.testConnection", { connectionId: id }),
+    const result = expectOk(
+      await callAs(acmeAdmin, acme, "connector.testConnection", { connectionId: id }),
       testConnectionOutput,
     );
     expect(result).toEqual({ ok: true, message: "Signed in to Test HRIS as api-user" });
@@ -252,13 +248,16 @@ describe("connector router: connections", () => {
 
   it("deletes a connection", async () => {
     const { id } = await newConnection(acme, "To delete");
-    ok(
-      await call(acme.owner, acme, "connector.deleteConnection", { connectionId: id }),
+    expectOk(
+      await callAs(acme.owner, acme, "connector.deleteConnection", { connectionId: id }),
       z.object({ id: z.literal(id) }),
     );
-    const listed = ok(await call(acme.owner, acme, "connector.connections", {}), z.array(connectionView));
+    const listed = expectOk(
+      await callAs(acme.owner, acme, "connector.connections", {}),
+      z.array(connectionView),
+    );
     expect(listed.map((c) => c.id)).not.toContain(id);
-    const again = await call(acme.owner, acme, "connector.deleteConnection", { connectionId: id });
+    const again = await callAs(acme.owner, acme, "connector.deleteConnection", { connectionId: id });
     expect(again.status).toBe(404);
   });
 });
@@ -274,18 +273,21 @@ describe("connector router: another tenant's connection", () => {
       ["connector.testConnection", { connectionId: victim.id }],
     ];
     for (const [path, input] of attempts) {
-      const res = await call(globex.owner, globex, path, input);
+      const res = await callAs(globex.owner, globex, path, input);
       expect(res.status, path).toBe(404);
       expect(res.error?.message).toBe("Connection not found");
       expect(JSON.stringify(res)).not.toContain(acme.id);
     }
-    const theirs = ok(await call(globex.owner, globex, "connector.connections", {}), z.array(connectionView));
+    const theirs = expectOk(
+      await callAs(globex.owner, globex, "connector.connections", {}),
+      z.array(connectionView),
+    );
     expect(theirs.map((c) => c.id)).not.toContain(victim.id);
     expect(fake.testConnection).not.toHaveBeenCalled();
     expect(await written(acme)).toEqual(before);
     // The victim still has it (control).
-    ok(
-      await call(acme.owner, acme, "connector.testConnection", { connectionId: victim.id }),
+    expectOk(
+      await callAs(acme.owner, acme, "connector.testConnection", { connectionId: victim.id }),
       testConnectionOutput,
     );
   });
@@ -362,7 +364,7 @@ describe("connector router: bad input", () => {
       ],
     ];
     for (const [path, input, fields] of cases) {
-      const res = await call(acme.owner, acme, path, input);
+      const res = await callAs(acme.owner, acme, path, input);
       expect(res.status, `${path} ${JSON.stringify(input)}`).toBe(400);
       expect(res.error?.data.fieldErrors).toEqual(fields);
     }
@@ -400,8 +402,8 @@ describe("connector router: recent calls", () => {
     });
     await completed(globex, "test-hris", "read an employee in the external HRIS: Eve", "succeeded");
 
-    const { calls } = ok(
-      await call(tenant.owner, tenant, "connector.recentCalls", { connectorId: "test-hris" }),
+    const { calls } = expectOk(
+      await callAs(tenant.owner, tenant, "connector.recentCalls", { connectorId: "test-hris" }),
       recentCallsOutput,
     );
     expect(calls).toEqual([
@@ -426,12 +428,12 @@ describe("connector router: recent calls", () => {
       }),
     ]);
     expect(calls[0]!.at.getTime()).toBeGreaterThanOrEqual(calls[1]!.at.getTime());
-    const one = ok(
-      await call(tenant.owner, tenant, "connector.recentCalls", { connectorId: "test-hris", limit: 1 }),
+    const one = expectOk(
+      await callAs(tenant.owner, tenant, "connector.recentCalls", { connectorId: "test-hris", limit: 1 }),
       recentCallsOutput,
     );
     expect(one.calls.map((c) => c.action)).toEqual(["hr.remote.employee.create"]);
-    const unknown = await call(tenant.owner, tenant, "connector.recentCalls", { connectorId: "no-such" });
+    const unknown = await callAs(tenant.owner, tenant, "connector.recentCalls", { connectorId: "no-such" });
     expect(unknown.status).toBe(404);
   });
 });

@@ -4,20 +4,18 @@
  * titles hidden, open tickets with their SLA breach, another tenant's ids, and bad input.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { createBooking } from "@/server/facilities/bookings";
 import { asMember, createTestSite } from "@/server/facilities/testing";
 import { createTicket } from "@/server/facilities/tickets";
 import { registerVisitor } from "@/server/facilities/visitors";
 import {
-  callHttp,
-  contextFor,
   createTestTenant,
   testDb,
   withOwner,
-  type HttpResult,
   type TestTenant,
   type TestUser,
+  callAs,
+  expectOk,
 } from "@/server/testing/fixtures";
 import { createSiteOutput } from "./create-site.types";
 import { createSpaceOutput } from "./create-space.types";
@@ -41,15 +39,6 @@ beforeAll(async () => {
   acmeEmployee = await acme.add("employee");
 });
 
-const call = (user: TestUser, tenant: TestTenant, path: string, input?: unknown) =>
-  callHttp(contextFor(db, user.userId, tenant.slug), path, input);
-
-function ok<T>(res: HttpResult, schema: z.ZodType<T>): T {
-  expect(res.error?.message, "expected success").toBeUndefined();
-  expect(res.status).toBe(200);
-  return schema.parse(res.data);
-}
-
 /** What the facilities procedures could write in a tenant, read as the database owner. */
 const written = (tenant: TestTenant) =>
   withOwner(async (c) => ({
@@ -68,15 +57,15 @@ const tokenOf = (url: string) => new URL(url).searchParams.get("token");
 
 describe("facilities router: sites and spaces", () => {
   it("lets an admin add a site and a space, and every member read them without the feed token", async () => {
-    const site = ok(
-      await call(acmeAdmin, acme, "facilities.createSite", {
+    const site = expectOk(
+      await callAs(acmeAdmin, acme, "facilities.createSite", {
         name: "Berlin office",
         timeZone: "Europe/Berlin",
       }),
       createSiteOutput,
     );
-    const space = ok(
-      await call(acmeAdmin, acme, "facilities.createSpace", {
+    const space = expectOk(
+      await callAs(acmeAdmin, acme, "facilities.createSpace", {
         siteId: site.id,
         kind: "room",
         name: "Spree",
@@ -86,15 +75,15 @@ describe("facilities router: sites and spaces", () => {
       createSpaceOutput,
     );
     expect(space).toMatchObject({ kind: "room", capacity: 10, features: ["screen", "whiteboard"] });
-    const sites = ok(await call(acmeEmployee, acme, "facilities.sites"), sitesOutput);
+    const sites = expectOk(await callAs(acmeEmployee, acme, "facilities.sites"), sitesOutput);
     expect(sites).toContainEqual({
       id: site.id,
       name: "Berlin office",
       timeZone: "Europe/Berlin",
       address: "",
     });
-    const spaces = await call(acmeEmployee, acme, "facilities.spaces", { siteId: site.id });
-    expect(ok(spaces, spacesOutput)).toEqual([space]);
+    const spaces = await callAs(acmeEmployee, acme, "facilities.spaces", { siteId: site.id });
+    expect(expectOk(spaces, spacesOutput)).toEqual([space]);
     const raw = await withOwner(
       async (c) =>
         (
@@ -113,11 +102,15 @@ describe("facilities router: sites and spaces", () => {
     if (!space) throw new Error("no space");
     const before = await written(acme);
     const attempts = [
-      await call(acmeEmployee, acme, "facilities.createSite", { name: "Mine", timeZone: "Europe/Berlin" }),
-      await call(acmeEmployee, acme, "facilities.createSpace", { siteId: site.id, kind: "desk", name: "D1" }),
-      await call(acmeEmployee, acme, "facilities.feedUrl", { spaceId: space.id }),
-      await call(acmeEmployee, acme, "facilities.rotateFeedToken", { spaceId: space.id }),
-      await call(acmeEmployee, acme, "facilities.todaysVisitors", { siteId: site.id }),
+      await callAs(acmeEmployee, acme, "facilities.createSite", { name: "Mine", timeZone: "Europe/Berlin" }),
+      await callAs(acmeEmployee, acme, "facilities.createSpace", {
+        siteId: site.id,
+        kind: "desk",
+        name: "D1",
+      }),
+      await callAs(acmeEmployee, acme, "facilities.feedUrl", { spaceId: space.id }),
+      await callAs(acmeEmployee, acme, "facilities.rotateFeedToken", { spaceId: space.id }),
+      await callAs(acmeEmployee, acme, "facilities.todaysVisitors", { siteId: site.id }),
     ];
     expect(attempts.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
     for (const r of attempts) expect(r.error?.message).toMatch(/cannot do this/);
@@ -128,16 +121,22 @@ describe("facilities router: sites and spaces", () => {
     const { spaces } = await createTestSite(acme);
     const space = spaces[0];
     if (!space) throw new Error("no space");
-    const first = ok(await call(acmeAdmin, acme, "facilities.feedUrl", { spaceId: space.id }), feedUrlOutput);
+    const first = expectOk(
+      await callAs(acmeAdmin, acme, "facilities.feedUrl", { spaceId: space.id }),
+      feedUrlOutput,
+    );
     expect(first.url).toMatch(
       new RegExp(`/api/facilities/feeds/${space.id}\\.ics\\?token=[A-Za-z0-9_-]{40,}$`),
     );
-    const rotated = ok(
-      await call(acme.owner, acme, "facilities.rotateFeedToken", { spaceId: space.id }),
+    const rotated = expectOk(
+      await callAs(acme.owner, acme, "facilities.rotateFeedToken", { spaceId: space.id }),
       feedUrlOutput,
     );
     expect(tokenOf(rotated.url)).not.toBe(tokenOf(first.url));
-    const again = ok(await call(acmeAdmin, acme, "facilities.feedUrl", { spaceId: space.id }), feedUrlOutput);
+    const again = expectOk(
+      await callAs(acmeAdmin, acme, "facilities.feedUrl", { spaceId: space.id }),
+      feedUrlOutput,
+    );
     expect(again.url).toBe(rotated.url);
     const audit = await withOwner(
       async (c) =>
@@ -158,23 +157,23 @@ describe("facilities router: sites and spaces", () => {
     if (!space) throw new Error("no space");
     const before = await written(acme);
     const attempts = [
-      await call(globex.owner, globex, "facilities.spaces", { siteId: site.id }),
-      await call(globex.owner, globex, "facilities.createSpace", {
+      await callAs(globex.owner, globex, "facilities.spaces", { siteId: site.id }),
+      await callAs(globex.owner, globex, "facilities.createSpace", {
         siteId: site.id,
         kind: "room",
         name: "X",
       }),
-      await call(globex.owner, globex, "facilities.feedUrl", { spaceId: space.id }),
-      await call(globex.owner, globex, "facilities.rotateFeedToken", { spaceId: space.id }),
-      await call(globex.owner, globex, "facilities.upcomingBookings", { spaceId: space.id }),
-      await call(globex.owner, globex, "facilities.openTickets", { siteId: site.id }),
-      await call(globex.owner, globex, "facilities.todaysVisitors", { siteId: site.id }),
+      await callAs(globex.owner, globex, "facilities.feedUrl", { spaceId: space.id }),
+      await callAs(globex.owner, globex, "facilities.rotateFeedToken", { spaceId: space.id }),
+      await callAs(globex.owner, globex, "facilities.upcomingBookings", { spaceId: space.id }),
+      await callAs(globex.owner, globex, "facilities.openTickets", { siteId: site.id }),
+      await callAs(globex.owner, globex, "facilities.todaysVisitors", { siteId: site.id }),
     ];
     expect(attempts.map((r) => r.status)).toEqual(Array(7).fill(404));
     expect(JSON.stringify(attempts)).not.toContain(space.name);
     expect(await written(acme)).toEqual(before);
     expect(
-      ok(await call(globex.owner, globex, "facilities.sites"), sitesOutput).map((s) => s.id),
+      expectOk(await callAs(globex.owner, globex, "facilities.sites"), sitesOutput).map((s) => s.id),
     ).not.toContain(site.id);
   });
 
@@ -182,16 +181,16 @@ describe("facilities router: sites and spaces", () => {
     const { site } = await createTestSite(acme);
     const before = await written(acme);
     const bad = [
-      await call(acmeAdmin, acme, "facilities.createSite", { name: " ", timeZone: "Europe/Berlin" }),
-      await call(acmeAdmin, acme, "facilities.createSite", { name: "Somewhere", timeZone: "Nowhere/Land" }),
-      await call(acmeAdmin, acme, "facilities.createSpace", { siteId: site.id, kind: "sofa", name: "S" }),
-      await call(acmeAdmin, acme, "facilities.createSpace", {
+      await callAs(acmeAdmin, acme, "facilities.createSite", { name: " ", timeZone: "Europe/Berlin" }),
+      await callAs(acmeAdmin, acme, "facilities.createSite", { name: "Somewhere", timeZone: "Nowhere/Land" }),
+      await callAs(acmeAdmin, acme, "facilities.createSpace", { siteId: site.id, kind: "sofa", name: "S" }),
+      await callAs(acmeAdmin, acme, "facilities.createSpace", {
         siteId: site.id,
         kind: "room",
         name: "R",
         capacity: -2,
       }),
-      await call(acmeAdmin, acme, "facilities.feedUrl", { spaceId: "not-a-uuid" }),
+      await callAs(acmeAdmin, acme, "facilities.feedUrl", { spaceId: "not-a-uuid" }),
     ];
     expect(bad.map((r) => r.status)).toEqual(Array(5).fill(400));
     expect(bad.map((r) => Object.keys(r.error?.data.fieldErrors ?? {}))).toEqual([
@@ -224,14 +223,14 @@ describe("facilities router: bookings, tickets and visitors", () => {
     await asMember(db, acme, acmeEmployee, (ctx) =>
       createBooking(ctx, { spaceId: space.id, title: "Team sync", start: at(11), end: at(12) }),
     );
-    const seen = ok(
-      await call(acmeEmployee, acme, "facilities.upcomingBookings", { spaceId: space.id }),
+    const seen = expectOk(
+      await callAs(acmeEmployee, acme, "facilities.upcomingBookings", { spaceId: space.id }),
       upcomingBookingsOutput,
     );
     expect(seen.map((b) => b.title)).toEqual([null, "Team sync"]);
     expect(JSON.stringify(seen)).not.toContain("Board prep");
-    const byBooker = ok(
-      await call(acmeAdmin, acme, "facilities.upcomingBookings", { spaceId: space.id }),
+    const byBooker = expectOk(
+      await callAs(acmeAdmin, acme, "facilities.upcomingBookings", { spaceId: space.id }),
       upcomingBookingsOutput,
     );
     expect(byBooker.map((b) => b.title)).toEqual(["Board prep", "Team sync"]);
@@ -248,7 +247,7 @@ describe("facilities router: bookings, tickets and visitors", () => {
       createTicket(ctx, { siteId: site.id, title: "Squeaky door", priority: "low" }),
     );
     const employee = await tenant.add("employee");
-    const tickets = ok(await call(employee, tenant, "facilities.openTickets", {}), openTicketsOutput);
+    const tickets = expectOk(await callAs(employee, tenant, "facilities.openTickets", {}), openTicketsOutput);
     expect(tickets.map((t) => [t.title, t.priority, t.status, t.breached])).toEqual([
       ["Leak", "urgent", "open", true],
       ["Squeaky door", "low", "open", false],
@@ -265,8 +264,8 @@ describe("facilities router: bookings, tickets and visitors", () => {
     await asMember(db, acme, acmeEmployee, (ctx) =>
       registerVisitor(ctx, { siteId: site.id, name: "Vera Visitor", expectedAt: inAnHour.toISOString() }),
     );
-    const visitors = ok(
-      await call(acmeAdmin, acme, "facilities.todaysVisitors", { siteId: site.id }),
+    const visitors = expectOk(
+      await callAs(acmeAdmin, acme, "facilities.todaysVisitors", { siteId: site.id }),
       todaysVisitorsOutput,
     );
     expect(visitors.map((v) => [v.name, v.status])).toEqual([["Vera Visitor", "expected"]]);

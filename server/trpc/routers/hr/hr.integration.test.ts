@@ -4,17 +4,15 @@
  * the summary) and export, for owners and admins only.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { hire } from "@/server/hr/fixtures";
 import {
-  callHttp,
-  contextFor,
   createTestTenant,
   testDb,
   withOwner,
-  type HttpResult,
   type TestTenant,
   type TestUser,
+  callAs,
+  expectOk,
 } from "@/server/testing/fixtures";
 import { csvExportOutput } from "./csv-export.types";
 import { csvImportOutput } from "./csv-import.types";
@@ -34,15 +32,6 @@ beforeAll(async () => {
   acmeAdmin = await acme.add("admin");
   acmeEmployee = await acme.add("employee");
 });
-
-const call = (user: TestUser, tenant: TestTenant, path: string, input?: unknown) =>
-  callHttp(contextFor(db, user.userId, tenant.slug), path, input);
-
-function ok<T>(res: HttpResult, schema: z.ZodType<T>): T {
-  expect(res.error?.message, "expected success").toBeUndefined();
-  expect(res.status).toBe(200);
-  return schema.parse(res.data);
-}
 
 /** What an import or export could write in a tenant, read as the database owner. */
 const written = (tenant: TestTenant) =>
@@ -64,7 +53,7 @@ describe("hr router: the directory", () => {
   it("shows every member the directory's fields, and owners and admins the whole record", async () => {
     const boss = await hire(acme, { givenName: "Grace", title: "CEO" });
     const report = await hire(acme, { givenName: "Linus", title: "Engineer", managerId: boss.id });
-    const asEmployee = ok(await call(acmeEmployee, acme, "hr.list", { search: "linus" }), listOutput);
+    const asEmployee = expectOk(await callAs(acmeEmployee, acme, "hr.list", { search: "linus" }), listOutput);
     expect(asEmployee.canManage).toBe(false);
     expect(asEmployee.employees).toEqual([
       expect.objectContaining({
@@ -77,31 +66,31 @@ describe("hr router: the directory", () => {
       }),
     ]);
     expect(JSON.stringify(asEmployee)).not.toContain(report.employeeNumber);
-    const asAdmin = ok(await call(acmeAdmin, acme, "hr.list", { search: "linus" }), listOutput);
+    const asAdmin = expectOk(await callAs(acmeAdmin, acme, "hr.list", { search: "linus" }), listOutput);
     expect(asAdmin.employees[0]?.details).toMatchObject({
       employeeNumber: report.employeeNumber,
       status: "active",
       startDate: "2026-01-05",
     });
-    const one = ok(await call(acmeEmployee, acme, "hr.get", { employeeId: report.id }), getOutput);
+    const one = expectOk(await callAs(acmeEmployee, acme, "hr.get", { employeeId: report.id }), getOutput);
     expect(one.managerChain).toEqual([{ id: boss.id, name: "Grace Tester", title: "CEO" }]);
     expect(one.details).toBeNull();
   });
 
   it("lets only owners and admins list by status", async () => {
-    const res = await call(acmeEmployee, acme, "hr.list", { status: "terminated" });
+    const res = await callAs(acmeEmployee, acme, "hr.list", { status: "terminated" });
     expect(res.status).toBe(403);
-    ok(await call(acmeAdmin, acme, "hr.list", { status: "all" }), listOutput);
+    expectOk(await callAs(acmeAdmin, acme, "hr.list", { status: "all" }), listOutput);
   });
 
   it("answers NOT_FOUND for another tenant's employee id, and the owner still reads it", async () => {
     const secret = await hire(acme, { givenName: "Hidden", title: "Spy" });
-    const res = await call(globex.owner, globex, "hr.get", { employeeId: secret.id });
+    const res = await callAs(globex.owner, globex, "hr.get", { employeeId: secret.id });
     expect(res.status).toBe(404);
     expect(res.error?.message).toBe("Employee not found");
     expect(JSON.stringify(res)).not.toContain("Hidden");
-    ok(await call(acme.owner, acme, "hr.get", { employeeId: secret.id }), getOutput);
-    const globexList = ok(await call(globex.owner, globex, "hr.list", {}), listOutput);
+    expectOk(await callAs(acme.owner, acme, "hr.get", { employeeId: secret.id }), getOutput);
+    const globexList = expectOk(await callAs(globex.owner, globex, "hr.list", {}), listOutput);
     expect(globexList.employees.map((e) => e.id)).not.toContain(secret.id);
   });
 });
@@ -109,11 +98,11 @@ describe("hr router: the directory", () => {
 describe("hr router: CSV import and export", () => {
   it("refuses members who are not owners or admins, and writes nothing", async () => {
     const before = await written(acme);
-    const importing = await call(acmeEmployee, acme, "hr.csvImport", {
+    const importing = await callAs(acmeEmployee, acme, "hr.csvImport", {
       csv: `${HEADER}\nN1,Nope,Never,nope@acme.test,,,,2026-01-05\n`,
     });
     expect(importing.status).toBe(403);
-    expect((await call(acmeEmployee, acme, "hr.csvExport")).status).toBe(403);
+    expect((await callAs(acmeEmployee, acme, "hr.csvExport")).status).toBe(403);
     expect(await written(acme)).toEqual(before);
   });
 
@@ -126,7 +115,10 @@ describe("hr router: CSV import and export", () => {
       "C2,Bob,Builder,not-an-email,Engineer,R&D,ada@csv.test,2026-01-05",
       "C3,Cy,Coder,cy@csv.test,Engineer,R&D,nobody@csv.test,2026-02-30",
     ].join("\n");
-    const refused = ok(await call(tenant.owner, tenant, "hr.csvImport", { csv: bad }), csvImportOutput);
+    const refused = expectOk(
+      await callAs(tenant.owner, tenant, "hr.csvImport", { csv: bad }),
+      csvImportOutput,
+    );
     expect(refused).toEqual({
       outcome: "refused",
       errors: [
@@ -140,23 +132,26 @@ describe("hr router: CSV import and export", () => {
       .replace("not-an-email", "bob@csv.test")
       .replace("2026-02-30", "2026-02-02")
       .replace("nobody@csv.test", "ada@csv.test");
-    const imported = ok(await call(tenant.owner, tenant, "hr.csvImport", { csv: good }), csvImportOutput);
+    const imported = expectOk(
+      await callAs(tenant.owner, tenant, "hr.csvImport", { csv: good }),
+      csvImportOutput,
+    );
     expect(imported).toEqual({
       outcome: "imported",
       imported: { created: 3, updated: 0, unchanged: 0, terminated: 0, departmentsCreated: ["Board", "R&D"] },
     });
-    const chart = ok(await call(tenant.owner, tenant, "hr.orgChart"), orgChartOutput);
+    const chart = expectOk(await callAs(tenant.owner, tenant, "hr.orgChart"), orgChartOutput);
     expect(chart.people).toBe(3);
     expect(chart.roots.map((r) => [r.name, r.reports.map((p) => p.name).sort()])).toEqual([
       ["Ada Lovelace", ["Bob Builder", "Cy Coder"]],
     ]);
 
-    const exported = ok(await call(tenant.owner, tenant, "hr.csvExport"), csvExportOutput);
+    const exported = expectOk(await callAs(tenant.owner, tenant, "hr.csvExport"), csvExportOutput);
     expect(exported.filename).toMatch(new RegExp(`^employees-${tenant.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
     expect(exported.csv.split("\r\n")[0]).toMatch(/^employee_number,given_name,family_name,email,/);
     expect(exported.csv).toContain("C2,Bob,Builder,bob@csv.test,Engineer,R&D,ada@csv.test,2026-01-05");
-    const again = ok(
-      await call(tenant.owner, tenant, "hr.csvImport", { csv: exported.csv }),
+    const again = expectOk(
+      await callAs(tenant.owner, tenant, "hr.csvImport", { csv: exported.csv }),
       csvImportOutput,
     );
     expect(again).toMatchObject({ outcome: "imported", imported: { created: 0, updated: 0, unchanged: 3 } });
@@ -164,9 +159,9 @@ describe("hr router: CSV import and export", () => {
 
   it("lets admins import as owners do, and matches rows within the caller's tenant only", async () => {
     const csv = `${HEADER}\nSAME-1,Ann,Admin,ann@acme-admin.test,,,,2026-01-05\n`;
-    ok(await call(acmeAdmin, acme, "hr.csvImport", { csv }), csvImportOutput);
-    const inGlobex = ok(
-      await call(globex.owner, globex, "hr.csvImport", {
+    expectOk(await callAs(acmeAdmin, acme, "hr.csvImport", { csv }), csvImportOutput);
+    const inGlobex = expectOk(
+      await callAs(globex.owner, globex, "hr.csvImport", {
         csv: csv.replace("ann@acme-admin.test", "ann@globex.test"),
       }),
       csvImportOutput,

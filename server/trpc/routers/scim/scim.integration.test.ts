@@ -4,17 +4,15 @@
  * SCIM endpoint (server/scim/http.ts) until rotated or revoked.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { authenticateScimToken } from "@/server/scim/tokens";
 import {
-  callHttp,
-  contextFor,
   createTestTenant,
   testDb,
   withOwner,
-  type HttpResult,
   type TestTenant,
   type TestUser,
+  callAs,
+  expectOk,
 } from "@/server/testing/fixtures";
 import { generateTokenOutput } from "./generate-token.types";
 import { revokeTokenOutput } from "./revoke-token.types";
@@ -28,15 +26,6 @@ beforeAll(async () => {
   acme = await createTestTenant(db, "acme");
   acmeAdmin = await acme.add("admin");
 });
-
-const call = (user: TestUser, tenant: TestTenant, path: string, input?: unknown) =>
-  callHttp(contextFor(db, user.userId, tenant.slug), path, input);
-
-function ok<T>(res: HttpResult, schema: z.ZodType<T>): T {
-  expect(res.error?.message, "expected success").toBeUndefined();
-  expect(res.status).toBe(200);
-  return schema.parse(res.data);
-}
 
 const tokens = (tenant: TestTenant) =>
   withOwner(
@@ -55,7 +44,7 @@ describe("scim router", () => {
     for (const role of ["employee", "approver", "publisher"] as const) {
       const user = await acme.add(role);
       for (const path of ["scim.status", "scim.generateToken", "scim.revokeToken"]) {
-        const res = await call(user, acme, path);
+        const res = await callAs(user, acme, path);
         expect(res.status, `${role} ${path}`).toBe(403);
         expect(res.data).toBeUndefined();
       }
@@ -64,34 +53,34 @@ describe("scim router", () => {
   });
 
   it("returns the token on generate only; status shows its hint; generating again rotates; revoke", async () => {
-    const empty = ok(await call(acme.owner, acme, "scim.status"), statusOutput);
+    const empty = expectOk(await callAs(acme.owner, acme, "scim.status"), statusOutput);
     expect(empty).toEqual({
       baseUrl: expect.stringMatching(new RegExp(`/api/scim/v2/${acme.slug}$`)) as string,
       token: null,
     });
 
-    const first = ok(await call(acmeAdmin, acme, "scim.generateToken"), generateTokenOutput);
+    const first = expectOk(await callAs(acmeAdmin, acme, "scim.generateToken"), generateTokenOutput);
     expect(first.token).toMatch(/^tnt_scim_[A-Za-z0-9_-]{43}$/);
     expect(first.rotated).toBe(false);
     expect(first.baseUrl).toBe(empty.baseUrl);
     expect(await authenticateScimToken(db, acme.slug, first.token)).toMatchObject({ tenantId: acme.id });
 
-    const statusRes = await call(acme.owner, acme, "scim.status");
-    const status = ok(statusRes, statusOutput);
+    const statusRes = await callAs(acme.owner, acme, "scim.status");
+    const status = expectOk(statusRes, statusOutput);
     expect(status.token).toMatchObject({ hint: first.info.hint, lastUsedAt: null });
     expect(first.token.startsWith(status.token?.hint.replace("…", "") ?? "-")).toBe(true);
     expect(JSON.stringify(statusRes)).not.toContain(first.token);
 
-    const second = ok(await call(acme.owner, acme, "scim.generateToken"), generateTokenOutput);
+    const second = expectOk(await callAs(acme.owner, acme, "scim.generateToken"), generateTokenOutput);
     expect(second.rotated).toBe(true);
     expect(second.token).not.toBe(first.token);
     expect(await authenticateScimToken(db, acme.slug, first.token)).toBeNull();
     expect(await authenticateScimToken(db, acme.slug, second.token)).not.toBeNull();
 
-    ok(await call(acme.owner, acme, "scim.revokeToken"), revokeTokenOutput);
+    expectOk(await callAs(acme.owner, acme, "scim.revokeToken"), revokeTokenOutput);
     expect(await authenticateScimToken(db, acme.slug, second.token)).toBeNull();
-    expect(ok(await call(acme.owner, acme, "scim.status"), statusOutput).token).toBeNull();
-    const again = await call(acme.owner, acme, "scim.revokeToken");
+    expect(expectOk(await callAs(acme.owner, acme, "scim.status"), statusOutput).token).toBeNull();
+    const again = await callAs(acme.owner, acme, "scim.revokeToken");
     expect(again.status).toBe(404);
     expect(again.error?.message).toBe("There is no SCIM token to revoke");
   });

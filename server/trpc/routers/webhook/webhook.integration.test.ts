@@ -4,16 +4,14 @@
  * of the call that made it. server/webhooks' own tests cover signing, delivery and the SSRF guard.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import {
-  callHttp,
-  contextFor,
   createTestTenant,
   testDb,
   withOwner,
-  type HttpResult,
   type TestTenant,
   type TestUser,
+  callAs,
+  expectOk,
 } from "@/server/testing/fixtures";
 import { createEndpointOutput } from "./create-endpoint.types";
 import { createSubscriptionOutput } from "./create-subscription.types";
@@ -36,15 +34,6 @@ beforeAll(async () => {
   acmeEmployee = await acme.add("employee");
   acmeApprover = await acme.add("approver");
 });
-
-const call = (user: TestUser, tenant: TestTenant, path: string, input?: unknown) =>
-  callHttp(contextFor(db, user.userId, tenant.slug), path, input);
-
-function ok<T>(res: HttpResult, schema: z.ZodType<T>): T {
-  expect(res.error?.message, "expected success").toBeUndefined();
-  expect(res.status).toBe(200);
-  return schema.parse(res.data);
-}
 
 // A public address literal: the SSRF guard checks it without a DNS lookup.
 const target = "https://93.184.216.34/hooks/tenet";
@@ -75,16 +64,16 @@ const written = (tenant: TestTenant) =>
 
 let names = 0;
 const newEndpoint = async (tenant: TestTenant) =>
-  ok(
-    await call(tenant.owner, tenant, "webhook.createEndpoint", {
+  expectOk(
+    await callAs(tenant.owner, tenant, "webhook.createEndpoint", {
       name: `Shop ${++names}`,
       event: "shop/order.paid",
     }),
     createEndpointOutput,
   );
 const newSubscription = async (tenant: TestTenant) =>
-  ok(
-    await call(tenant.owner, tenant, "webhook.createSubscription", {
+  expectOk(
+    await callAs(tenant.owner, tenant, "webhook.createSubscription", {
       name: `Out ${++names}`,
       targetUrl: target,
       events: ["hr/*", "facilities/room.booked"],
@@ -95,11 +84,11 @@ const newSubscription = async (tenant: TestTenant) =>
 
 describe("webhook router: inbound endpoints", () => {
   it("creates an endpoint whose secret is in the create answer only, with the URL to give the sender", async () => {
-    const res = await call(acmeAdmin, acme, "webhook.createEndpoint", {
+    const res = await callAs(acmeAdmin, acme, "webhook.createEndpoint", {
       name: "  Stripe  ",
       event: "billing/payment.received",
     });
-    const made = ok(res, createEndpointOutput);
+    const made = expectOk(res, createEndpointOutput);
     expect(made.secret.length).toBeGreaterThan(20);
     expect(made.endpoint).toMatchObject({
       name: "Stripe",
@@ -111,8 +100,8 @@ describe("webhook router: inbound endpoints", () => {
     expect(made.endpoint.url).toMatch(new RegExp(`^https?://[^/]+/api/webhooks/${made.endpoint.id}$`));
     expect(made.endpoint.secretHint).not.toContain(made.secret);
 
-    const listRes = await call(acme.owner, acme, "webhook.endpoints");
-    const listed = ok(listRes, endpointsOutput).find((e) => e.id === made.endpoint.id);
+    const listRes = await callAs(acme.owner, acme, "webhook.endpoints");
+    const listed = expectOk(listRes, endpointsOutput).find((e) => e.id === made.endpoint.id);
     expect(listed).toMatchObject({ name: "Stripe", url: made.endpoint.url, recentDeliveries: [] });
     expect(JSON.stringify(listRes)).not.toContain(made.secret);
     expect(JSON.stringify(listRes)).not.toContain(made.secret.slice(6, -4));
@@ -120,19 +109,21 @@ describe("webhook router: inbound endpoints", () => {
 
   it("rotates a secret (the new one in the rotate answer only) and disables an endpoint", async () => {
     const { endpoint, secret } = await newEndpoint(acme);
-    const rotatedRes = await call(acme.owner, acme, "webhook.rotateEndpointSecret", {
+    const rotatedRes = await callAs(acme.owner, acme, "webhook.rotateEndpointSecret", {
       endpointId: endpoint.id,
       graceHours: 2,
     });
-    const rotated = ok(rotatedRes, rotateEndpointSecretOutput);
+    const rotated = expectOk(rotatedRes, rotateEndpointSecretOutput);
     expect(rotated.secret).not.toBe(secret);
     expect(rotated.endpoint.previousSecretExpiresAt).toBeInstanceOf(Date);
     expect(JSON.stringify(rotatedRes)).not.toContain(secret);
 
-    const disabledRes = await call(acme.owner, acme, "webhook.disableEndpoint", { endpointId: endpoint.id });
-    expect(ok(disabledRes, endpointView).enabled).toBe(false);
-    const listRes = await call(acme.owner, acme, "webhook.endpoints");
-    expect(ok(listRes, endpointsOutput).find((e) => e.id === endpoint.id)?.enabled).toBe(false);
+    const disabledRes = await callAs(acme.owner, acme, "webhook.disableEndpoint", {
+      endpointId: endpoint.id,
+    });
+    expect(expectOk(disabledRes, endpointView).enabled).toBe(false);
+    const listRes = await callAs(acme.owner, acme, "webhook.endpoints");
+    expect(expectOk(listRes, endpointsOutput).find((e) => e.id === endpoint.id)?.enabled).toBe(false);
     for (const answer of [disabledRes, listRes]) {
       const text = JSON.stringify(answer);
       expect(text).not.toContain(secret);
@@ -143,13 +134,13 @@ describe("webhook router: inbound endpoints", () => {
 
 describe("webhook router: outbound subscriptions", () => {
   it("creates a subscription whose secret is in the create answer only, and disables it", async () => {
-    const res = await call(acme.owner, acme, "webhook.createSubscription", {
+    const res = await callAs(acme.owner, acme, "webhook.createSubscription", {
       name: "Data warehouse",
       targetUrl: target,
       events: ["hr/*", "hr/*", "facilities/room.booked"],
       allowHosts: [],
     });
-    const { subscription, secret } = ok(res, createSubscriptionOutput);
+    const { subscription, secret } = expectOk(res, createSubscriptionOutput);
     expect(subscription).toMatchObject({
       name: "Data warehouse",
       targetUrl: target,
@@ -157,12 +148,12 @@ describe("webhook router: outbound subscriptions", () => {
       allowHosts: [],
       enabled: true,
     });
-    const disabledRes = await call(acmeAdmin, acme, "webhook.disableSubscription", {
+    const disabledRes = await callAs(acmeAdmin, acme, "webhook.disableSubscription", {
       subscriptionId: subscription.id,
     });
-    expect(ok(disabledRes, subscriptionView).enabled).toBe(false);
-    const listRes = await call(acme.owner, acme, "webhook.subscriptions");
-    const listed = ok(listRes, subscriptionsOutput).find((s) => s.id === subscription.id);
+    expect(expectOk(disabledRes, subscriptionView).enabled).toBe(false);
+    const listRes = await callAs(acme.owner, acme, "webhook.subscriptions");
+    const listed = expectOk(listRes, subscriptionsOutput).find((s) => s.id === subscription.id);
     expect(listed).toMatchObject({ enabled: false, recentDeliveries: [] });
     for (const answer of [disabledRes, listRes]) expect(JSON.stringify(answer)).not.toContain(secret);
   });
@@ -184,7 +175,7 @@ describe("webhook router: who may manage webhooks", () => {
     ];
     for (const user of [acmeEmployee, acmeApprover]) {
       for (const [path, input] of calls) {
-        const res = await call(user, acme, path, input);
+        const res = await callAs(user, acme, path, input);
         expect(res.status, path).toBe(403);
         expect(res.error?.message).toBe(`Your role (${user.role}) cannot do this`);
         expect(res.data).toBeUndefined();
@@ -208,14 +199,16 @@ describe("webhook router: another tenant's webhooks", () => {
       ["webhook.disableSubscription", { subscriptionId: endpoint.id }],
     ];
     for (const [path, input] of attempts) {
-      const res = await call(globex.owner, globex, path, input);
+      const res = await callAs(globex.owner, globex, path, input);
       expect(res.status, path).toBe(404);
       expect(res.error?.message).toMatch(/^Webhook (endpoint|subscription) not found$/);
       expect(res.data).toBeUndefined();
     }
     const theirs = [
-      ...ok(await call(globex.owner, globex, "webhook.endpoints"), endpointsOutput).map((e) => e.id),
-      ...ok(await call(globex.owner, globex, "webhook.subscriptions"), subscriptionsOutput).map((s) => s.id),
+      ...expectOk(await callAs(globex.owner, globex, "webhook.endpoints"), endpointsOutput).map((e) => e.id),
+      ...expectOk(await callAs(globex.owner, globex, "webhook.subscriptions"), subscriptionsOutput).map(
+        (s) => s.id,
+      ),
     ];
     expect(theirs).not.toContain(endpoint.id);
     expect(theirs).not.toContain(subscription.id);
@@ -250,7 +243,7 @@ describe("webhook router: bad input", () => {
       ["webhook.disableSubscription", { subscriptionId: 7 }, "subscriptionId"],
     ];
     for (const [path, input, field] of cases) {
-      const res = await call(acme.owner, acme, path, input);
+      const res = await callAs(acme.owner, acme, path, input);
       expect(res.status, `${path} ${JSON.stringify(input)}`).toBe(400);
       expect(res.error?.data.fieldErrors?.[field]?.length, `${path} ${field}`).toBeGreaterThan(0);
     }
@@ -258,7 +251,7 @@ describe("webhook router: bad input", () => {
   });
 
   it("answers a malformed id as not found, not as a server error", async () => {
-    const res = await call(acme.owner, acme, "webhook.disableEndpoint", { endpointId: "not-a-uuid" });
+    const res = await callAs(acme.owner, acme, "webhook.disableEndpoint", { endpointId: "not-a-uuid" });
     expect(res.status).toBe(404);
   });
 });
