@@ -72,7 +72,8 @@ export async function listInvites(ctx: TenantContext): Promise<InviteView[]> {
 
 /**
  * Invites someone by email. Earlier pending invites to the same address are revoked, so only the newest
- * link works. The link is returned for the UI to show, and mailed when SMTP is configured.
+ * link works. The link is returned for the UI to show, and mailed (without SMTP, or when SMTP refuses it,
+ * the invitee finds it in their Outbox, and the UI says it was not emailed).
  */
 export async function createInvite(ctx: TenantContext, input: z.infer<typeof createInviteInput>) {
   if (!canManageMember(ctx.actor.role, input.role)) {
@@ -113,11 +114,14 @@ export async function createInvite(ctx: TenantContext, input: z.infer<typeof cre
   const url = inviteUrl(
     signInviteToken({ inviteId: invite.id, tenantId: ctx.tenantId, expiresAt: expiresAt.getTime() }),
   );
-  const emailed = await sendMail({
+  // Recorded about no tenant: the invitee is not a member yet, and reads it in their own Outbox.
+  const sent = await sendMail(ctx.db, {
+    kind: "invite.created",
     to: invite.email,
     subject: `${invite.invitedBy.name} invited you to ${invite.tenant.name} on Tenet`,
     text: `${invite.invitedBy.name} invited you to join ${invite.tenant.name} on Tenet as ${invite.role}.\n\nAccept the invitation: ${url}\n\nThe link works once and expires ${expiresAt.toUTCString()}.`,
   });
+  const emailed = sent.deliveredVia === "smtp" && sent.error === null;
   return { id: invite.id, email: invite.email, role: invite.role, expiresAt, url, emailed };
 }
 

@@ -371,6 +371,10 @@ const cases: Record<
   ],
   "facilities.openTickets": [{ input: { siteId: "hq" }, field: "siteId" }],
   "facilities.todaysVisitors": [{ input: { siteId: 5 }, field: "siteId" }],
+  "outbox.mine": [
+    { input: { limit: 101 }, field: "limit" },
+    { input: { limit: 10, cursor: "last-page" }, field: "cursor" },
+  ],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },

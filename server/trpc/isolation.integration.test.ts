@@ -304,6 +304,7 @@ const notTenantScoped: Record<string, string> = {
   "profile.changePassword": "acts on the caller only",
   "profile.sessions": "acts on the caller only",
   "profile.signOutOtherSessions": "acts on the caller only",
+  "outbox.mine": "the caller's own mail only: see the Acme invitation test below",
 };
 
 async function acmeSnapshot() {
@@ -495,6 +496,24 @@ describe("tenant isolation", () => {
   it("profile calls act on the caller only", async () => {
     const res = await callHttp(contextFor(testDb(), globex.owner.userId), "profile.get", undefined);
     expect(res.data).toEqual(expect.objectContaining({ id: globex.owner.userId, email: globex.owner.email }));
+  });
+
+  it("outbox.mine shows a Globex owner none of Acme's mail, and Acme's owner only their own", async () => {
+    const res = await callHttp(contextFor(testDb(), globex.owner.userId), "outbox.mine", { limit: 100 });
+    expect(res.status).toBe(200);
+    const mine = z
+      .object({ messages: z.array(z.object({ to: z.string(), text: z.string() })) })
+      .parse(res.data);
+    expect(mine.messages.every((m) => m.to === globex.owner.email)).toBe(true);
+    expect(JSON.stringify(res)).not.toContain(acmeInviteToken);
+    // Acme's owner (a victim control: the procedure works) sees only mail to their own address too.
+    const acmeRes = await callHttp(
+      contextFor(testDb(), acme.owner.userId, acme.slug),
+      "outbox.mine",
+      undefined,
+    );
+    expect(acmeRes.status).toBe(200);
+    expect(JSON.stringify(acmeRes)).not.toContain(acmeInviteToken);
   });
 
   it("signed-out callers get 401 from every non-public procedure", async () => {

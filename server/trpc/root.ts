@@ -9,6 +9,7 @@ import { facilitiesRouter } from "./routers/facilities";
 import { inviteRouter } from "./routers/invite";
 import { kernelRouter } from "./routers/kernel";
 import { memberRouter } from "./routers/member";
+import { outboxRouter } from "./routers/outbox";
 import { profileRouter } from "./routers/profile";
 import { runsRouter } from "./routers/runs";
 import { scimRouter } from "./routers/scim";
@@ -33,6 +34,7 @@ export const appRouter = router({
   scim: scimRouter,
   facilities: facilitiesRouter,
   webhook: webhookRouter,
+  outbox: outboxRouter,
 });
 
 export type AppRouter = typeof appRouter;

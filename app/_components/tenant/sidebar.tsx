@@ -1,4 +1,7 @@
+import Link from "next/link";
 import { SignOutButton } from "@/app/_components/auth/sign-out-button";
+import { linkClass } from "@/app/_components/ui/styles";
+import { env } from "@/server/env.js";
 import { canManageAccess, canManageWorkflows } from "@/server/tenancy/roles";
 import { canReadAuditLog } from "@/server/kernel/audit/query";
 import type { Role } from "@/server/tenancy/roles";
@@ -25,9 +28,17 @@ export function Sidebar({
         runs={canManageWorkflows(current.role)}
         auditLog={canReadAuditLog(current.role)}
       />
-      <div className="mt-auto flex items-center justify-between gap-3 border-t border-slate-200 pt-4">
-        <UserSummary />
-        <SignOutButton />
+      <div className="mt-auto border-t border-slate-200 pt-4">
+        <div className="flex items-center justify-between gap-3">
+          <UserSummary />
+          <SignOutButton />
+        </div>
+        {/* Without SMTP, the Outbox is where a person's mail (invitations, approval links) arrives. */}
+        {env.SMTP_URL ? null : (
+          <Link href="/outbox" className={`mt-3 inline-block text-sm ${linkClass}`}>
+            Outbox
+          </Link>
+        )}
       </div>
     </aside>
   );
