@@ -8,6 +8,9 @@ import type { AccessDecision } from "./access/decide";
 import type { AccessResource } from "./access/entities";
 import type { AccessEvaluator } from "./access/evaluator";
 import {
+  approvalDelegationIds,
+  approvalsDetail,
+  approvalUserIds,
   directoryStatement,
   parseDirectory,
   principalAgentIds,
@@ -287,9 +290,10 @@ export class Kernel {
           batch.flatMap(({ ctx, syscall }) => [
             ...principalUserIds(ctx.principal),
             ...resourceUserIds(syscall.resource),
-            ...(syscall.approvals ?? []).map((a) => a.userId),
+            ...approvalUserIds(syscall.approvals ?? []),
           ]),
           batch.flatMap(({ ctx }) => principalAgentIds(ctx.principal)),
+          batch.flatMap(({ syscall }) => approvalDelegationIds(syscall.approvals ?? [])),
         ),
         // Locked up front, in the same round trip: the batch then holds the chain while it decides.
         lockChainStatement(tenantId),
@@ -314,7 +318,7 @@ export class Kernel {
               const principal = resolvePrincipal(directory, item.ctx.principal);
               const outcome = this.decide(evaluator, item.ctx, item.syscall, directory, principal, now);
               const entry = auditEntryInput.parse(
-                this.decisionEntry(item.ctx, item.syscall, syscallId, principal, outcome),
+                this.decisionEntry(item.ctx, item.syscall, syscallId, principal, outcome, directory),
               );
               entries.push(entry);
               decisions.push({ ok: true, authorized: { syscallId, outcome, principal } });
@@ -529,9 +533,10 @@ export class Kernel {
         [
           ...principalUserIds(ctx.principal),
           ...resourceUserIds(syscall.resource),
-          ...(syscall.approvals ?? []).map((a) => a.userId),
+          ...approvalUserIds(syscall.approvals ?? []),
         ],
         principalAgentIds(ctx.principal),
+        approvalDelegationIds(syscall.approvals ?? []),
       ),
     ];
     return withTenantSql(
@@ -691,7 +696,7 @@ export class Kernel {
   ): Decided {
     if ("problem" in principal)
       return { kind: "refused", reasons: [principal.problem], explanation: principal.message };
-    const approvals = verifyApprovals(directory, principal, syscall.approvals ?? []);
+    const approvals = verifyApprovals(directory, principal, syscall.approvals ?? [], now);
     if (!approvals.ok)
       return { kind: "refused", reasons: ["invalid-approval"], explanation: approvals.message };
 
@@ -741,6 +746,7 @@ export class Kernel {
     syscallId: string,
     principal: ResolvedPrincipal | { problem: string },
     outcome: Decided,
+    directory: Directory,
   ): AuditEntryInput {
     const decision = outcome.kind === "decided" ? outcome.decision : null;
     const resolved = "problem" in principal ? null : principal;
@@ -770,7 +776,8 @@ export class Kernel {
             : decision?.decision === "deny"
               ? (decision.explanation ?? null)
               : null,
-        approvals: (syscall.approvals ?? []).map((a) => ({ approver: a.approver, userId: a.userId })),
+        // A delegated approval is recorded with its delegation and the member it was given for.
+        approvals: approvalsDetail(directory, syscall.approvals ?? []),
         skill: resolved?.skill ? { ...resolved.skill } : null,
         runId: ctx.principal.type === "agent" ? (ctx.principal.runId ?? null) : null,
         idempotencyKey: syscall.idempotencyKey ?? null,

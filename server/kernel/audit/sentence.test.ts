@@ -32,6 +32,24 @@ describe("describeAuditEntry", () => {
       "Acme Owner allowed Room bot to book a room on any Room until 2026-12-01 09:30 UTC",
     ],
     [
+      "delegation.created",
+      {
+        detail: {
+          from: "Maria",
+          to: "Dana",
+          reason: "reassigned",
+          startsAt: "2026-12-01T09:30:00.000Z",
+          endsAt: null,
+        },
+      },
+      "Acme Owner let Dana approve in Maria's place (reassigned) from 2026-12-01 09:30 UTC until revoked",
+    ],
+    [
+      "delegation.revoked",
+      { detail: { from: "Maria", to: "Dana" } },
+      "Acme Owner revoked Dana's delegation to approve for Maria",
+    ],
+    [
       "grant.revoked",
       { detail: { agent: "Room bot", scope: "book a room on any Room" } },
       "Acme Owner revoked Room bot's permission to book a room on any Room",
@@ -738,6 +756,37 @@ describe("describeAuditEntry", () => {
         reasons: [],
       }),
     ).toBe("Workflow Offboarding asked to grant Figma to Bob: allowed");
+  });
+
+  it("an allowed syscall names its approvers, a delegate with the member they approved for", () => {
+    const approved = by({
+      action: "syscall.decided",
+      outcome: "allowed",
+      reasons: ["book-spaces"],
+      detail: {
+        request: "book a room",
+        approvals: [
+          {
+            approver: "manager",
+            userId: "u-1",
+            label: "Dana",
+            delegationId: "d-1",
+            delegator: { userId: "u-2", label: "Maria" },
+          },
+          { approver: "role:admin", userId: "u-3", label: "Ada" },
+        ],
+      },
+    });
+    expect(describeAuditEntry(approved)).toBe(
+      "Acme Owner asked to book a room: allowed, approved by Dana (for Maria) and Ada under policy book-spaces",
+    );
+    // Entries written before approvers' names were recorded read as they always did.
+    expect(
+      describeAuditEntry({
+        ...approved,
+        detail: { request: "book a room", approvals: [{ approver: "manager", userId: "u-1" }] },
+      }),
+    ).toBe("Acme Owner asked to book a room: allowed under policy book-spaces");
   });
 
   it("says when a recorded domain action failed", () => {

@@ -644,16 +644,39 @@ const SENTENCES: Readonly<Record<string, Render>> = {
     (d, _e, who) =>
       `${who} exported ${d.count} audit ${d.count === 1 ? "entry" : "entries"} as ${FORMAT_NAMES[d.format]}`,
   ),
-  "syscall.decided": sentence(z.object({ request: text, approver: text.nullish() }), (d, e, who) => {
-    const by = d.approver ? ` by ${d.approver}` : "";
-    const decision =
-      e.outcome === "approval_required"
-        ? `needed approval${by}`
-        : e.outcome === "approved" || e.outcome === "rejected"
-          ? `${OUTCOME_WORDS[e.outcome]}${by}`
-          : OUTCOME_WORDS[e.outcome];
-    return `${who} asked to ${d.request}: ${decision}${policyPhrase(e.reasons)}`;
-  }),
+  "syscall.decided": sentence(
+    z.object({ request: text, approver: text.nullish(), approvals: z.array(z.unknown()).nullish() }),
+    (d, e, who) => {
+      const by = d.approver ? ` by ${d.approver}` : "";
+      const decision =
+        e.outcome === "approval_required"
+          ? `needed approval${by}`
+          : e.outcome === "approved" || e.outcome === "rejected"
+            ? `${OUTCOME_WORDS[e.outcome]}${by}`
+            : OUTCOME_WORDS[e.outcome];
+      const given = e.outcome === "allowed" ? approversPhrase(d.approvals ?? []) : "";
+      return `${who} asked to ${d.request}: ${decision}${given}${policyPhrase(e.reasons)}`;
+    },
+  ),
+  "delegation.created": sentence(
+    z.object({
+      from: text,
+      to: text,
+      reason: z.enum(["out_of_office", "reassigned", "escalated"]),
+      startsAt: text,
+      endsAt: text.nullish(),
+    }),
+    (d, _e, who) => {
+      const why = DELEGATION_REASON_WORDS[d.reason];
+      const until = d.endsAt ? ` until ${utc(d.endsAt)}` : " until revoked";
+      const self = who === d.from ? "their" : possessive(d.from);
+      return `${who} let ${d.to} approve in ${self} place (${why}) from ${utc(d.startsAt)}${until}`;
+    },
+  ),
+  "delegation.revoked": sentence(
+    z.object({ from: text, to: text }),
+    (d, _e, who) => `${who} revoked ${possessive(d.to)} delegation to approve for ${d.from}`,
+  ),
   "model.called": sentence(
     z.object({
       model: text,
@@ -875,6 +898,30 @@ function amount(cents: string, currency?: string): string {
   const units = (value / 100n).toLocaleString("en");
   const rest = (value % 100n).toString().padStart(2, "0");
   return `${units}.${rest}${currency ? ` ${currency}` : ""}`;
+}
+
+const DELEGATION_REASON_WORDS = {
+  out_of_office: "out of office",
+  reassigned: "reassigned",
+  escalated: "escalated",
+} as const;
+
+/** What syscall.decided records of each approval given (server/kernel/access/principals.ts approvalsDetail). */
+const approvalGiven = z.object({ label: text, delegator: z.object({ label: text }).nullish() });
+
+/**
+ * ", approved by Maria and Dana (for Lee)" for the approvals a syscall was allowed with; nothing when
+ * there were none or an entry predates their names being recorded.
+ */
+function approversPhrase(approvals: readonly unknown[]): string {
+  const names: string[] = [];
+  for (const approval of approvals) {
+    const parsed = approvalGiven.safeParse(approval);
+    if (!parsed.success) return "";
+    const { label, delegator } = parsed.data;
+    names.push(delegator ? `${label} (for ${delegator.label})` : label);
+  }
+  return names.length === 0 ? "" : `, approved by ${[...new Set(names)].join(" and ")}`;
 }
 
 /** "role:admin" → "an admin", "role:approver" → "an approver", "role:owner" → "an owner". */
