@@ -1,16 +1,20 @@
 import { agentRouter } from "./routers/agent";
+import { approvalRouter } from "./routers/approval";
 import { auditRouter } from "./routers/audit";
 import { grantRouter } from "./routers/grant";
 import { hrRouter } from "./routers/hr";
 import { policyRouter } from "./routers/policy";
 import { authRouter } from "./routers/auth";
 import { connectorRouter } from "./routers/connector";
+import { delegationRouter } from "./routers/delegation";
 import { facilitiesRouter } from "./routers/facilities";
 import { inviteRouter } from "./routers/invite";
 import { kernelRouter } from "./routers/kernel";
 import { memberRouter } from "./routers/member";
 import { outboxRouter } from "./routers/outbox";
 import { profileRouter } from "./routers/profile";
+import { requestRouter } from "./routers/request";
+import { routingRouter } from "./routers/routing";
 import { runsRouter } from "./routers/runs";
 import { scimRouter } from "./routers/scim";
 import { tenantRouter } from "./routers/tenant";
@@ -34,6 +38,10 @@ export const appRouter = router({
   scim: scimRouter,
   facilities: facilitiesRouter,
   webhook: webhookRouter,
+  request: requestRouter,
+  approval: approvalRouter,
+  delegation: delegationRouter,
+  routing: routingRouter,
   outbox: outboxRouter,
 });
 
