@@ -375,6 +375,82 @@ const cases: Record<
     { input: { limit: 101 }, field: "limit" },
     { input: { limit: 10, cursor: "last-page" }, field: "cursor" },
   ],
+  "request.submit": [
+    { input: { type: "vacation", input: {} }, field: "type" },
+    // The form's own schema: field errors by the form's field names, nothing written.
+    { input: { type: "time-off", input: { startDate: "2026-13-01" } }, field: "policyId" },
+    {
+      input: {
+        type: "time-off",
+        input: {
+          policyId: "00000000-0000-4000-8000-000000000000",
+          startDate: "2026-05-02",
+          endDate: "2026-05-01",
+        },
+      },
+      field: "endDate",
+    },
+  ],
+  "request.mine": [{ input: { limit: 0 }, field: "limit" }],
+  "request.get": [{ input: { requestId: "req-1" }, field: "requestId" }],
+  "request.cancel": [
+    { input: { requestId: 7 }, field: "requestId" },
+    { input: { requestId: "00000000-0000-4000-8000-000000000000", reason: longString }, field: "reason" },
+  ],
+  "approval.decide": [
+    { input: { taskId: "task-1", decision: "approve" }, field: "taskId" },
+    { input: { taskId: "00000000-0000-4000-8000-000000000000", decision: "maybe" }, field: "decision" },
+    {
+      input: { taskId: "00000000-0000-4000-8000-000000000000", decision: "deny", comment: longString },
+      field: "comment",
+    },
+  ],
+  "approval.bulkDecide": [
+    { input: { taskIds: [], decision: "approve" }, field: "taskIds" },
+    { input: { taskIds: ["00000000-0000-4000-8000-000000000000"], decision: "deny" }, field: "decision" },
+  ],
+  "approval.reassign": [
+    {
+      input: {
+        taskId: "00000000-0000-4000-8000-000000000000",
+        fromUserId: "bob",
+        toUserId: "00000000-0000-4000-8000-000000000000",
+      },
+      field: "fromUserId",
+    },
+  ],
+  "delegation.list": [{ input: { all: "yes" }, field: "all" }],
+  "delegation.create": [
+    { input: { toUserId: "bob", endsAt: inAnHour }, field: "toUserId" },
+    { input: { toUserId: "00000000-0000-4000-8000-000000000000" }, field: "endsAt" },
+  ],
+  "delegation.revoke": [{ input: { delegationId: "d-1" }, field: "delegationId" }],
+  "routing.set": [
+    { input: { type: "lunch", rule: null }, field: "type" },
+    {
+      input: { type: "equipment", rule: { levels: [{ name: "", approver: "manager" }] } },
+      field: "rule.levels.0.name",
+    },
+    {
+      input: { type: "equipment", rule: { levels: [{ name: "IT", approver: "role:wizard" }] } },
+      field: "rule.levels.0.approver",
+    },
+    {
+      input: {
+        type: "equipment",
+        rule: {
+          levels: [
+            {
+              name: "IT",
+              approver: "role:admin",
+              sla: { remindAfter: "2d", decideAfter: "1d", onTimeout: "escalate" },
+            },
+          ],
+        },
+      },
+      field: "rule.levels.0.sla.remindAfter",
+    },
+  ],
   "profile.changePassword": [
     {
       input: { currentPassword: "definitely not it", newPassword: "long enough password" },
@@ -425,6 +501,10 @@ describe("bad input", () => {
       "facilities.sites",
       "webhook.endpoints",
       "webhook.subscriptions",
+      "request.catalog",
+      "approval.inbox",
+      "approval.openTasks",
+      "routing.list",
     ]);
     const missing = Object.keys(procedureTypes()).filter((p) => !withoutInput.has(p) && !cases[p]);
     expect(missing).toEqual([]);

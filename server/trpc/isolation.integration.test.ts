@@ -8,10 +8,12 @@ import { z } from "zod";
 import { createConnection } from "@/server/connections/connections";
 import { createTestSite } from "@/server/facilities/testing";
 import { hire } from "@/server/hr/fixtures";
+import { createDelegation } from "@/server/kernel/access/delegations";
 import { generateScimToken } from "@/server/scim/tokens";
 import { createInvite } from "@/server/tenancy/invites";
 import { createInboundEndpoint } from "@/server/webhooks/endpoints";
 import { createOutboundSubscription } from "@/server/webhooks/subscriptions";
+import { waitingRequest } from "./routers/request/testing";
 import {
   callHttp,
   contextFor,
@@ -37,6 +39,10 @@ let acmeSiteId: string;
 let acmeSpaceId: string;
 let acmeEndpointId: string;
 let acmeSubscriptionId: string;
+let acmeApprover: TestUser;
+let acmeRequestId: string;
+let acmeTaskId: string;
+let acmeDelegationId: string;
 
 beforeAll(async () => {
   acme = await createTestTenant(testDb(), "acme");
@@ -74,6 +80,20 @@ beforeAll(async () => {
       ),
     )
   ).subscription.id;
+  acmeApprover = await acme.add("approver");
+  ({ requestId: acmeRequestId, taskId: acmeTaskId } = await waitingRequest(acme, acmeEmployee, [
+    acmeApprover,
+  ]));
+  acmeDelegationId = (
+    await acme.asOwner((ctx) =>
+      createDelegation(ctx, {
+        fromUserId: acmeApprover.userId,
+        toUserId: acme.owner.userId,
+        reason: "out_of_office",
+        endsAt: new Date(Date.now() + 7 * 24 * 3600_000),
+      }),
+    )
+  ).id;
 });
 
 type TenantCase = {
@@ -290,6 +310,45 @@ const tenantScoped: Record<string, TenantCase> = {
     input: () => ({ subscriptionId: acmeSubscriptionId }),
     foreignIdInput: () => ({ subscriptionId: acmeSubscriptionId }),
   },
+  "request.catalog": { input: () => undefined },
+  "request.submit": { input: () => ({ type: "equipment", input: { kind: "laptop", reason: "Mine broke" } }) },
+  "request.mine": { input: () => ({ limit: 10 }) },
+  "request.get": {
+    input: () => ({ requestId: acmeRequestId }),
+    foreignIdInput: () => ({ requestId: acmeRequestId }),
+  },
+  "request.cancel": {
+    input: () => ({ requestId: acmeRequestId }),
+    foreignIdInput: () => ({ requestId: acmeRequestId }),
+  },
+  "approval.inbox": { input: () => undefined },
+  "approval.decide": {
+    input: () => ({ taskId: acmeTaskId, decision: "approve" }),
+    foreignIdInput: () => ({ taskId: acmeTaskId, decision: "approve" }),
+  },
+  // Each task succeeds or fails on its own: see "approval.bulkDecide with Acme's task ids" below.
+  "approval.bulkDecide": { input: () => ({ taskIds: [acmeTaskId], decision: "approve" }) },
+  "approval.openTasks": { input: () => undefined },
+  "approval.reassign": {
+    input: () => ({ taskId: acmeTaskId, fromUserId: acmeApprover.userId, toUserId: acme.owner.userId }),
+    foreignIdInput: () => ({
+      taskId: acmeTaskId,
+      fromUserId: acmeApprover.userId,
+      toUserId: globex.owner.userId,
+    }),
+  },
+  "delegation.list": { input: () => ({ all: true }) },
+  "delegation.create": {
+    input: () => ({ toUserId: acmeEmployee.userId, endsAt: new Date(Date.now() + 86_400_000) }),
+    // Acme's member is no member of Globex: "not found", like any other tenant's id.
+    foreignIdInput: () => ({ toUserId: acmeEmployee.userId, endsAt: new Date(Date.now() + 86_400_000) }),
+  },
+  "delegation.revoke": {
+    input: () => ({ delegationId: acmeDelegationId }),
+    foreignIdInput: () => ({ delegationId: acmeDelegationId }),
+  },
+  "routing.list": { input: () => undefined },
+  "routing.set": { input: () => ({ type: "equipment", rule: { levels: [] } }) },
 };
 
 /** Procedures with no tenant in scope, and the test below that covers their isolation. */
@@ -347,6 +406,17 @@ async function acmeSnapshot() {
       await db.query(
         `SELECT sp.id, sp.name, sp.feed_token, (SELECT count(*) FROM facilities.site si WHERE si.tenant_id = $1)::int AS sites
            FROM facilities.space sp WHERE sp.tenant_id = $1 ORDER BY sp.id`,
+        [acme.id],
+      )
+    ).rows,
+    requests: (
+      await db.query(
+        `SELECT r.id, r.status, r.updated_at, t.status AS task, t.assignees,
+                (SELECT count(*) FROM requests.approval_decision d WHERE d.task_id = t.id)::int AS decisions,
+                (SELECT count(*) FROM requests.routing_rule rr WHERE rr.tenant_id = $1)::int AS rules,
+                (SELECT count(*) FROM kernel.approval_delegation g WHERE g.tenant_id = $1 AND g.revoked_at IS NULL)::int AS delegations
+           FROM requests.request r LEFT JOIN requests.approval_task t ON t.request_id = r.id
+          WHERE r.tenant_id = $1 ORDER BY r.id, t.id`,
         [acme.id],
       )
     ).rows,
@@ -459,6 +529,43 @@ describe("tenant isolation", () => {
     const own = await callHttp(globexCtx, "audit.entry", { seq: "1" });
     expect(own.status).toBe(200);
     expect(own.data).toMatchObject({ action: "tenant.created", detail: { slug: globex.slug } });
+  });
+
+  it("approval.bulkDecide with Acme's task ids decides nothing in Acme", async () => {
+    const before = await acmeSnapshot();
+    const res = await callHttp(
+      contextFor(testDb(), globex.owner.userId, globex.slug),
+      "approval.bulkDecide",
+      {
+        taskIds: [acmeTaskId],
+        decision: "approve",
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(res.data).toEqual({ results: [{ taskId: acmeTaskId, ok: false, message: "Approval not found" }] });
+    expect(JSON.stringify(res)).not.toContain(acmeRequestId);
+    expect(await acmeSnapshot()).toEqual(before);
+  });
+
+  it("Acme's people keep access to their request, approval and delegation (victim control)", async () => {
+    const asEmployee = contextFor(testDb(), acmeEmployee.userId, acme.slug);
+    const detail = await callHttp(asEmployee, "request.get", { requestId: acmeRequestId });
+    expect(detail.status).toBe(200);
+    expect(detail.data).toMatchObject({ id: acmeRequestId, status: "waiting" });
+    const inbox = await callHttp(
+      contextFor(testDb(), acmeApprover.userId, acme.slug),
+      "approval.inbox",
+      undefined,
+    );
+    expect(inbox.data).toEqual([expect.objectContaining({ taskId: acmeTaskId })]);
+    const delegations = await callHttp(
+      contextFor(testDb(), acmeApprover.userId, acme.slug),
+      "delegation.list",
+      {},
+    );
+    expect(delegations.data).toContainEqual(
+      expect.objectContaining({ id: acmeDelegationId, state: "active" }),
+    );
   });
 
   it("tenant.list shows a Globex member only Globex", async () => {
