@@ -158,7 +158,7 @@ describe("request.get, mine and cancel", () => {
     );
     expect(cancelled).toMatchObject({
       status: "cancelled",
-      outcome: expect.stringContaining("Not needed any more"),
+      outcome: expect.stringContaining("Not needed any more") as string,
     });
     const detail = expectOk(await callAs(employee, acme, "request.get", { requestId }), getOutput);
     expect(detail.tasks[0]?.status).toBe("cancelled");
@@ -240,7 +240,7 @@ describe("approval.inbox, decide and bulkDecide", () => {
     );
     expect(res.results).toEqual([
       { taskId: one.taskId, ok: true, message: null },
-      { taskId: alone.taskId, ok: false, message: expect.stringMatching(/one at a time/) },
+      { taskId: alone.taskId, ok: false, message: expect.stringMatching(/one at a time/) as string },
     ]);
   });
 });
