@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db/scope";
 import { sqlOf } from "@/server/db/sql";
 import { createDevice } from "@/server/it/devices";
+import { hire } from "@/server/hr/fixtures";
 import { createTestTenant, testDb, unique, type TestTenant, type TestUser } from "@/server/testing/fixtures";
 import { actingAs, driverContext } from "../testing";
 import { itDriver } from "./driver";
@@ -77,6 +78,33 @@ describe("it connector", () => {
       assigned_syscall: ctx.syscallId,
       returned_syscall: ctx.syscallId,
     });
+  });
+
+  it("hands a device to a new hire's HR record, previews it by their name, and its reversal takes it back from the record", async () => {
+    const newHire = await hire(acme, { givenName: "Omar", familyName: "Onboarding" });
+    const phone = await newPhone(acme);
+    const ctx = driverContext(testDb(), acme.id, null, actingAs(acme.owner.userId));
+    const byKind = assignSpec.input.parse({ kind: "phone", employeeId: newHire.id });
+    expect(assignSpec.describe(byKind)).toBe(`Assign the first phone in stock to employee ${newHire.id}`);
+    const input = assignSpec.input.parse({ deviceId: phone.id, employeeId: newHire.id });
+    const preview = await assign.dryRun?.(input, ctx);
+    expect(preview?.changes[1]).toMatchObject({ fields: { user: { to: newHire.email } } });
+    expect(preview?.changes[1]?.object).toContain("Omar Onboarding");
+
+    const output = await assign.run(input, ctx);
+    expect(assignSpec.output.parse(output)).toEqual(output);
+    expect(output).toMatchObject({ deviceId: phone.id, userId: null, employeeId: newHire.id });
+    const returned = await giveBack.run(returnSpec.input.parse({ deviceId: phone.id }), ctx);
+    expect(returnSpec.output.parse(returned)).toEqual(returned);
+    expect(returned).toMatchObject({ userId: null, employeeId: newHire.id });
+
+    // Undoing the return hands it back to the same record.
+    const reversal = returnSpec.reversible === false ? null : returnSpec.reversible;
+    const again = assignSpec.input.parse(
+      reversal?.input(returnSpec.input.parse({ deviceId: phone.id }), returned),
+    );
+    expect(again).toEqual({ deviceId: phone.id, employeeId: newHire.id });
+    expect(await assign.run(again, ctx)).toMatchObject({ deviceId: phone.id, employeeId: newHire.id });
   });
 
   it("assigns the first phone in stock by kind, with no lease to take", async () => {

@@ -34,6 +34,7 @@ export const itDriver = defineDriver(itManifest, {
           kind: device.kind,
           model: device.model,
           userId: assignment.user.id,
+          employeeId: assignment.user.employeeId,
           assignedAt: assignment.assignedAt.toISOString(),
         };
       }),
@@ -75,6 +76,7 @@ export const itDriver = defineDriver(itManifest, {
           deviceId: device.id,
           assetTag: device.assetTag,
           userId: assignment.user.id,
+          employeeId: assignment.user.employeeId,
           returnedAt: (assignment.returnedAt ?? new Date()).toISOString(),
           status: input.to,
         };

@@ -19,7 +19,7 @@ export const itManifest = defineManifest({
   name: "IT assets",
   category: "it",
   description:
-    "Assigns the tenant's devices (laptops, phones, monitors, …) to people and takes them back, and records requests for app access from the access catalog.",
+    "Assigns the tenant's devices (laptops, phones, monitors, …) to people, or to a new hire's HR record before they have an account, and takes them back, and records requests for app access from the access catalog.",
   auth: { type: "built-in" },
   actions: {
     "it.device.assign": defineAction({
@@ -32,10 +32,12 @@ export const itManifest = defineManifest({
       resources: (input) => (input.deviceId === undefined ? [] : [{ key: `device:${input.deviceId}` }]),
       scopes: [],
       timeoutMs: 10_000,
-      describe: (input) =>
-        input.deviceId === undefined
-          ? `Assign the first ${input.kind ?? "device"} in stock to user ${input.userId}`
-          : `Assign device ${input.deviceId} to user ${input.userId}`,
+      describe: (input) => {
+        const to = input.employeeId === undefined ? `user ${input.userId}` : `employee ${input.employeeId}`;
+        return input.deviceId === undefined
+          ? `Assign the first ${input.kind ?? "device"} in stock to ${to}`
+          : `Assign device ${input.deviceId} to ${to}`;
+      },
     }),
     "it.device.return": defineAction({
       action: "it.device.return",
@@ -43,10 +45,14 @@ export const itManifest = defineManifest({
       effect: "write",
       input: returnDeviceInput,
       output: returnDeviceOutput,
-      // Handing it back to the same person; a device sent to repair cannot be, and the assign says so.
+      // Handing it back to the same person (by their HR record when it was handed to that); a device
+      // sent to repair cannot be, and the assign says so.
       reversible: {
         by: "it.device.assign",
-        input: (_input, output) => ({ deviceId: output.deviceId, userId: output.userId }),
+        input: (_input, output) =>
+          output.employeeId === null
+            ? { deviceId: output.deviceId, userId: output.userId ?? undefined }
+            : { deviceId: output.deviceId, employeeId: output.employeeId },
       },
       resources: (input) => [{ key: `device:${input.deviceId}` }],
       scopes: [],

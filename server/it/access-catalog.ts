@@ -462,3 +462,22 @@ export async function requestableRole(
     },
   };
 }
+
+export type ProvisionedApp = { id: string; name: string; scimConnectionId: string };
+
+/**
+ * The catalog's apps (archived or not: a leaver may still have an account in an app no longer
+ * offered) whose accounts Tenet provisions through a SCIM connection, by name. Where an offboarding
+ * looks for the leaver's accounts. Inside the tenant's transaction; reads only.
+ */
+export async function provisionedApps(db: Tx, tenantId: string): Promise<ProvisionedApp[]> {
+  const rows = await sqlOf(db).query(
+    `SELECT id::text, name, scim_connection_id::text FROM it.app
+      WHERE tenant_id = $1::uuid AND scim_connection_id IS NOT NULL ORDER BY name, id`,
+    [tenantId],
+  );
+  return z
+    .array(z.object({ id: z.string(), name: z.string(), scim_connection_id: z.string() }))
+    .parse(rows)
+    .map((r) => ({ id: r.id, name: r.name, scimConnectionId: r.scim_connection_id }));
+}

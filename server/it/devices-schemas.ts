@@ -30,12 +30,18 @@ export const assignDeviceInput = z
     /** A particular device; or `kind`, to take the first in stock of that kind (by asset tag). */
     deviceId: z.uuid("Choose a device").optional(),
     kind: deviceKind.optional(),
-    userId: z.uuid("Choose a person"),
+    /** To whom: a member's account, or an HR employee record (a new hire before they have an account). */
+    userId: z.uuid("Choose a person").optional(),
+    employeeId: z.uuid("Choose an employee").optional(),
     condition: conditionNotes.optional(),
   })
   .refine((i) => (i.deviceId === undefined) !== (i.kind === undefined), {
     message: "Give either a device or a kind of device, not both",
     path: ["deviceId"],
+  })
+  .refine((i) => (i.userId === undefined) !== (i.employeeId === undefined), {
+    message: "Give either a person or an employee record, not both",
+    path: ["userId"],
   });
 export type AssignDeviceInput = z.output<typeof assignDeviceInput>;
 
@@ -53,7 +59,9 @@ export const assignDeviceOutput = z.strictObject({
   assetTag: z.string(),
   kind: deviceKind,
   model: z.string(),
-  userId: z.uuid(),
+  /** The holder's account and HR record, as the assignment names them (at least one). */
+  userId: z.uuid().nullable(),
+  employeeId: z.uuid().nullable(),
   assignedAt: z.iso.datetime(),
 });
 export type AssignDeviceOutput = z.output<typeof assignDeviceOutput>;
@@ -62,7 +70,8 @@ export const returnDeviceOutput = z.strictObject({
   assignmentId: z.uuid(),
   deviceId: z.uuid(),
   assetTag: z.string(),
-  userId: z.uuid(),
+  userId: z.uuid().nullable(),
+  employeeId: z.uuid().nullable(),
   returnedAt: z.iso.datetime(),
   status: z.enum(["in_stock", "repair"]),
 });

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/server/db/scope";
 import { sqlOf } from "@/server/db/sql";
 import { AppError } from "@/server/errors";
+import { hire } from "@/server/hr/fixtures";
+import { terminateEmployee, updateEmployee } from "@/server/hr/employees";
 import { createTestTenant, testDb, unique, type TestTenant, type TestUser } from "@/server/testing/fixtures";
 import type { TenantContext } from "@/server/tenancy/context";
 import {
@@ -9,6 +11,7 @@ import {
   createDevice,
   deleteDevice,
   deviceHistory,
+  employeeDevices,
   exportDevicesCsv,
   listDevices,
   returnDevice,
@@ -205,5 +208,87 @@ describe("IT devices", () => {
     });
     expect(await countRows(acme)).toEqual(before);
     expect((await acme.asOwner((ctx) => listDevices(ctx, { kind: "laptop" }))).length).toBe(before.devices);
+  });
+
+  it("hands a device to a new hire's HR record before they have an account, and finds it under their account once linked", async () => {
+    const newHire = await hire(acme, { givenName: "Nina", familyName: "Newcomer" });
+    const device = await acme.asOwner((ctx) => createDevice(ctx, laptop()));
+    const given = await acme.asOwner((ctx) =>
+      assignDevice(ctx, { deviceId: device.id, employeeId: newHire.id, condition: "new" }),
+    );
+    expect(given.device.holder).toMatchObject({
+      userId: null,
+      employeeId: newHire.id,
+      name: "Nina Newcomer",
+      email: newHire.email,
+    });
+    expect(given.assignment.user).toEqual({
+      id: null,
+      employeeId: newHire.id,
+      name: "Nina Newcomer",
+      email: newHire.email,
+    });
+    expect((await acme.asOwner((ctx) => employeeDevices(ctx, newHire.id))).map((d) => d.id)).toEqual([
+      device.id,
+    ]);
+    await expect(as(acme, alice, (ctx) => employeeDevices(ctx, newHire.id))).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+
+    // Once HR links the record to an account, the device is among that person's own.
+    const carol = await acme.add("employee");
+    await acme.asOwner((ctx) =>
+      updateEmployee(ctx, { employeeId: newHire.id, changes: { userId: carol.userId } }),
+    );
+    expect((await as(acme, carol, (ctx) => userDevices(ctx, carol.userId))).map((d) => d.id)).toEqual([
+      device.id,
+    ]);
+    // A device handed to the account shows up for the HR record too, and the record's account is named.
+    const phone = await acme.asOwner((ctx) => createDevice(ctx, laptop({ kind: "phone", model: "Pixel" })));
+    await acme.asOwner((ctx) => assignDevice(ctx, { deviceId: phone.id, userId: carol.userId }));
+    const other = await acme.asOwner((ctx) => createDevice(ctx, laptop({ kind: "monitor", model: "U2723" })));
+    const linked = await acme.asOwner((ctx) =>
+      assignDevice(ctx, { deviceId: other.id, employeeId: newHire.id }),
+    );
+    expect(linked.assignment.user).toMatchObject({ id: carol.userId, employeeId: newHire.id });
+    expect((await acme.asOwner((ctx) => employeeDevices(ctx, newHire.id))).map((d) => d.id).sort()).toEqual(
+      [device.id, phone.id, other.id].sort(),
+    );
+
+    const back = await acme.asOwner((ctx) => returnDevice(ctx, { deviceId: device.id }));
+    expect(back.assignment).toMatchObject({ user: { id: null, employeeId: newHire.id } });
+    expect(back.device).toMatchObject({ status: "in_stock", holder: null });
+  });
+
+  it("refuses an employee record that is gone, another tenant's, or given together with a person", async () => {
+    const leaver = await hire(acme, { startDate: "2026-01-05" });
+    await acme.asOwner((ctx) => terminateEmployee(ctx, { employeeId: leaver.id, endDate: "2026-02-27" }));
+    const outsider = await hire(globex);
+    const device = await acme.asOwner((ctx) => createDevice(ctx, laptop()));
+    const before = await countRows(acme);
+    await expect(
+      acme.asOwner((ctx) => assignDevice(ctx, { deviceId: device.id, employeeId: leaver.id })),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      acme.asOwner((ctx) => assignDevice(ctx, { deviceId: device.id, employeeId: outsider.id })),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      acme.asOwner((ctx) =>
+        assignDevice(ctx, { deviceId: device.id, employeeId: outsider.id, userId: alice.userId }),
+      ),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(acme.asOwner((ctx) => assignDevice(ctx, { deviceId: device.id }))).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    // The database refuses an assignment naming no one, whatever the path.
+    await expect(
+      withTenant(testDb(), { tenantId: acme.id }, (tx) =>
+        sqlOf(tx).query(
+          `INSERT INTO it.device_assignment (tenant_id, device_id) VALUES ($1::uuid, $2::uuid) RETURNING id::text`,
+          [acme.id, device.id],
+        ),
+      ),
+    ).rejects.toThrow(/device_assignment_holder/);
+    expect(await countRows(acme)).toEqual(before);
   });
 });

@@ -98,8 +98,14 @@ export type DeviceView = {
   purchasedAt: string | null;
   warrantyUntil: string | null;
   notes: string;
-  /** Who has it now. */
-  holder: { userId: string; name: string; email: string; since: Date } | null;
+  /** Who has it now: their account, their HR record (a new hire may have only that), or both. */
+  holder: {
+    userId: string | null;
+    employeeId: string | null;
+    name: string;
+    email: string;
+    since: Date;
+  } | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -108,7 +114,8 @@ export type AssignmentView = {
   id: string;
   deviceId: string;
   assetTag: string;
-  user: { id: string; name: string; email: string };
+  /** The holder: `id` is their account, `employeeId` their HR record; at least one is set. */
+  user: { id: string | null; employeeId: string | null; name: string; email: string };
   assignedAt: Date;
   returnedAt: Date | null;
   conditionOut: string;
@@ -126,6 +133,7 @@ type DeviceRow = {
   warranty_until: string | null;
   notes: string;
   holder_id: string | null;
+  holder_employee_id: string | null;
   holder_name: string | null;
   holder_email: string | null;
   holder_since: Date | null;
@@ -137,11 +145,14 @@ const DEVICE_SELECT = `
   SELECT d.id::text, d.asset_tag, d.kind, d.model, d.serial, d.status,
          to_char(d.purchased_at, 'YYYY-MM-DD') AS purchased_at,
          to_char(d.warranty_until, 'YYYY-MM-DD') AS warranty_until, d.notes,
-         a.user_id::text AS holder_id, u.name AS holder_name, u.email AS holder_email, a.assigned_at AS holder_since,
+         a.user_id::text AS holder_id, a.employee_id::text AS holder_employee_id,
+         coalesce(u.name, e.given_name || ' ' || e.family_name) AS holder_name,
+         coalesce(u.email, e.work_email) AS holder_email, a.assigned_at AS holder_since,
          d.created_at, d.updated_at
     FROM it.device d
     LEFT JOIN it.device_assignment a ON a.device_id = d.id AND a.returned_at IS NULL
-    LEFT JOIN public."User" u ON u.id = a.user_id`;
+    LEFT JOIN public."User" u ON u.id = a.user_id
+    LEFT JOIN hr.employee e ON e.tenant_id = a.tenant_id AND e.id = a.employee_id`;
 
 const toDevice = (r: DeviceRow): DeviceView => ({
   id: r.id,
@@ -153,10 +164,15 @@ const toDevice = (r: DeviceRow): DeviceView => ({
   purchasedAt: r.purchased_at,
   warrantyUntil: r.warranty_until,
   notes: r.notes,
-  holder:
-    r.holder_id && r.holder_since
-      ? { userId: r.holder_id, name: r.holder_name ?? "", email: r.holder_email ?? "", since: r.holder_since }
-      : null,
+  holder: r.holder_since
+    ? {
+        userId: r.holder_id,
+        employeeId: r.holder_employee_id,
+        name: r.holder_name ?? "",
+        email: r.holder_email ?? "",
+        since: r.holder_since,
+      }
+    : null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -330,7 +346,8 @@ type AssignmentRow = {
   id: string;
   device_id: string;
   asset_tag: string;
-  user_id: string;
+  user_id: string | null;
+  employee_id: string | null;
   user_name: string | null;
   user_email: string | null;
   assigned_at: Date;
@@ -340,17 +357,20 @@ type AssignmentRow = {
 };
 
 const ASSIGNMENT_SELECT = `
-  SELECT a.id::text, a.device_id::text, d.asset_tag, a.user_id::text, u.name AS user_name, u.email AS user_email,
+  SELECT a.id::text, a.device_id::text, d.asset_tag, a.user_id::text, a.employee_id::text,
+         coalesce(u.name, e.given_name || ' ' || e.family_name) AS user_name,
+         coalesce(u.email, e.work_email) AS user_email,
          a.assigned_at, a.returned_at, a.condition_out, a.condition_in
     FROM it.device_assignment a
     JOIN it.device d ON d.tenant_id = a.tenant_id AND d.id = a.device_id
-    LEFT JOIN public."User" u ON u.id = a.user_id`;
+    LEFT JOIN public."User" u ON u.id = a.user_id
+    LEFT JOIN hr.employee e ON e.tenant_id = a.tenant_id AND e.id = a.employee_id`;
 
 const toAssignment = (r: AssignmentRow): AssignmentView => ({
   id: r.id,
   deviceId: r.device_id,
   assetTag: r.asset_tag,
-  user: { id: r.user_id, name: r.user_name ?? "", email: r.user_email ?? "" },
+  user: { id: r.user_id, employeeId: r.employee_id, name: r.user_name ?? "", email: r.user_email ?? "" },
   assignedAt: r.assigned_at,
   returnedAt: r.returned_at,
   conditionOut: r.condition_out,
@@ -368,12 +388,32 @@ export async function deviceHistory(ctx: ItContext, deviceId: string): Promise<A
   return rows.map(toAssignment);
 }
 
-/** The devices a person has now. Anyone may see their own; owners and admins anyone's. */
+/**
+ * The devices a person has now, handed to their account or to their HR record once linked to it.
+ * Anyone may see their own; owners and admins anyone's.
+ */
 export async function userDevices(ctx: ItContext, userId: string): Promise<DeviceView[]> {
   if (ctx.actor !== null && ctx.actor.userId !== userId) requireItManager(ctx);
   const rows = await sqlOf(ctx.db).query<DeviceRow>(
-    `${DEVICE_SELECT} WHERE d.tenant_id = $1::uuid AND a.user_id = $2::uuid ORDER BY d.asset_tag`,
+    `${DEVICE_SELECT} WHERE d.tenant_id = $1::uuid AND (a.user_id = $2::uuid OR e.user_id = $2::uuid)
+      ORDER BY d.asset_tag`,
     [ctx.tenantId, checkedId(userId, "Person")],
+  );
+  return rows.map(toDevice);
+}
+
+/**
+ * The devices an employee has now: handed to their HR record, or to the account the record is linked
+ * to. What an offboarding takes back. Owners and admins only (or a system read).
+ */
+export async function employeeDevices(ctx: ItContext, employeeId: string): Promise<DeviceView[]> {
+  requireItManager(ctx);
+  const rows = await sqlOf(ctx.db).query<DeviceRow>(
+    `${DEVICE_SELECT} WHERE d.tenant_id = $1::uuid
+        AND (a.employee_id = $2::uuid
+             OR a.user_id = (SELECT user_id FROM hr.employee WHERE tenant_id = $1::uuid AND id = $2::uuid))
+      ORDER BY d.asset_tag`,
+    [ctx.tenantId, checkedId(employeeId, "Employee")],
   );
   return rows.map(toDevice);
 }
@@ -386,19 +426,47 @@ const STATUS_WORDS: Record<DeviceStatus, string> = {
 };
 
 /** An active member of the tenant, or NOT_FOUND (a person of another tenant is as absent as no one). */
-async function member(ctx: ItContext, userId: string): Promise<{ id: string; name: string; email: string }> {
+async function member(ctx: ItContext, userId: string): Promise<Holder> {
   const [row] = await sqlOf(ctx.db).query<{ id: string; name: string | null; email: string }>(
     `SELECT u.id::text, u.name, u.email FROM public."Membership" m JOIN public."User" u ON u.id = m."userId"
       WHERE m."tenantId" = $1::uuid AND m."userId" = $2::uuid AND m."deactivatedAt" IS NULL`,
     [ctx.tenantId, checkedId(userId, "Person")],
   );
   if (!row) throw notFound("No active member of this tenant with that id");
-  return { id: row.id, name: row.name ?? row.email, email: row.email };
+  return { userId: row.id, employeeId: null, name: row.name ?? row.email, email: row.email };
+}
+
+/** Whom a device goes to: an active member, or an HR record (with the account it is linked to, if any). */
+export type Holder = { userId: string | null; employeeId: string | null; name: string; email: string };
+
+/**
+ * A current employee's record in this tenant, or NOT_FOUND; a leaver is a CONFLICT. The record's
+ * account rides along when it is an active member's, so the device shows among theirs.
+ */
+async function employeeHolder(ctx: ItContext, employeeId: string): Promise<Holder> {
+  const [row] = await sqlOf(ctx.db).query<{
+    id: string;
+    name: string;
+    email: string;
+    status: string;
+    user_id: string | null;
+  }>(
+    `SELECT e.id::text, e.given_name || ' ' || e.family_name AS name, e.work_email AS email, e.status::text,
+            m."userId"::text AS user_id
+       FROM hr.employee e
+       LEFT JOIN public."Membership" m
+         ON m."tenantId" = e.tenant_id AND m."userId" = e.user_id AND m."deactivatedAt" IS NULL
+      WHERE e.tenant_id = $1::uuid AND e.id = $2::uuid`,
+    [ctx.tenantId, checkedId(employeeId, "Employee")],
+  );
+  if (!row) throw notFound("No employee of this tenant with that id");
+  if (row.status === "terminated") throw new AppError("CONFLICT", `${row.name} has left the company`);
+  return { userId: row.user_id, employeeId: row.id, name: row.name, email: row.email };
 }
 
 export type AssignmentPlan = {
   device: DeviceView;
-  user: { id: string; name: string; email: string };
+  user: Holder;
   condition: string;
 };
 
@@ -414,7 +482,10 @@ export async function planAssignment(
 ): Promise<AssignmentPlan> {
   requireItManager(ctx);
   const i = parsed(assignDeviceInput, input);
-  const user = await member(ctx, i.userId);
+  let user: Holder;
+  if (i.employeeId !== undefined) user = await employeeHolder(ctx, i.employeeId);
+  else if (i.userId !== undefined) user = await member(ctx, i.userId);
+  else throw new AppError("BAD_REQUEST", "Give a person or an employee record");
   let device: DeviceView;
   if (i.deviceId !== undefined) {
     device = await loadDevice(ctx, i.deviceId);
@@ -450,12 +521,14 @@ export async function assignDevice(
   let assignmentId: string;
   try {
     const [row] = await sql.query<{ id: string }>(
-      `INSERT INTO it.device_assignment (tenant_id, device_id, user_id, condition_out, assigned_by, assigned_syscall)
-       VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::uuid, $6) RETURNING id::text`,
+      `INSERT INTO it.device_assignment
+         (tenant_id, device_id, user_id, employee_id, condition_out, assigned_by, assigned_syscall)
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6::uuid, $7) RETURNING id::text`,
       [
         ctx.tenantId,
         plan.device.id,
-        plan.user.id,
+        plan.user.userId,
+        plan.user.employeeId,
         plan.condition,
         ctx.actor?.userId ?? null,
         ctx.syscallId ?? null,
@@ -476,7 +549,11 @@ export async function assignDevice(
     [ctx.tenantId, plan.device.id],
   );
   const device = await loadDevice(ctx, plan.device.id);
-  await audit(ctx, "device.assigned", device, { userId: plan.user.id, user: plan.user.name });
+  await audit(ctx, "device.assigned", device, {
+    ...(plan.user.userId === null ? {} : { userId: plan.user.userId }),
+    ...(plan.user.employeeId === null ? {} : { employeeId: plan.user.employeeId }),
+    user: plan.user.name,
+  });
   const [assignment] = await sql.query<AssignmentRow>(
     `${ASSIGNMENT_SELECT} WHERE a.tenant_id = $1::uuid AND a.id = $2::uuid`,
     [ctx.tenantId, assignmentId],
@@ -528,7 +605,8 @@ export async function returnDevice(
   );
   const device = await loadDevice(ctx, plan.device.id);
   await audit(ctx, "device.returned", device, {
-    userId: plan.holder.userId,
+    ...(plan.holder.userId === null ? {} : { userId: plan.holder.userId }),
+    ...(plan.holder.employeeId === null ? {} : { employeeId: plan.holder.employeeId }),
     user: plan.holder.name,
     to: plan.to,
   });
