@@ -29,8 +29,9 @@ beforeAll(async () => {
   manager = await acme.add("employee");
   const boss = await hire(acme, { givenName: "Maria", userId: manager.userId });
   await hire(acme, { givenName: "Bob", userId: employee.userId, managerId: boss.id });
-  roomId = (await createTestSite(acme, "Europe/Berlin", [{ name: "Spree" }, { name: "Desk 1", kind: "desk" }]))
-    .spaces[0]!.id;
+  roomId = (
+    await createTestSite(acme, "Europe/Berlin", [{ name: "Spree" }, { name: "Desk 1", kind: "desk" }])
+  ).spaces[0]!.id;
   globexRoomId = (await createTestSite(globex)).spaces[0]!.id;
   policyId = (
     await acme.asOwner((ctx) =>
@@ -59,7 +60,10 @@ describe("requestCatalog", () => {
 
   it("offers managers-only types to a member with a report, and to the owner", async () => {
     expect(await asMember(db, acme, manager, isManagerOrHr)).toBe(true);
-    for (const catalog of [await asMember(db, acme, manager, requestCatalog), await acme.asOwner(requestCatalog)])
+    for (const catalog of [
+      await asMember(db, acme, manager, requestCatalog),
+      await acme.asOwner(requestCatalog),
+    ])
       expect(catalog.every((e) => e.available)).toBe(true);
   });
 
@@ -71,7 +75,10 @@ describe("requestCatalog", () => {
       ["endDate", "date", true],
       ["reason", "textarea", false],
     ]);
-    expect(fields[0]).toMatchObject({ label: "Kind of time off", options: [{ value: policyId, label: "Vacation" }] });
+    expect(fields[0]).toMatchObject({
+      label: "Kind of time off",
+      options: [{ value: policyId, label: "Vacation" }],
+    });
     expect(fields[3]).toMatchObject({ label: "Note for your manager", defaultValue: "", maxLength: 1000 });
   });
 

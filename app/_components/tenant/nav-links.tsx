@@ -1,15 +1,17 @@
 "use client";
 
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { usePathname } from "next/navigation";
 import { focusRing } from "@/app/_components/ui/styles";
+import { ApprovalsCount } from "./approvals-count";
 
 /**
  * The tenant's pages, with aria-current on the one being shown; people (the directory, org chart) and
  * the connectors for every member (the pages show records, imports, the SCIM token and connections
  * only to those who manage access); policies, grants and the kernel's resource pools for those who
- * manage access, workflow runs for those who manage workflows, and the audit log
- * for those who may read it.
+ * manage access, workflow runs and approval rules for those who manage workflows, and the audit log
+ * for those who may read it. Requests and Approvals (with how many wait for the viewer) for everyone.
  */
 export function NavLinks({
   slug,
@@ -24,8 +26,15 @@ export function NavLinks({
 }) {
   const pathname = usePathname();
   const base = `/t/${slug}`;
-  const links = [
+  const links: { href: string; label: string; active: boolean; badge?: ReactNode }[] = [
     { href: base, label: "Home", active: pathname === base },
+    { href: `${base}/requests`, label: "Requests", active: pathname.startsWith(`${base}/requests`) },
+    {
+      href: `${base}/approvals`,
+      label: "Approvals",
+      active: pathname.startsWith(`${base}/approvals`),
+      badge: <ApprovalsCount />,
+    },
     { href: `${base}/members`, label: "Members", active: pathname.startsWith(`${base}/members`) },
     { href: `${base}/people`, label: "People", active: pathname.startsWith(`${base}/people`) },
     {
@@ -41,6 +50,15 @@ export function NavLinks({
         ]
       : []),
     ...(runs ? [{ href: `${base}/runs`, label: "Runs", active: pathname.startsWith(`${base}/runs`) }] : []),
+    ...(runs
+      ? [
+          {
+            href: `${base}/settings/approval-rules`,
+            label: "Approval rules",
+            active: pathname.startsWith(`${base}/settings/approval-rules`),
+          },
+        ]
+      : []),
     ...(access
       ? [{ href: `${base}/kernel`, label: "Kernel", active: pathname.startsWith(`${base}/kernel`) }]
       : []),
@@ -64,6 +82,7 @@ export function NavLinks({
               }`}
             >
               {link.label}
+              {link.badge}
             </Link>
           </li>
         ))}

@@ -18,7 +18,7 @@ export const TEST_PLAN: PlanItemView[] = [
     description: "Create account for the requester in Figma (Editor)",
     changes: [{ kind: "create", summary: "Figma account" }],
     warnings: [],
-    decision: "require_approval",
+    decision: "require-approval",
     reasons: ["apps-need-manager"],
   },
 ];
