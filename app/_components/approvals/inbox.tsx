@@ -31,10 +31,15 @@ export function Inbox({ slug }: { slug: string }) {
   const [bulkResults, setBulkResults] = useState<{ taskId: string; ok: boolean; message: string | null }[]>(
     [],
   );
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.approval.inbox.queryKey() });
+  const [decided, setDecided] = useState<string | null>(null);
+  const refresh = async () => {
+    await queryClient.invalidateQueries({ queryKey: trpc.approval.inbox.queryKey() });
+    await queryClient.invalidateQueries({ queryKey: trpc.approval.openTasks.queryKey() });
+  };
   const bulk = useMutation(
     trpc.approval.bulkDecide.mutationOptions({
       onSuccess: async ({ results }) => {
+        setDecided(null);
         setBulkResults(results);
         setSelected([]);
         await refresh();
@@ -53,6 +58,21 @@ export function Inbox({ slug }: { slug: string }) {
       description="Requests you are asked to approve, directly or for someone you stand in for."
     >
       {inbox.isError ? <Alert>Could not load your approvals: {inbox.error.message}</Alert> : null}
+      {decided ? (
+        <div className="mb-4">
+          <Alert tone="success">{decided}</Alert>
+        </div>
+      ) : null}
+      {bulkResults.length > 0 ? (
+        <div className="mb-4 space-y-2">
+          {approvedCount > 0 ? <Alert tone="success">Approved {approvedCount}.</Alert> : null}
+          {failed.length > 0 ? (
+            <Alert>
+              {failed.length} could not be approved: {failed.map((f) => f.message ?? "refused").join("; ")}
+            </Alert>
+          ) : null}
+        </div>
+      ) : null}
       {!inbox.data ? (
         inbox.isError ? null : (
           <p className="text-sm text-slate-600">Loading…</p>
@@ -73,17 +93,6 @@ export function Inbox({ slug }: { slug: string }) {
               {bulk.error ? <Alert>{bulk.error.message}</Alert> : null}
             </div>
           ) : null}
-          {bulkResults.length > 0 ? (
-            <div className="space-y-2">
-              {approvedCount > 0 ? <Alert tone="success">Approved {approvedCount}.</Alert> : null}
-              {failed.length > 0 ? (
-                <Alert>
-                  {failed.length} could not be approved:{" "}
-                  {failed.map((f) => f.message ?? "refused").join("; ")}
-                </Alert>
-              ) : null}
-            </div>
-          ) : null}
           <ul className="space-y-4" aria-label="Approvals waiting for you">
             {items.map((item) => (
               <InboxItem
@@ -94,7 +103,11 @@ export function Inbox({ slug }: { slug: string }) {
                 onSelect={(on) =>
                   setSelected((s) => (on ? [...s, item.taskId] : s.filter((id) => id !== item.taskId)))
                 }
-                onDecided={refresh}
+                onDecided={async (message) => {
+                  setBulkResults([]);
+                  setDecided(message);
+                  await refresh();
+                }}
               />
             ))}
           </ul>
@@ -115,18 +128,30 @@ function InboxItem({
   item: ApprovalInboxItem;
   selected: boolean;
   onSelect: (on: boolean) => void;
-  onDecided: () => Promise<unknown>;
+  onDecided: (message: string) => Promise<unknown>;
 }) {
   const trpc = useTRPC();
   const [denying, setDenying] = useState(false);
   const [comment, setComment] = useState("");
-  const decide = useMutation(trpc.approval.decide.mutationOptions({ onSuccess: onDecided }));
-  const errors = formErrors(decide.error, ["comment"] as const);
+  const [missingComment, setMissingComment] = useState(false);
   const title = `${item.request.title} (${item.request.typeTitle})`;
+  const decide = useMutation(
+    trpc.approval.decide.mutationOptions({
+      onSuccess: (_, input) =>
+        onDecided(`${input.decision === "approve" ? "Approved" : "Denied"}: ${title}.`),
+    }),
+  );
+  const errors = formErrors(decide.error, ["comment"] as const);
   const headingId = `approval-${item.taskId}`;
 
   function deny(e: FormEvent) {
     e.preventDefault();
+    // The same rule the server applies, said before the round trip.
+    if (item.commentOnDeny && comment.trim() === "") {
+      setMissingComment(true);
+      return;
+    }
+    setMissingComment(false);
     decide.mutate({ taskId: item.taskId, decision: "deny", ...(comment.trim() ? { comment } : {}) });
   }
 
@@ -175,7 +200,7 @@ function InboxItem({
         <p className="mt-2 text-xs text-slate-600">Decide by {formatDateTime(item.escalateAt)}</p>
       ) : null}
       {denying ? (
-        <form className="mt-3 space-y-2" onSubmit={deny} aria-label={`Deny ${title}`}>
+        <form className="mt-3 space-y-2" onSubmit={deny} noValidate aria-label={`Deny ${title}`}>
           <TextAreaField
             label={item.commentOnDeny ? "Comment for the requester" : "Comment for the requester (optional)"}
             name="comment"
@@ -183,7 +208,11 @@ function InboxItem({
             required={item.commentOnDeny}
             maxLength={2000}
             value={comment}
-            error={errors.fields.comment}
+            error={
+              missingComment
+                ? "Say why you deny it: the requester will see your comment"
+                : errors.fields.comment
+            }
             onChange={(e) => setComment(e.target.value)}
           />
           {errors.form ? <Alert>{errors.form}</Alert> : null}
