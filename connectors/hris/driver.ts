@@ -46,7 +46,7 @@ const hr =
           throw new AppError("FORBIDDEN", `${ctx.actor.label} is not an active member of this tenant`);
         throw error;
       });
-      return fn({ tenantId: ctx.tenantId, db: tx, actor, byKernel: true });
+      return fn({ tenantId: ctx.tenantId, db: tx, actor, byKernel: true, approvedBy: ctx.actor.approvedBy ?? [] });
     });
 
 const today = () => new Date().toISOString().slice(0, 10);

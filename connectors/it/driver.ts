@@ -19,7 +19,14 @@ const inTenant = <T>(ctx: DriverContext, fn: (it: ItContext) => Promise<T>) =>
         throw new AppError("FORBIDDEN", `${ctx.actor.label} is not an active member of this tenant`);
       throw error;
     });
-    return fn({ tenantId: ctx.tenantId, db: tx, actor, syscallId: ctx.syscallId, byKernel: true });
+    return fn({
+      tenantId: ctx.tenantId,
+      db: tx,
+      actor,
+      syscallId: ctx.syscallId,
+      byKernel: true,
+      approvedBy: ctx.actor.approvedBy ?? [],
+    });
   });
 
 export const itDriver = defineDriver(itManifest, {

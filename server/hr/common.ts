@@ -14,12 +14,23 @@ import type { Role } from "@/server/tenancy/roles";
  * their own. `actor` null is a system change with no person behind it: no role is checked and none
  * is recorded. A TenantContext fits as it is.
  */
-export type HrContext = { tenantId: string; db: Tx; actor: Actor | null; byKernel?: boolean };
+export type HrContext = {
+  tenantId: string;
+  db: Tx;
+  actor: Actor | null;
+  byKernel?: boolean;
+  /** Approvals the kernel verified for this call (a manager's onboarding an admin approved). */
+  approvedBy?: readonly string[];
+};
 
 /** Owners and admins keep the people records; members read the directory and their own time off. */
 const HR_MANAGERS: readonly Role[] = ["owner", "admin"];
 
-export const isHrManager = (ctx: HrContext) => ctx.actor === null || HR_MANAGERS.includes(ctx.actor.role);
+/** HR's work: owners' and admins', or anyone's an admin approved through the kernel. */
+export const isHrManager = (ctx: HrContext) =>
+  ctx.actor === null ||
+  HR_MANAGERS.includes(ctx.actor.role) ||
+  (ctx.byKernel === true && (ctx.approvedBy ?? []).includes("role:admin"));
 
 export function requireHrManager(ctx: HrContext): void {
   if (!isHrManager(ctx)) throw new AppError("FORBIDDEN", "Only owners and admins can change people records");

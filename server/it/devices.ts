@@ -43,10 +43,15 @@ export type ItContext = {
   actor: Actor | null;
   syscallId?: string;
   byKernel?: boolean;
+  /** Approvals the kernel verified for this call (a device an admin approved for a new hire). */
+  approvedBy?: readonly string[];
 };
 
 const IT_MANAGERS: readonly Role[] = ["owner", "admin"];
-const isItManager = (ctx: ItContext) => ctx.actor === null || IT_MANAGERS.includes(ctx.actor.role);
+const isItManager = (ctx: ItContext) =>
+  ctx.actor === null ||
+  IT_MANAGERS.includes(ctx.actor.role) ||
+  (ctx.byKernel === true && (ctx.approvedBy ?? []).includes("role:admin"));
 
 function requireItManager(ctx: ItContext): void {
   if (!isItManager(ctx)) throw new AppError("FORBIDDEN", "Only owners and admins can manage devices");

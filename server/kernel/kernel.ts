@@ -40,7 +40,7 @@ import { SyscallCancelled, type Scheduler } from "./scheduler/scheduler";
 import { poolSql } from "./scheduler/store";
 import { brokerCall, type Brokered, type BrokeredCall } from "./tools/broker";
 import { loadConnection, tenantScope } from "./tools/connection";
-import { checkInput, withinTimeLimit } from "./tools/manager";
+import { checkInput, RETRYABLE_FAILURES, withinTimeLimit } from "./tools/manager";
 import { redactText, redactValue, secretsOf } from "./tools/redact";
 import type { ToolAction, ToolActor, ToolChange, ToolConnection, ToolRegistry } from "./tools/registry";
 
@@ -102,7 +102,8 @@ export type SyscallResult =
   | { status: "succeeded"; syscallId: string; output: unknown; replayed: boolean; reasons: string[] }
   | { status: "denied"; syscallId: string; reasons: string[]; explanation: string | null }
   | { status: "approval_required"; syscallId: string; approvers: Approver[]; reasons: string[] }
-  | { status: "failed"; syscallId: string; reasons: string[]; error: string }
+  /** `retryable`: the connector may succeed if asked again (an outage, a timeout), unlike a refusal. */
+  | { status: "failed"; syscallId: string; reasons: string[]; error: string; retryable: boolean }
   /**
    * Allowed, but a business object it needs (`resource`, a lease such as
    * `room:r-1@2026-12-01T09:00:00.000Z/2026-12-01T10:00:00.000Z`) is held by another call: nothing
@@ -363,7 +364,8 @@ export class Kernel {
     const tool = this.options.tools.find(syscall.action);
     // A principal that did not resolve was refused above; this only tells the compiler so.
     if ("problem" in principal) throw new AppError("INTERNAL", principal.message);
-    const actor = toolActor(ctx.principal, principal);
+    // The approvals were verified when the call was decided (a bad one refuses it above).
+    const actor = toolActor(ctx.principal, principal, (syscall.approvals ?? []).map((a) => a.approver));
     // A bad input fails before the call takes a turn in its pool (or creates the pool): it writes
     // nothing but its audit entries. The broker checks again, for callers that reach it directly.
     const checked = tool && checkInput(tool, syscall.input);
@@ -421,7 +423,13 @@ export class Kernel {
           reasons: decision.reasons,
         };
       case "failed":
-        return { status: "failed", syscallId, reasons: decision.reasons, error: result.error };
+        return {
+          status: "failed",
+          syscallId,
+          reasons: decision.reasons,
+          error: result.error,
+          retryable: RETRYABLE_FAILURES.includes(result.kind),
+        };
       case "conflict":
         return {
           status: "conflict",
@@ -476,7 +484,18 @@ export class Kernel {
         ? { changes: [], warnings: [] }
         : "problem" in principal
           ? { changes: [], warnings: [] }
-          : await this.dryRun(ctx, syscall, tool, input, syscallId, toolActor(ctx.principal, principal));
+          : await this.dryRun(
+              ctx,
+              syscall,
+              tool,
+              input,
+              syscallId,
+              // A dry run shows what the call would do once approved.
+              toolActor(ctx.principal, principal, [
+                ...(syscall.approvals ?? []).map((a) => a.approver),
+                ...(decision.approvers ?? []),
+              ]),
+            );
     const description = describeInput(tool, input) ?? this.requestPhrase(syscall);
     const preview: SyscallPreview = {
       syscallId,
@@ -792,10 +811,16 @@ export class Kernel {
  * acting-for person, checked to be a member) and the agent. Its label is how a lease holder is named
  * to whoever it blocks: "Agent Room bot (for Alice)" or "Alice".
  */
-function toolActor(ref: PrincipalRef, principal: ResolvedPrincipal): ToolActor {
-  if (ref.type === "user") return { userId: ref.userId, agentId: null, label: principal.label };
+function toolActor(ref: PrincipalRef, principal: ResolvedPrincipal, approvedBy: readonly Approver[] = []): ToolActor {
+  const approved = approvedBy.length > 0 ? { approvedBy: [...new Set(approvedBy)] } : {};
+  if (ref.type === "user") return { userId: ref.userId, agentId: null, label: principal.label, ...approved };
   const person = principal.actingFor ?? { id: ref.actingForUserId, label: "unknown user" };
-  return { userId: person.id, agentId: ref.agentId, label: `Agent ${principal.label} (for ${person.label})` };
+  return {
+    userId: person.id,
+    agentId: ref.agentId,
+    label: `Agent ${principal.label} (for ${person.label})`,
+    ...approved,
+  };
 }
 
 /** What a `syscall.completed` entry records of the connector call (audit/sentence.ts reads it). */

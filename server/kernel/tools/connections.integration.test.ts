@@ -299,14 +299,15 @@ describe("kernel.preview", () => {
       warnings: [],
       decision: { decision: "allow" },
     });
+    // Approving one's own offboarding is refused before any policy: a denial, so no dry run.
     const denied = await kernel.preview(
       { tenantId: acme.id, principal: { type: "user", userId: employee.userId } },
-      offboard(directoryConnection),
+      { ...offboard(directoryConnection), approvals: [{ approver: "role:admin", userId: employee.userId }] },
     );
     expect(denied).toMatchObject({
       changes: [],
       warnings: [],
-      decision: { decision: "deny", reasons: ["default-deny"] },
+      decision: { decision: "deny", reasons: ["invalid-approval"] },
     });
     expect((await audit(acme)).at(-1)).toMatchObject({ action: "syscall.previewed", outcome: "denied" });
   });

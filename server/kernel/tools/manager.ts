@@ -1,3 +1,4 @@
+import { AppError } from "@/server/errors";
 import { z } from "zod";
 import type { ToolAction, ToolCallContext } from "./registry";
 
@@ -6,7 +7,21 @@ import type { ToolAction, ToolCallContext } from "./registry";
  * ran out of time, the driver threw, or it never got a turn (`busy`: no parallel slot, or an earlier
  * call with its idempotency key still running, within its time).
  */
-export type ToolFailure = "invalid-input" | "timeout" | "failed" | "invalid-output" | "busy";
+/**
+ * How a call failed. `refused`: the system of record said no (a driver's AppError: bad input, a
+ * conflict, not found, forbidden), which trying again will not change; `failed` and `timeout` may pass.
+ */
+export type ToolFailure = "invalid-input" | "timeout" | "failed" | "refused" | "invalid-output" | "busy";
+
+/** Failures worth trying again later: an outage, a slow system, a full parallel limit. */
+export const RETRYABLE_FAILURES: readonly ToolFailure[] = ["timeout", "failed", "busy"];
+
+const PERMANENT_CODES = new Set(["BAD_REQUEST", "CONFLICT", "NOT_FOUND", "FORBIDDEN"]);
+const failureOf = (error: unknown): ToolOutcome => ({
+  ok: false,
+  kind: error instanceof AppError && PERMANENT_CODES.has(error.code) ? "refused" : "failed",
+  error: messageOf(error),
+});
 
 export type ToolOutcome = { ok: true; output: unknown } | { ok: false; kind: ToolFailure; error: string };
 
@@ -62,11 +77,11 @@ export async function runChecked(
   try {
     call = tool.run(input, { ...ctx, signal: controller.signal }).then(
       (output) => checkOutput(tool, output),
-      (error: unknown): ToolOutcome => ({ ok: false, kind: "failed", error: messageOf(error) }),
+      failureOf,
     );
   } catch (error) {
     // A driver that throws before returning its promise.
-    call = Promise.resolve({ ok: false, kind: "failed", error: messageOf(error) });
+    call = Promise.resolve(failureOf(error));
   }
   try {
     return await Promise.race([call, timeout]);

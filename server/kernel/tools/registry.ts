@@ -1,3 +1,4 @@
+import type { Approver } from "../access/approval";
 import type { z } from "zod";
 import type { Tx } from "@/server/db/client";
 import { AppError } from "@/server/errors";
@@ -21,7 +22,17 @@ export type ToolConnection = {
  * `userId` and never as a person its input names: input is what the caller says, the actor is what
  * the kernel checked.
  */
-export type ToolActor = { userId: string; agentId: string | null; label: string };
+export type ToolActor = {
+  userId: string;
+  agentId: string | null;
+  label: string;
+  /**
+   * The approvals the kernel verified for this call (for a dry run: also those it would still need),
+   * so a built-in domain can let an approved person do what its own role checks reserve for others,
+   * e.g. a manager onboarding someone once an admin approved. Absent: none.
+   */
+  approvedBy?: readonly Approver[];
+};
 
 /** What a connector action gets besides its input: who it acts for, and a key to make retries safe. */
 export type ToolCallContext = {
