@@ -74,12 +74,15 @@ describe("it connector through the kernel", () => {
     expect(after.status).toBe("assigned");
   });
 
-  it("refuses an employee's syscall by policy, and bad input before the driver", async () => {
+  it("holds an employee's syscall for an admin's approval, and refuses bad input before the driver", async () => {
     const device = await acme.asOwner((ctx) =>
       createDevice(ctx, { assetTag: unique("LT"), kind: "laptop", model: "MacBook Air" }),
     );
     const asGina: KernelContext = { tenantId: acme.id, principal: { type: "user", userId: gina.userId } };
-    expect((await kernel.call(asGina, assignSyscall(device.id, gina.userId))).status).toBe("denied");
+    expect(await kernel.call(asGina, assignSyscall(device.id, gina.userId))).toMatchObject({
+      status: "approval_required",
+      approvers: ["role:admin"],
+    });
     const bad = await kernel.call(owner, {
       ...assignSyscall(device.id, gina.userId),
       input: { deviceId: device.id },

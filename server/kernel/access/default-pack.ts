@@ -16,6 +16,20 @@ when { resource.requester == principal };
 permit (principal is Tenet::User, action == Tenet::Action::"it.access.request", resource)
 when { resource.user == principal };
 
+// People changes (onboarding, offboarding, accounts, devices) anyone may carry out once approved: the
+// gates below hold them until an admin (or, for your own app access, your manager) approves. Requests
+// run them as the person who asked.
+@id("people-changes-with-approval")
+permit (
+  principal is Tenet::User,
+  action in [
+    Tenet::Action::"hr.employee.create", Tenet::Action::"hr.employee.update", Tenet::Action::"hr.employee.offboard",
+    Tenet::Action::"it.access.grant", Tenet::Action::"it.access.revoke",
+    Tenet::Action::"it.device.assign", Tenet::Action::"it.device.return"
+  ],
+  resource
+);
+
 @id("book-spaces")
 permit (
   principal is Tenet::User,
@@ -124,9 +138,6 @@ when { resource.submitter == principal || (principal is Tenet::Agent && resource
 forbid (principal, action == Tenet::Action::"finance.purchase.approve", resource)
 when { resource.requester == principal || (principal is Tenet::Agent && resource.requester == principal.actingFor) };
 
-@id("no-self-grant-access")
-forbid (principal, action == Tenet::Action::"it.access.grant", resource)
-when { resource.user == principal || (principal is Tenet::Agent && resource.user == principal.actingFor) };
 
 // Approval gates (see approval.ts): these hold until the named approver approves.
 @id("large-expense-needs-approver")
@@ -153,9 +164,30 @@ forbid (principal, action == Tenet::Action::"finance.purchase.request", resource
 when { resource has overBudget && resource.overBudget }
 unless { context.approvals.contains("role:approver") };
 
+@id("people-changes-need-admin")
+@approval("role:admin")
+forbid (
+  principal,
+  action in [
+    Tenet::Action::"hr.employee.create", Tenet::Action::"hr.employee.update", Tenet::Action::"hr.employee.offboard",
+    Tenet::Action::"it.access.revoke", Tenet::Action::"it.device.assign", Tenet::Action::"it.device.return"
+  ],
+  resource
+)
+when { principal is Tenet::User && !(principal in Tenet::Role::"owner" || principal in Tenet::Role::"admin") }
+unless { context.approvals.contains("role:admin") };
+
+// Your own access waits for your manager; access for anyone else for an admin (never the asker).
+@id("own-access-needs-manager")
+@approval("manager")
+forbid (principal, action == Tenet::Action::"it.access.grant", resource)
+when { resource.user == principal || (principal is Tenet::Agent && resource.user == principal.actingFor) }
+unless { context.approvals.contains("manager") };
+
 @id("access-grant-needs-admin")
 @approval("role:admin")
 forbid (principal, action == Tenet::Action::"it.access.grant", resource)
+when { !(resource.user == principal || (principal is Tenet::Agent && resource.user == principal.actingFor)) }
 unless { context.approvals.contains("role:admin") };
 
 @id("destructive-needs-admin")

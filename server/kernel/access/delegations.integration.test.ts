@@ -375,7 +375,7 @@ describe("a delegated approval in kernel.call", () => {
       ),
     ).toMatchObject({ status: "succeeded", output: { offboarded: true } });
     expect(describeAuditEntry({ ...(await lastDecision()), detail: (await lastDecision()).detail })).toBe(
-      "Ada asked to offboard an employee: allowed, approved by Maria (for Alan) under policy admin-manages-employees",
+      "Ada asked to offboard an employee: allowed, approved by Maria (for Alan) under policies admin-manages-employees, people-changes-with-approval",
     );
 
     const fromLee = await delegate(lee, {

@@ -64,6 +64,21 @@ export function oracleDecision(
       holds: userAnd(is("it.access.request") && isPrincipal(owner ?? "")),
     },
     {
+      id: "people-changes-with-approval",
+      kind: "permit",
+      holds: userAnd(
+        isOneOf([
+          "hr.employee.create",
+          "hr.employee.update",
+          "hr.employee.offboard",
+          "it.access.grant",
+          "it.access.revoke",
+          "it.device.assign",
+          "it.device.return",
+        ]),
+      ),
+    },
+    {
       id: "book-spaces",
       kind: "permit",
       holds: userAnd(isOneOf(["facilities.room.book", "facilities.desk.book", "facilities.equipment.book"])),
@@ -173,7 +188,6 @@ export function oracleDecision(
       kind: "forbid",
       holds: is("finance.purchase.approve") && selfDealing(owner ?? ""),
     },
-    { id: "no-self-grant-access", kind: "forbid", holds: is("it.access.grant") && selfDealing(owner ?? "") },
     {
       id: "large-expense-needs-approver",
       kind: "forbid",
@@ -198,7 +212,33 @@ export function oracleDecision(
       approval: "role:approver",
       holds: is("finance.purchase.request") && overBudget,
     },
-    { id: "access-grant-needs-admin", kind: "forbid", approval: "role:admin", holds: is("it.access.grant") },
+    {
+      id: "people-changes-need-admin",
+      kind: "forbid",
+      approval: "role:admin",
+      holds:
+        userAnd(!adminLike) &&
+        isOneOf([
+          "hr.employee.create",
+          "hr.employee.update",
+          "hr.employee.offboard",
+          "it.access.revoke",
+          "it.device.assign",
+          "it.device.return",
+        ]),
+    },
+    {
+      id: "own-access-needs-manager",
+      kind: "forbid",
+      approval: "manager",
+      holds: is("it.access.grant") && selfDealing(owner ?? ""),
+    },
+    {
+      id: "access-grant-needs-admin",
+      kind: "forbid",
+      approval: "role:admin",
+      holds: is("it.access.grant") && !selfDealing(owner ?? ""),
+    },
     {
       id: "destructive-needs-admin",
       kind: "forbid",

@@ -38,7 +38,7 @@ describe("validatePolicyText", () => {
   it("accepts the default pack and lists its policies with their approval gates", () => {
     const result = validatePolicyText(DEFAULT_POLICY_PACK, { tenantId: TENANT });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    expect(result.policies).toHaveLength(29);
+    expect(result.policies).toHaveLength(31);
     expect(result.policies.filter((p) => p.approval)).toEqual([
       {
         id: "large-expense-needs-approver",
@@ -63,6 +63,25 @@ describe("validatePolicyText", () => {
         effect: "forbid",
         approval: "role:approver",
         actions: ["finance.purchase.request"],
+      },
+      {
+        id: "people-changes-need-admin",
+        effect: "forbid",
+        approval: "role:admin",
+        actions: [
+          "hr.employee.create",
+          "hr.employee.update",
+          "hr.employee.offboard",
+          "it.access.revoke",
+          "it.device.assign",
+          "it.device.return",
+        ],
+      },
+      {
+        id: "own-access-needs-manager",
+        effect: "forbid",
+        approval: "manager",
+        actions: ["it.access.grant"],
       },
       {
         id: "access-grant-needs-admin",
