@@ -24,3 +24,26 @@ export const workflowsTestPing = eventType("workflows/test.ping", {
     message: z.string().max(TEST_PING_MESSAGE_MAX).optional(),
   }),
 });
+
+/** A request was submitted (server/requests/requests.ts); the workflow for its type takes it on. */
+export const requestSubmitted = eventType("requests/request.submitted", {
+  schema: z.object({ tenantId: tenantIdField, requestId: z.uuid(), type: z.string().max(60) }),
+});
+
+/**
+ * Someone decided on an approval task (server/requests/approvals.ts). The decision is in the database;
+ * this event only wakes the request's run, through the announcer below.
+ */
+export const approvalRecorded = eventType("requests/approval.recorded", {
+  schema: z.object({ tenantId: tenantIdField, requestId: z.uuid(), taskId: z.uuid() }),
+});
+
+/** Wakes a request's run waiting on the task (sent by the announcer, requests-approval-announce). */
+export const approvalDecided = eventType("requests/approval.decided", {
+  schema: z.object({ tenantId: tenantIdField, requestId: z.uuid(), taskId: z.uuid() }),
+});
+
+/** A request was cancelled by its requester or an admin; its run stops where it waits. */
+export const requestCancelled = eventType("requests/request.cancelled", {
+  schema: z.object({ tenantId: tenantIdField, requestId: z.uuid() }),
+});

@@ -25,6 +25,8 @@ const AUDIT_ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const TEMPLATE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   // server/hr/time-off.ts changeTimeOff: `to` is "approved" | "rejected" | "cancelled".
   "hr.time_off_${to}": ["hr.time_off_approved", "hr.time_off_rejected", "hr.time_off_cancelled"],
+  // server/requests/run.ts finish: `status` is "done" | "failed" | "rejected" | "cancelled".
+  "request.${status}": ["request.done", "request.failed", "request.rejected", "request.cancelled"],
 };
 
 function sourceFiles(dir: string): string[] {

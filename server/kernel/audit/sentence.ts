@@ -769,6 +769,42 @@ const SENTENCES: Readonly<Record<string, Render>> = {
     (d, _e, who) =>
       `${who} denied ${possessive(d.agent)} request to ${d.scope}${d.comment ? `: ${d.comment}` : ""}`,
   ),
+  "request.submitted": sentence(
+    z.object({ type: text, title: text }),
+    (d, _e, who) => `${who} asked for ${d.title}`,
+  ),
+  "request.cancelled": sentence(
+    z.object({ title: text, outcome: text }),
+    (d, _e, who) => `${who}: ${d.title} was cancelled (${d.outcome})`,
+  ),
+  "request.done": sentence(
+    z.object({ title: text }),
+    (d, _e, who) => `${who} carried out ${d.title}`,
+  ),
+  "request.failed": sentence(
+    z.object({ title: text, outcome: text }),
+    (d, _e, who) => `${who} could not carry out ${d.title}: ${d.outcome}`,
+  ),
+  "request.rejected": sentence(
+    z.object({ title: text, outcome: text }),
+    (d, _e, who) => `${who} ended ${d.title} as rejected: ${d.outcome}`,
+  ),
+  "approval.decided": sentence(
+    z.object({ level: text, decision: z.enum(["approve", "deny"]), comment: text.nullish(), via: text }),
+    (d, e, who) =>
+      `${who} ${d.decision === "approve" ? "approved" : "denied"} ${e.resourceLabel ?? "a request"} as ${d.level}${d.via === "email" ? " from an emailed link" : ""}${d.comment ? `: ${d.comment}` : ""}`,
+  ),
+  "approval.escalated": sentence(
+    z.object({ level: text, to: z.array(text) }),
+    (d, e, who) => `${who} escalated ${e.resourceLabel ?? "a request"} (${d.level}, no decision in time) to ${d.to.join(", ")}`,
+  ),
+  "approval_rule.updated": sentence(
+    z.object({ type: text, levels: z.array(text), reset: z.boolean() }),
+    (d, e, who) =>
+      d.reset
+        ? `${who} reset the approval rule for ${e.resourceLabel ?? d.type} to its default: ${d.levels.join(" → ") || "no approval"}`
+        : `${who} set the approval rule for ${e.resourceLabel ?? d.type}: ${d.levels.join(" → ") || "no approval"}`,
+  ),
   "audit.chain_verified": sentence(
     z.object({
       checked: z.number().int(),

@@ -1,0 +1,136 @@
+import { budgetFacts } from "@/server/finance/budget";
+import { LARGE_AMOUNT_CENTS } from "@/server/kernel/access/default-pack";
+import { formatMoney } from "@/server/finance/money";
+import { expenseForm, purchaseForm } from "../forms";
+import { defineRequest, level } from "../definition";
+
+const cents = (amount: number) => Math.round(amount * 100);
+
+function outputId(output: unknown, key: string): string {
+  if (typeof output === "object" && output !== null && key in output) {
+    const value: unknown = Reflect.get(output, key);
+    if (typeof value === "string") return value;
+  }
+  throw new Error(`Finance did not return ${key}`);
+}
+
+const financeRule = {
+  levels: [
+    level("Manager", "manager"),
+    level("Finance", "role:approver", { minAmountCents: LARGE_AMOUNT_CENTS + 1, commentOnDeny: true }),
+  ],
+};
+
+/**
+ * An expense to be paid back: submitted to finance as the requester; when finance approved it in the
+ * chain, it is also approved (posted to the ledger) with their authority. Below finance's threshold the
+ * manager's approval files it and finance posts it in their own time.
+ */
+export const expense = defineRequest({
+  type: "expense",
+  title: "Expense reimbursement",
+  description: "Get money back for something you paid for the company.",
+  category: "finance",
+  audience: "everyone",
+  form: expenseForm,
+  defaultRule: financeRule,
+  async prepare({ tx, tenantId, requester }, input) {
+    const amountCents = cents(input.amount);
+    const budget = await budgetFacts(tx, tenantId, input.costCenterId, amountCents);
+    const attrs = { submitterId: requester.id, amountCents, overBudget: budget.overBudget };
+    const label = `${formatMoney(amountCents, input.currency)} at ${input.merchant}`;
+    return {
+      title: `Expense: ${label}`,
+      amountCents,
+      steps: [
+        {
+          key: "submit",
+          as: "requester",
+          build: () => ({
+            action: "finance.expense.submit",
+            resource: { type: "Expense", id: "new", attrs },
+            resourceLabel: label,
+            input: {
+              date: input.date,
+              merchant: input.merchant,
+              amountCents,
+              currency: input.currency,
+              category: input.category,
+              costCenterId: input.costCenterId,
+              ...(input.description ? { description: input.description } : {}),
+            },
+          }),
+        },
+        {
+          key: "approve",
+          as: { approver: "role:approver", optional: true },
+          action: "finance.expense.approve",
+          describeBefore: "Approve the expense and post it to the ledger",
+          build: (prior) => {
+            const expenseId = outputId(prior.submit, "expenseId");
+            return {
+              action: "finance.expense.approve",
+              resource: { type: "Expense", id: expenseId, attrs },
+              resourceLabel: label,
+              input: { expenseId, decision: "approve" },
+            };
+          },
+        },
+      ],
+    };
+  },
+});
+
+/** A purchase against a cost center's budget, approved like an expense. */
+export const purchase = defineRequest({
+  type: "purchase",
+  title: "Purchase request",
+  description: "Buy something from a vendor against your cost center's budget.",
+  category: "finance",
+  audience: "everyone",
+  form: purchaseForm,
+  defaultRule: financeRule,
+  async prepare({ tx, tenantId, requester }, input) {
+    const amountCents = cents(input.amount);
+    const budget = await budgetFacts(tx, tenantId, input.costCenterId, amountCents);
+    const attrs = { requesterId: requester.id, amountCents, overBudget: budget.overBudget };
+    const label = `${formatMoney(amountCents, input.currency)}: ${input.description.slice(0, 80)}`;
+    return {
+      title: `Purchase: ${label}`,
+      amountCents,
+      steps: [
+        {
+          key: "request",
+          as: "requester",
+          build: () => ({
+            action: "finance.purchase.request",
+            resource: { type: "PurchaseRequest", id: "new", attrs },
+            resourceLabel: label,
+            input: {
+              vendorId: input.vendorId,
+              costCenterId: input.costCenterId,
+              description: input.description,
+              amountCents,
+              currency: input.currency,
+            },
+          }),
+        },
+        {
+          key: "approve",
+          as: { approver: "role:approver", optional: true },
+          action: "finance.purchase.approve",
+          describeBefore: "Approve the purchase request against the budget",
+          build: (prior) => {
+            const purchaseRequestId = outputId(prior.request, "purchaseRequestId");
+            return {
+              action: "finance.purchase.approve",
+              resource: { type: "PurchaseRequest", id: purchaseRequestId, attrs },
+              resourceLabel: label,
+              input: { purchaseRequestId, decision: "approve" },
+            };
+          },
+        },
+      ],
+    };
+  },
+});
