@@ -11,7 +11,12 @@ export type Tx = Prisma.TransactionClient;
 export const APP_ROLE = "tenet_app";
 
 // Each client's connection pool, for withTenantSql (scope.ts): the same connections, without Prisma.
-const pools = new WeakMap<PrismaClient, pg.Pool>();
+// Kept on globalThis like the client itself (below): Next.js reloads modules in development and gives
+// route bundles their own module instances, and a fresh map would not know the shared client's pool.
+declare global {
+  var tenetDbPools: WeakMap<PrismaClient, pg.Pool> | undefined;
+}
+const pools = (globalThis.tenetDbPools ??= new WeakMap<PrismaClient, pg.Pool>());
 
 export function createPrismaClient(connectionString: string, options: { max?: number } = {}): PrismaClient {
   const pool = new pg.Pool({ connectionString, max: options.max ?? env.DATABASE_POOL_MAX });

@@ -33,17 +33,18 @@ export async function ruleFor(tx: Tx, tenantId: string, type: RequestType): Prom
 }
 
 export async function routingRules(ctx: TenantContext) {
-  return Promise.all(
-    REQUEST_TYPES.map(async (type) => {
-      const stored = routingRuleSchema.safeParse(await storedRule(ctx.db, ctx.tenantId, type));
-      return {
-        type,
-        title: REQUEST_DEFINITIONS[type].title,
-        rule: stored.success ? stored.data : REQUEST_DEFINITIONS[type].defaultRule,
-        isDefault: !stored.success,
-      };
-    }),
-  );
+  const rules = [];
+  // One after the other: the queries share the request's transaction (one connection).
+  for (const type of REQUEST_TYPES) {
+    const stored = routingRuleSchema.safeParse(await storedRule(ctx.db, ctx.tenantId, type));
+    rules.push({
+      type,
+      title: REQUEST_DEFINITIONS[type].title,
+      rule: stored.success ? stored.data : REQUEST_DEFINITIONS[type].defaultRule,
+      isDefault: !stored.success,
+    });
+  }
+  return rules;
 }
 
 export const setRoutingRuleInput = z.object({ type: requestTypeSchema, rule: routingRuleSchema.nullable() });

@@ -118,10 +118,11 @@ export async function planRequest(deps: RunDeps, tenantId: string, requestId: st
   const current = await withTenant(db, { tenantId }, (tx) => getRequest(tx, tenantId, requestId));
   if (current.status !== "submitted" && current.status !== "planning")
     return { outcome: "stopped", status: current.status };
-  await withTenant(db, { tenantId }, async (tx) => {
-    await updateRequest(tx, tenantId, requestId, { status: "planning", runId });
-    await appendTimeline(tx, tenantId, requestId, "workflow.started", "Workflow started: checking the request and planning");
-  });
+  if (current.status === "submitted")
+    await withTenant(db, { tenantId }, async (tx) => {
+      await updateRequest(tx, tenantId, requestId, { status: "planning", runId });
+      await appendTimeline(tx, tenantId, requestId, "workflow.started", "Workflow started: checking the request and planning");
+    });
   let loaded: Loaded;
   try {
     loaded = await load(deps, tenantId, requestId);

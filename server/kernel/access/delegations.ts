@@ -245,12 +245,19 @@ export async function revokeDelegation(
     `SELECT created_by::text AS "createdBy" FROM kernel.approval_delegation WHERE tenant_id = $1::uuid AND id = $2::uuid`,
     [ctx.tenantId, id],
   );
+  // A reassignment or escalation moved an approval away from its delegator on purpose: only an admin
+  // (or whoever made it) takes it back. An out-of-office delegation is its delegator's own to end.
   const mayRevoke =
     canManageAccess(ctx.actor.role) ||
-    existing.from.id === ctx.actor.userId ||
+    (existing.from.id === ctx.actor.userId && existing.reason === "out_of_office") ||
     createdBy[0]?.createdBy === ctx.actor.userId;
   if (!mayRevoke)
-    throw new AppError("FORBIDDEN", "Only the delegator, its creator or an admin revokes a delegation");
+    throw new AppError(
+      "FORBIDDEN",
+      existing.reason === "out_of_office"
+        ? "Only the delegator, its creator or an admin revokes a delegation"
+        : "Only an admin takes back a reassigned or escalated approval",
+    );
   if (existing.revokedAt) throw new AppError("CONFLICT", "This delegation is already revoked");
   // Only a still-live row changes: of two people revoking at once, the second gets a conflict.
   const updated = await sqlOf(ctx.db).query<{ id: string }>(
