@@ -371,6 +371,35 @@ const cases: Record<
   ],
   "facilities.openTickets": [{ input: { siteId: "hq" }, field: "siteId" }],
   "facilities.todaysVisitors": [{ input: { siteId: 5 }, field: "siteId" }],
+  "accessCatalog.createApp": [
+    { input: { name: " " }, field: "name" },
+    { input: { name: longString }, field: "name" },
+    { input: { name: "Figma", scimConnectionId: "scim-1" }, field: "scimConnectionId" },
+    // A well-formed id that is no connection of the tenant's is refused like a malformed one.
+    {
+      input: { name: "Figma", scimConnectionId: "00000000-0000-4000-8000-000000000000" },
+      field: "scimConnectionId",
+    },
+  ],
+  "accessCatalog.updateApp": [
+    { input: { appId: "figma" }, field: "appId" },
+    {
+      input: { appId: "00000000-0000-4000-8000-000000000000", description: longString },
+      field: "description",
+    },
+  ],
+  "accessCatalog.createRole": [
+    { input: { appId: "figma", name: "Editor" }, field: "appId" },
+    { input: { appId: "00000000-0000-4000-8000-000000000000", name: "" }, field: "name" },
+    {
+      input: { appId: "00000000-0000-4000-8000-000000000000", name: "Editor", approverRole: "king" },
+      field: "approverRole",
+    },
+  ],
+  "accessCatalog.updateRole": [
+    { input: { roleId: 7 }, field: "roleId" },
+    { input: { roleId: "00000000-0000-4000-8000-000000000000", scimGroup: " " }, field: "scimGroup" },
+  ],
   "outbox.mine": [
     { input: { limit: 101 }, field: "limit" },
     { input: { limit: 10, cursor: "last-page" }, field: "cursor" },
@@ -499,6 +528,8 @@ describe("bad input", () => {
       "scim.generateToken",
       "scim.revokeToken",
       "facilities.sites",
+      "accessCatalog.apps",
+      "accessCatalog.scimConnections",
       "webhook.endpoints",
       "webhook.subscriptions",
       "request.catalog",

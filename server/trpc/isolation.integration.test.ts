@@ -8,6 +8,7 @@ import { z } from "zod";
 import { createConnection } from "@/server/connections/connections";
 import { createTestSite } from "@/server/facilities/testing";
 import { hire } from "@/server/hr/fixtures";
+import { createApp, createAppRole } from "@/server/it/access-catalog";
 import { createDelegation } from "@/server/kernel/access/delegations";
 import { generateScimToken } from "@/server/scim/tokens";
 import { createInvite } from "@/server/tenancy/invites";
@@ -43,6 +44,8 @@ let acmeApprover: TestUser;
 let acmeRequestId: string;
 let acmeTaskId: string;
 let acmeDelegationId: string;
+let acmeAppId: string;
+let acmeAppRoleId: string;
 
 beforeAll(async () => {
   acme = await createTestTenant(testDb(), "acme");
@@ -94,6 +97,9 @@ beforeAll(async () => {
       }),
     )
   ).id;
+  acmeAppId = (await acme.asOwner((ctx) => createApp(ctx, { name: "Acme's app" }))).id;
+  acmeAppRoleId = (await acme.asOwner((ctx) => createAppRole(ctx, { appId: acmeAppId, name: "Acme's role" })))
+    .id;
 });
 
 type TenantCase = {
@@ -287,6 +293,21 @@ const tenantScoped: Record<string, TenantCase> = {
     input: () => ({ siteId: acmeSiteId }),
     foreignIdInput: () => ({ siteId: acmeSiteId }),
   },
+  "accessCatalog.apps": { input: () => undefined },
+  "accessCatalog.scimConnections": { input: () => undefined },
+  "accessCatalog.createApp": { input: () => ({ name: "Intruder app" }) },
+  "accessCatalog.updateApp": {
+    input: () => ({ appId: acmeAppId, archived: true }),
+    foreignIdInput: () => ({ appId: acmeAppId, archived: true }),
+  },
+  "accessCatalog.createRole": {
+    input: () => ({ appId: acmeAppId, name: "Intruder role" }),
+    foreignIdInput: () => ({ appId: acmeAppId, name: "Intruder role" }),
+  },
+  "accessCatalog.updateRole": {
+    input: () => ({ roleId: acmeAppRoleId, archived: true }),
+    foreignIdInput: () => ({ roleId: acmeAppRoleId, archived: true }),
+  },
   "webhook.endpoints": { input: () => undefined },
   "webhook.createEndpoint": { input: () => ({ name: "Globex's", event: "globex/order.paid" }) },
   "webhook.rotateEndpointSecret": {
@@ -406,6 +427,13 @@ async function acmeSnapshot() {
       await db.query(
         `SELECT sp.id, sp.name, sp.feed_token, (SELECT count(*) FROM facilities.site si WHERE si.tenant_id = $1)::int AS sites
            FROM facilities.space sp WHERE sp.tenant_id = $1 ORDER BY sp.id`,
+        [acme.id],
+      )
+    ).rows,
+    accessCatalog: (
+      await db.query(
+        `SELECT a.id, a.name, a.archived_at, r.id AS role, r.name AS role_name, r.archived_at AS role_archived_at
+           FROM it.app a LEFT JOIN it.app_role r ON r.app_id = a.id WHERE a.tenant_id = $1 ORDER BY a.id, r.id`,
         [acme.id],
       )
     ).rows,

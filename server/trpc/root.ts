@@ -1,3 +1,4 @@
+import { accessCatalogRouter } from "./routers/access-catalog";
 import { agentRouter } from "./routers/agent";
 import { approvalRouter } from "./routers/approval";
 import { auditRouter } from "./routers/audit";
@@ -37,6 +38,7 @@ export const appRouter = router({
   hr: hrRouter,
   scim: scimRouter,
   facilities: facilitiesRouter,
+  accessCatalog: accessCatalogRouter,
   webhook: webhookRouter,
   request: requestRouter,
   approval: approvalRouter,
