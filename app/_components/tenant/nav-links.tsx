@@ -9,9 +9,10 @@ import { ApprovalsCount } from "./approvals-count";
 /**
  * The tenant's pages, with aria-current on the one being shown; people (the directory, org chart) and
  * the connectors for every member (the pages show records, imports, the SCIM token and connections
- * only to those who manage access); policies, grants and the kernel's resource pools for those who
- * manage access, workflow runs and approval rules for those who manage workflows, and the audit log
- * for those who may read it. Requests and Approvals (with how many wait for the viewer) for everyone.
+ * only to those who manage access); policies, grants, the access catalog and the kernel's resource
+ * pools for those who manage access, workflow runs and approval rules for those who manage workflows,
+ * and the audit log for those who may read it. Requests and Approvals (with how many wait for the
+ * viewer) for everyone.
  */
 export function NavLinks({
   slug,
@@ -47,6 +48,11 @@ export function NavLinks({
       ? [
           { href: `${base}/policies`, label: "Policies", active: pathname.startsWith(`${base}/policies`) },
           { href: `${base}/grants`, label: "Grants", active: pathname.startsWith(`${base}/grants`) },
+          {
+            href: `${base}/access-catalog`,
+            label: "Access catalog",
+            active: pathname.startsWith(`${base}/access-catalog`),
+          },
         ]
       : []),
     ...(runs ? [{ href: `${base}/runs`, label: "Runs", active: pathname.startsWith(`${base}/runs`) }] : []),
