@@ -24,6 +24,6 @@ export const REQUEST_DEFINITIONS: { readonly [T in RequestType]: RequestDefiniti
 
 /** A type's definition, typed loosely enough to run any of them with an input checked by its own form. */
 export function definitionOf(type: RequestType): RequestDefinition {
-  const definition: RequestDefinition<RequestType> = REQUEST_DEFINITIONS[type] as RequestDefinition<RequestType>;
+  const definition: RequestDefinition<RequestType> = REQUEST_DEFINITIONS[type];
   return definition;
 }

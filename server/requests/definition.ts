@@ -55,7 +55,7 @@ export type RequestDefinition<T extends RequestType = RequestType> = {
   audience: "everyone" | "managers";
   form: RequestForms[T];
   defaultRule: RoutingRule;
-  prepare: (ctx: PrepareContext, input: z.output<RequestForms[T]>) => Promise<Prepared>;
+  prepare: (ctx: PrepareContext, input: z.output<RequestForms[T]>) => Prepared | Promise<Prepared>;
 };
 
 export const defineRequest = <T extends RequestType>(definition: RequestDefinition<T>) => definition;

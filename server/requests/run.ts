@@ -283,9 +283,6 @@ export type OpenedLevel =
   | { outcome: "open"; taskId: string; remindAt: string | null; decideAt: string | null }
   | { outcome: "stopped" };
 
-const names = async (deps: RunDeps, tenantId: string, ids: readonly string[]) =>
-  withTenant(deps.db(), { tenantId }, async (tx) => loadMembers(tx, tenantId, ids));
-
 function waitingWords(level: Level, assignees: readonly Assignee[], people: Map<string, { name: string }>): string {
   const who = assignees
     .map((a) => {

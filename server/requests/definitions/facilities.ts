@@ -36,7 +36,7 @@ export const maintenance = defineRequest({
   audience: "everyone",
   form: maintenanceForm,
   defaultRule: { levels: [] },
-  async prepare({ requester }, input) {
+  prepare({ requester }, input) {
     const syscall = ticketCreateSyscall({
       reporterId: requester.id,
       spaceId: input.spaceId,

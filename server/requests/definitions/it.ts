@@ -66,7 +66,7 @@ export const equipment = defineRequest({
   audience: "everyone",
   form: equipmentForm,
   defaultRule: { levels: [level("Manager", "manager"), level("IT", "role:admin")] },
-  async prepare({ requester }, input) {
+  prepare({ requester }, input) {
     return {
       title: `A ${input.kind} for ${requester.name}`,
       steps: [

@@ -61,7 +61,8 @@ const asRequester = (): KernelContext => ({
   principal: { type: "user", userId: managerUser.userId },
 });
 
-const prepareAs = <T>(fn: (tx: Tx) => Promise<T>) => withTenant(testDb(), { tenantId: acme.id }, fn);
+const prepareAs = <T>(fn: (tx: Tx) => T | Promise<T>) =>
+  withTenant(testDb(), { tenantId: acme.id }, async (tx) => fn(tx));
 
 /** Every step's syscall, those needing earlier outputs built from `prior`. */
 const built = (prepared: Prepared, prior: Record<string, unknown> = {}) =>

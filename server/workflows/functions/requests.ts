@@ -46,7 +46,7 @@ function requestWorkflow(type: RequestType) {
       cancelOn: [{ event: requestCancelled, match: "data.requestId" }],
       retries: REQUEST_STEP_RETRIES,
       onFailure: async ({ event, error }) => {
-        const { tenantId, requestId } = event.data.event.data;
+        const { tenantId, requestId } = requestSubmitted.schema.parse(event.data.event.data);
         await finish(deps, tenantId, requestId, "failed", `Failed after ${REQUEST_STEP_RETRIES + 1} attempts: ${error.message}`);
       },
     },
