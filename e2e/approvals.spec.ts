@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { expect, test, type Account } from "./fixtures";
 import {
   addCostCenter,
+  asDatabaseOwner,
   inboxItem,
   mailedLinks,
   openRequestForm,
@@ -122,7 +123,7 @@ test("an Acme approver cannot see or decide a Globex approval, and a mailed link
   await globexOwner.close();
 });
 
-test("a mailed link opened signed out asks to sign in and comes back to the confirmation", async ({
+test("a mailed link opened signed out asks to sign in and comes back; the approver denies through theirs", async ({
   page,
   browser,
   acme,
@@ -136,11 +137,16 @@ test("a mailed link opened signed out asks to sign in and comes back to the conf
   await expect(statusOf(team.eli.page)).toContainText("Waiting for approval");
   const links = await mailedLinks(team.mia.page, "Approval needed: Expense: €42.50 at Acme Cafe");
 
+  // Signed out: sign in first, then back to the link (the owner's, so it is not theirs to use).
   const stranger = await browser.newContext();
   const visitor = await stranger.newPage();
   await visitor.goto(links.deny);
   await expect(visitor).toHaveURL(/\/sign-in\?callbackUrl=/);
-  await expect(visitor.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await visitor.getByLabel("Email", { exact: true }).fill(acme.email);
+  await visitor.getByLabel("Password", { exact: true }).fill(acme.password);
+  await visitor.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(visitor).toHaveURL(links.deny);
+  await expect(visitor.getByRole("heading", { name: "Link not valid" })).toBeVisible();
   await stranger.close();
 
   // Mia denies through her link; the expense rule's manager level takes a comment if given.
@@ -153,7 +159,11 @@ test("a mailed link opened signed out asks to sign in and comes back to the conf
   await expect(statusOf(team.eli.page)).toContainText("Rejected");
 });
 
-test("an approver decides in the inbox, an item leaves it once decided", async ({ page, browser, acme }) => {
+test("an expired mailed link says so and decides nothing; the approver decides in the inbox instead", async ({
+  page,
+  browser,
+  acme,
+}) => {
   const team = await setUpTeam(page, browser, acme, {
     mia: { given: "Mia", family: "Manager", role: "approver", manager: "owner" },
     eli: { given: "Eli", family: "Employee", role: "employee", manager: "mia" },
@@ -162,7 +172,22 @@ test("an approver decides in the inbox, an item leaves it once decided", async (
   await askForSmallExpense(team.eli.page, acme, "Inbox Bistro");
   await expect(statusOf(team.eli.page)).toContainText("Waiting for approval");
 
+  // Mia's links, expired (their time is up).
   const mia = team.mia.page;
+  const links = await mailedLinks(mia, "Approval needed: Expense: €42.50 at Inbox Bistro");
+  await asDatabaseOwner((owner) =>
+    owner.query(
+      `UPDATE mail.action_link
+          SET created_at = now() - interval '2 minutes', expires_at = now() - interval '1 minute'
+        WHERE tenant_id = (SELECT id FROM "Tenant" WHERE slug = $1)`,
+      [acme.tenantSlug],
+    ),
+  );
+  await mia.goto(links.approve);
+  await expect(mia.getByRole("heading", { name: "Link expired" })).toBeVisible();
+  await expect(mia.getByText("This link has expired. Open your approvals inbox to decide.")).toBeVisible();
+  await expect(mia.getByRole("button", { name: /Confirm/ })).toHaveCount(0);
+
   await mia.goto(`/t/${acme.tenantSlug}/approvals`);
   const item = inboxItem(mia, "Inbox Bistro");
   await expect(item).toContainText("Eli Employee asks");
