@@ -37,7 +37,10 @@ export const decideInput = z.object({
   comment: z.string().trim().max(2000, "Use at most 2000 characters").optional(),
 });
 export const bulkDecideInput = z.object({
-  taskIds: z.array(z.uuid("Not an approval id")).min(1, "Choose at least one").max(100, "At most 100 at once"),
+  taskIds: z
+    .array(z.uuid("Not an approval id"))
+    .min(1, "Choose at least one")
+    .max(100, "At most 100 at once"),
   decision: z.literal("approve", "Only approvals can be given in bulk"),
 });
 export const reassignInput = z.object({
@@ -128,7 +131,9 @@ async function record(
     );
     if (input.decision === "approve" && status === "open")
       await updateRequest(tx, scope.tenantId, request.id, {
-        waitingFor: `${request.waiting_for ?? ""}`.replace(/\(\d+ of \d+ approved\)$/, "").trim() + ` (${approvals} of ${task.required} approved)`,
+        waitingFor:
+          `${request.waiting_for ?? ""}`.replace(/\(\d+ of \d+ approved\)$/, "").trim() +
+          ` (${approvals} of ${task.required} approved)`,
       });
     await appendAudit(tx, scope.tenantId, {
       actor: await userActor(tx, scope.actor.userId),
@@ -152,7 +157,9 @@ async function announce(deps: RequestDeps, tenantId: string, result: DecideResul
   // The decision is committed; if the engine cannot be told now, the run finds it at its next check.
   await deps
     .send({ name: "requests/approval.recorded", data: { tenantId, requestId: result.requestId, taskId } })
-    .catch((error: unknown) => console.error(`[requests] could not announce the decision on ${taskId}`, error));
+    .catch((error: unknown) =>
+      console.error(`[requests] could not announce the decision on ${taskId}`, error),
+    );
 }
 
 export async function decide(
@@ -168,7 +175,12 @@ export async function decide(
 }
 
 /** Approves several at once; each succeeds or fails on its own, with the reason. */
-export async function bulkDecide(db: PrismaClient, scope: Scope, deps: RequestDeps, raw: z.input<typeof bulkDecideInput>) {
+export async function bulkDecide(
+  db: PrismaClient,
+  scope: Scope,
+  deps: RequestDeps,
+  raw: z.input<typeof bulkDecideInput>,
+) {
   const input = parsed(bulkDecideInput, raw);
   const results: { taskId: string; ok: boolean; message: string | null }[] = [];
   for (const taskId of [...new Set(input.taskIds)]) {
@@ -234,7 +246,8 @@ export const inbox = (ctx: TenantContext) => inboxItems(ctx.db, ctx, ctx.actor.u
 
 /** Every open approval of the tenant, for owners and admins to reassign. */
 export function openTasks(ctx: TenantContext): Promise<InboxItemView[]> {
-  if (!canManageWorkflows(ctx.actor.role)) throw new AppError("FORBIDDEN", "Only owners and admins see every approval");
+  if (!canManageWorkflows(ctx.actor.role))
+    throw new AppError("FORBIDDEN", "Only owners and admins see every approval");
   return inboxItems(ctx.db, ctx, null);
 }
 
@@ -243,9 +256,14 @@ export function openTasks(ctx: TenantContext): Promise<InboxItemView[]> {
  * is swamped, or has a conflict of interest). The new person decides for the old one under a
  * delegation for this task, which the kernel verifies when the plan runs.
  */
-export async function reassign(db: PrismaClient, scope: Scope, raw: z.input<typeof reassignInput>): Promise<void> {
+export async function reassign(
+  db: PrismaClient,
+  scope: Scope,
+  raw: z.input<typeof reassignInput>,
+): Promise<void> {
   const input = parsed(reassignInput, raw);
-  if (!canManageWorkflows(scope.actor.role)) throw new AppError("FORBIDDEN", "Only owners and admins reassign approvals");
+  if (!canManageWorkflows(scope.actor.role))
+    throw new AppError("FORBIDDEN", "Only owners and admins reassign approvals");
   const moved = await withTenant(db, { tenantId: scope.tenantId, userId: scope.actor.userId }, async (tx) => {
     const task = await findTask(tx, scope.tenantId, checkedId(input.taskId, "Approval"), true);
     if (!task) throw notFound("Approval not found");
@@ -268,7 +286,11 @@ export async function reassign(db: PrismaClient, scope: Scope, raw: z.input<type
         ...(input.note ? { note: input.note } : {}),
       },
     );
-    const added: Assignee = { userId: input.toUserId, delegationId: delegation.id, forUserId: input.fromUserId };
+    const added: Assignee = {
+      userId: input.toUserId,
+      delegationId: delegation.id,
+      forUserId: input.fromUserId,
+    };
     const assignees = [...task.assignees.filter((a) => a !== from), added];
     await updateTask(tx, scope.tenantId, task.id, { assignees });
     const names = await namesOf(tx, [scope.actor.userId, input.fromUserId, input.toUserId]);
@@ -292,7 +314,13 @@ export async function reassign(db: PrismaClient, scope: Scope, raw: z.input<type
 
 export type LinkPreview =
   | { state: "unknown" | "expired" | "used"; message: string }
-  | { state: "valid"; decision: "approve" | "deny"; item: InboxItemView; tenantSlug: string; commentOnDeny: boolean };
+  | {
+      state: "valid";
+      decision: "approve" | "deny";
+      item: InboxItemView;
+      tenantSlug: string;
+      commentOnDeny: boolean;
+    };
 
 const linkDecision = z.object({ decision: z.enum(["approve", "deny"]) });
 
@@ -310,12 +338,15 @@ export async function previewLink(db: PrismaClient, token: string, userId: strin
   const reading = await readActionLink(db, token);
   if (reading.state !== "valid") return { state: reading.state, message: LINK_STATES[reading.state] };
   const { link } = reading;
-  if (link.purpose !== DECIDE_PURPOSE || link.userId !== userId) return { state: "unknown", message: LINK_STATES.unknown };
+  if (link.purpose !== DECIDE_PURPOSE || link.userId !== userId)
+    return { state: "unknown", message: LINK_STATES.unknown };
   const { decision } = linkDecision.parse(link.payload);
   return withTenant(db, { tenantId: link.tenantId, userId }, async (tx) => {
     const actor = await memberActor(tx, link.tenantId, userId).catch(() => null);
     if (!actor) return { state: "unknown", message: LINK_STATES.unknown };
-    const [item] = (await inboxItems(tx, { tenantId: link.tenantId, actor }, userId)).filter((i) => i.taskId === link.subjectId);
+    const [item] = (await inboxItems(tx, { tenantId: link.tenantId, actor }, userId)).filter(
+      (i) => i.taskId === link.subjectId,
+    );
     const tenant = await tx.tenant.findUnique({ where: { id: link.tenantId }, select: { slug: true } });
     if (!item || !tenant) return { state: "used", message: "This approval was already decided." };
     return { state: "valid", decision, item, tenantSlug: tenant.slug, commentOnDeny: item.commentOnDeny };
@@ -333,9 +364,16 @@ export async function decideByLink(
   const link = await consumeActionLink(db, token, userId);
   if (link.purpose !== DECIDE_PURPOSE) throw new AppError("BAD_REQUEST", LINK_STATES.unknown);
   const { decision } = linkDecision.parse(link.payload);
-  const actor = await withTenant(db, { tenantId: link.tenantId, userId }, (tx) => memberActor(tx, link.tenantId, userId));
+  const actor = await withTenant(db, { tenantId: link.tenantId, userId }, (tx) =>
+    memberActor(tx, link.tenantId, userId),
+  );
   const scope = { tenantId: link.tenantId, actor };
-  const result = await record(db, scope, parsed(decideInput, { taskId: link.subjectId, decision, comment }), "email");
+  const result = await record(
+    db,
+    scope,
+    parsed(decideInput, { taskId: link.subjectId, decision, comment }),
+    "email",
+  );
   await announce(deps, link.tenantId, result, link.subjectId);
   return result;
 }

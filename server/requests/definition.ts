@@ -25,16 +25,66 @@ export type PrepareContext = { tx: Tx; tenantId: string; requester: Requester };
  * without one leaves the step out of the run (and the plan says so), e.g. finance posting an expense
  * the manager alone approved.
  */
+/** A syscall as a plan holds it: plain JSON (the workflow engine keeps the plan between steps). */
+export type PlannedSyscall = Omit<Syscall, "schedule" | "signal">;
+
 export type PlanStep = {
   key: string;
   as: "requester" | { approver: ApproverKind; optional?: boolean };
-  /** The syscall, built from the outputs of the steps before it (by key) when it needs them. */
-  build: (prior: Readonly<Record<string, unknown>>) => Syscall;
-  /** Set for a step whose input needs earlier outputs: the plan shows this line instead of a dry run. */
+  /**
+   * The syscall, as plain data: the plan that is approved is the plan that runs, never rebuilt from a
+   * world the earlier steps changed. Where a step needs an earlier step's output, a string value of its
+   * input or its resource's id is `outputOf(step, path)`, filled in just before the step runs.
+   */
+  syscall: PlannedSyscall;
+  /** For a step that uses earlier outputs: the plan's line for it, which cannot be dry-run in advance. */
   describeBefore?: string;
-  /** The action the step takes, for the plan before it can be built. */
-  action?: Syscall["action"];
 };
+
+const OUTPUT_REF = /^\{\{([^.{}]+)\.([^{}]+)\}\}$/;
+
+/** Stands for what step `step` returned at `path` ("request.id"), inside a later step's syscall. */
+export const outputOf = (step: string, path: string) => `{{${step}.${path}}}`;
+
+/** Whether a syscall uses earlier steps' outputs (and so cannot be previewed before they ran). */
+export const usesOutputs = (syscall: PlannedSyscall): boolean =>
+  JSON.stringify([syscall.input, syscall.resource.id]).includes("{{");
+
+function lookup(value: unknown, path: string): unknown {
+  let current = value;
+  for (const key of path.split(".")) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = Reflect.get(current, key);
+  }
+  return current;
+}
+
+function fill(value: unknown, outputs: Readonly<Record<string, unknown>>): unknown {
+  if (typeof value === "string") {
+    const ref = OUTPUT_REF.exec(value);
+    if (!ref) return value;
+    const found = lookup(outputs[ref[1] ?? ""], ref[2] ?? "");
+    if (typeof found !== "string" && typeof found !== "number")
+      throw new Error(`Step ${ref[1]} returned no ${ref[2]}`);
+    return found;
+  }
+  if (Array.isArray(value)) return value.map((v) => fill(v, outputs));
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, outputs)]));
+  return value;
+}
+
+/** The syscall with earlier steps' outputs filled in. */
+export function withOutputs(
+  syscall: PlannedSyscall,
+  outputs: Readonly<Record<string, unknown>>,
+): PlannedSyscall {
+  return {
+    ...syscall,
+    input: fill(syscall.input, outputs),
+    resource: { ...syscall.resource, id: String(fill(syscall.resource.id, outputs)) },
+  };
+}
 
 export type Prepared = {
   /** The request's title in lists: "Figma (Editor) for Bob". */

@@ -21,7 +21,15 @@ export async function insertDelegation(
   const [inserted] = await sqlOf(tx).query<{ id: string }>(
     `INSERT INTO kernel.approval_delegation (tenant_id, from_user_id, to_user_id, starts_at, reason, task_id, note)
      VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5, $6::uuid, $7) RETURNING id::text`,
-    [row.tenantId, row.fromUserId, row.toUserId, row.startsAt.toISOString(), row.reason, row.taskId, row.note.slice(0, 500)],
+    [
+      row.tenantId,
+      row.fromUserId,
+      row.toUserId,
+      row.startsAt.toISOString(),
+      row.reason,
+      row.taskId,
+      row.note.slice(0, 500),
+    ],
   );
   if (!inserted) throw new Error("The delegation was not recorded");
   return inserted.id;

@@ -98,7 +98,10 @@ export const roomBookingForm = z
       .meta(meta({ title: "Title" })),
     start: localDateTime.meta(meta({ title: "Starts", widget: "datetime" })),
     end: localDateTime.meta(meta({ title: "Ends", widget: "datetime" })),
-    private: z.boolean().default(false).meta(meta({ title: "Hide the title from others", widget: "checkbox" })),
+    private: z
+      .boolean()
+      .default(false)
+      .meta(meta({ title: "Hide the title from others", widget: "checkbox" })),
   })
   .refine((f) => f.end > f.start, { message: "End after the start", path: ["end"] });
 

@@ -65,7 +65,9 @@ export async function notifyAssignees(
         });
       const approve = url(await link("approve"));
       const deny = url(await link("deny"));
-      const forWhom = assignee.forUserId ? ` for ${people.get(assignee.forUserId)?.name ?? "a colleague"}` : "";
+      const forWhom = assignee.forUserId
+        ? ` for ${people.get(assignee.forUserId)?.name ?? "a colleague"}`
+        : "";
       const text = [
         `${requester} asks: ${request.title} (${definitionOf(request.type).title}).`,
         ...(reason ? [`Why: ${reason}`] : []),
@@ -112,7 +114,13 @@ export async function notifyRequester(
     await sendMail(tx, {
       to: requester.email,
       subject: `Your request ${END_WORDS[status]}: ${request.title}`,
-      text: [`Your request "${request.title}" ${END_WORDS[status]}.`, "", outcome, "", url(`/t/${slug}/requests/${request.id}`)].join("\n"),
+      text: [
+        `Your request "${request.title}" ${END_WORDS[status]}.`,
+        "",
+        outcome,
+        "",
+        url(`/t/${slug}/requests/${request.id}`),
+      ].join("\n"),
       tenantId,
       kind: `request.${status}`,
     });

@@ -24,7 +24,13 @@ import {
   updateRequest,
   type RequestRow,
 } from "./store";
-import { isFinal, requestTypeSchema, type RequestDetailView, type RequestSummaryView, type RequestType } from "./types";
+import {
+  isFinal,
+  requestTypeSchema,
+  type RequestDetailView,
+  type RequestSummaryView,
+  type RequestType,
+} from "./types";
 import { namesOf, planOf, summaryOf, taskPeople, taskViewOf } from "./views";
 
 /** How domain code reaches the workflow engine: routes pass `(event) => inngest.send(event)`. */
@@ -34,7 +40,9 @@ export type RequestDeps = {
 
 export const submitInput = z.object({ type: requestTypeSchema, input: z.unknown() });
 export const requestIdInput = z.object({ requestId: z.uuid("Not a request id") });
-export const myRequestsInput = z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 });
+export const myRequestsInput = z
+  .object({ limit: z.number().int().min(1).max(200).default(50) })
+  .default({ limit: 50 });
 export const cancelInput = z.object({
   requestId: z.uuid("Not a request id"),
   reason: z.string().trim().max(1000, "Use at most 1000 characters").optional(),
@@ -90,20 +98,39 @@ export async function submitRequest(
     return created;
   });
   try {
-    await deps.send({ name: "requests/request.submitted", data: { tenantId: ctx.tenantId, requestId: row.id, type } });
+    await deps.send({
+      name: "requests/request.submitted",
+      data: { tenantId: ctx.tenantId, requestId: row.id, type },
+    });
   } catch (cause) {
     await withTenant(db, { tenantId: ctx.tenantId }, async (tx) => {
-      await updateRequest(tx, ctx.tenantId, row.id, { status: "failed", outcome: "The workflow engine could not be reached; nothing was done. Try again." });
-      await appendTimeline(tx, ctx.tenantId, row.id, "request.failed", "The workflow engine could not be reached");
+      await updateRequest(tx, ctx.tenantId, row.id, {
+        status: "failed",
+        outcome: "The workflow engine could not be reached; nothing was done. Try again.",
+      });
+      await appendTimeline(
+        tx,
+        ctx.tenantId,
+        row.id,
+        "request.failed",
+        "The workflow engine could not be reached",
+      );
     });
-    throw new AppError("UNAVAILABLE", "The workflow engine cannot be reached right now; your request was not started. Try again in a moment.", { cause });
+    throw new AppError(
+      "UNAVAILABLE",
+      "The workflow engine cannot be reached right now; your request was not started. Try again in a moment.",
+      { cause },
+    );
   }
   return withTenant(db, { tenantId: ctx.tenantId }, async (tx) =>
     summaryOf(await getRequest(tx, ctx.tenantId, row.id), await namesOf(tx, [row.requester_id])),
   );
 }
 
-export async function myRequests(ctx: TenantContext, raw: z.input<typeof myRequestsInput>): Promise<RequestSummaryView[]> {
+export async function myRequests(
+  ctx: TenantContext,
+  raw: z.input<typeof myRequestsInput>,
+): Promise<RequestSummaryView[]> {
   const { limit } = parsed(myRequestsInput, raw);
   const rows = await listRequests(ctx.db, ctx.tenantId, { requesterId: ctx.actor.userId, limit });
   const names = await namesOf(ctx.db, [ctx.actor.userId]);
@@ -118,7 +145,11 @@ async function visible(ctx: TenantContext, id: string): Promise<RequestRow> {
   const request = await getRequest(ctx.db, ctx.tenantId, checkedId(id, "Request"));
   if (request.requester_id === ctx.actor.userId || canManageWorkflows(ctx.actor.role)) return request;
   const tasks = await tasksOf(ctx.db, ctx.tenantId, request.id);
-  const decisions = await decisionsOf(ctx.db, ctx.tenantId, tasks.map((t) => t.id));
+  const decisions = await decisionsOf(
+    ctx.db,
+    ctx.tenantId,
+    tasks.map((t) => t.id),
+  );
   if (taskPeople(tasks, decisions).includes(ctx.actor.userId)) return request;
   throw notFound("Request not found");
 }
@@ -126,7 +157,11 @@ async function visible(ctx: TenantContext, id: string): Promise<RequestRow> {
 export async function requestDetail(ctx: TenantContext, requestId: string): Promise<RequestDetailView> {
   const request = await visible(ctx, requestId);
   const tasks = await tasksOf(ctx.db, ctx.tenantId, request.id);
-  const decisions = await decisionsOf(ctx.db, ctx.tenantId, tasks.map((t) => t.id));
+  const decisions = await decisionsOf(
+    ctx.db,
+    ctx.tenantId,
+    tasks.map((t) => t.id),
+  );
   const names = await namesOf(ctx.db, [request.requester_id, ...taskPeople(tasks, decisions)]);
   const timeline = await timelineOf(ctx.db, ctx.tenantId, request.id);
   return {
@@ -136,7 +171,13 @@ export async function requestDetail(ctx: TenantContext, requestId: string): Prom
     results: request.results,
     runId: request.run_id,
     tasks: tasks.map((t) => taskViewOf(t, decisions, names)),
-    timeline: timeline.map((e) => ({ id: e.id, at: e.at, kind: e.kind, message: e.message, detail: e.detail })),
+    timeline: timeline.map((e) => ({
+      id: e.id,
+      at: e.at,
+      kind: e.kind,
+      message: e.message,
+      detail: e.detail,
+    })),
     canCancel: cancellable(ctx, request),
   };
 }
@@ -164,7 +205,10 @@ export async function cancelRequest(
       throw new AppError("FORBIDDEN", "Only the person who asked, or an admin, can cancel a request");
     if (isFinal(request.status)) throw new AppError("CONFLICT", `This request is already ${request.status}`);
     if (request.status === "running")
-      throw new AppError("CONFLICT", "This request is already being carried out and can no longer be cancelled");
+      throw new AppError(
+        "CONFLICT",
+        "This request is already being carried out and can no longer be cancelled",
+      );
     const actor = await userActor(tx, ctx.actor.userId);
     const outcome = `Cancelled by ${actor.label}${input.reason ? `: ${input.reason}` : ""}`;
     await updateRequest(tx, ctx.tenantId, request.id, { status: "cancelled", outcome, waitingFor: null });
@@ -180,8 +224,12 @@ export async function cancelRequest(
     return getRequest(tx, ctx.tenantId, request.id);
   });
   // The request is cancelled in the database whatever happens next; the event only stops the run early.
-  await deps.send({ name: "requests/request.cancelled", data: { tenantId: ctx.tenantId, requestId: row.id } }).catch(
-    (error: unknown) => console.error(`[requests] could not tell the engine that ${row.id} was cancelled`, error),
+  await deps
+    .send({ name: "requests/request.cancelled", data: { tenantId: ctx.tenantId, requestId: row.id } })
+    .catch((error: unknown) =>
+      console.error(`[requests] could not tell the engine that ${row.id} was cancelled`, error),
+    );
+  return withTenant(db, { tenantId: ctx.tenantId }, async (tx) =>
+    summaryOf(row, await namesOf(tx, [row.requester_id])),
   );
-  return withTenant(db, { tenantId: ctx.tenantId }, async (tx) => summaryOf(row, await namesOf(tx, [row.requester_id])));
 }

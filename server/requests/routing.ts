@@ -63,7 +63,9 @@ export async function setRoutingRule(ctx: TenantContext, input: z.output<typeof 
     outcome: "recorded",
     detail: {
       type: input.type,
-      levels: rule.levels.map((l) => `${l.name} (${l.approver}${l.required > 1 ? `, ${l.required} of them` : ""})`),
+      levels: rule.levels.map(
+        (l) => `${l.name} (${l.approver}${l.required > 1 ? `, ${l.required} of them` : ""})`,
+      ),
       reset: input.rule === null,
     },
   });

@@ -15,16 +15,9 @@ import { appendAudit } from "@/server/kernel/audit/log";
 import type { JsonValue } from "@/server/kernel/audit/canonical-json";
 import type { Kernel, KernelContext, Syscall, SyscallPreview, SyscallResult } from "@/server/kernel/kernel";
 import { definitionOf } from "./catalog";
-import type { PlanStep, Prepared, Requester } from "./definition";
+import { withOutputs, type PlanStep, type Prepared, type Requester } from "./definition";
 import { notifyAssignees, notifyRequester } from "./notify";
-import {
-  approverWords,
-  assigneesFor,
-  chainOf,
-  directApprovers,
-  membersWithRole,
-  ruleFor,
-} from "./routing";
+import { approverWords, assigneesFor, chainOf, directApprovers, membersWithRole, ruleFor } from "./routing";
 import {
   appendTimeline,
   closeOpenTasks,
@@ -48,8 +41,7 @@ const nowOf = (deps: RunDeps) => deps.now?.() ?? new Date();
 
 /** What the workflow needs to know after planning: the chain to walk, or that the request ended. */
 export type Planned =
-  | { outcome: "approve"; levels: Level[]; steps: string[] }
-  | { outcome: "stopped"; status: string };
+  { outcome: "approve"; levels: Level[]; steps: PlanStep[] } | { outcome: "stopped"; status: string };
 
 type Loaded = { request: RequestRow; requester: Requester; prepared: Prepared };
 
@@ -58,12 +50,16 @@ async function load(deps: RunDeps, tenantId: string, requestId: string): Promise
   return withTenant(deps.db(), { tenantId }, async (tx) => {
     const request = await getRequest(tx, tenantId, requestId);
     const member = (await loadMembers(tx, tenantId, [request.requester_id])).get(request.requester_id);
-    if (!member) throw new AppError("BAD_REQUEST", "The person who asked is no longer a member of this tenant");
+    if (!member)
+      throw new AppError("BAD_REQUEST", "The person who asked is no longer a member of this tenant");
     const requester = { id: member.id, name: member.name, email: member.email };
     const definition = definitionOf(request.type);
     const input = definition.form.safeParse(request.input);
     if (!input.success)
-      throw new AppError("BAD_REQUEST", `The form no longer validates: ${input.error.issues[0]?.message ?? "bad input"}`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `The form no longer validates: ${input.error.issues[0]?.message ?? "bad input"}`,
+      );
     const prepared = await definition.prepare({ tx, tenantId, requester }, input.data);
     return { request, requester, prepared };
   });
@@ -90,7 +86,7 @@ function planItem(step: PlanStep, preview: SyscallPreview): PlanItemView {
 }
 
 function unbuiltItem(step: PlanStep, description: string, decision: string): PlanItemView {
-  const action = step.action ?? "hr.employee.read";
+  const { action } = step.syscall;
   return {
     key: step.key,
     action,
@@ -113,7 +109,12 @@ const reasonText = (preview: SyscallPreview) =>
  * the approval chain, and previews the steps approvers take as the first of them would. A denied step
  * rejects the request here, before anyone is asked to approve.
  */
-export async function planRequest(deps: RunDeps, tenantId: string, requestId: string, runId: string): Promise<Planned> {
+export async function planRequest(
+  deps: RunDeps,
+  tenantId: string,
+  requestId: string,
+  runId: string,
+): Promise<Planned> {
   const db = deps.db();
   const current = await withTenant(db, { tenantId }, (tx) => getRequest(tx, tenantId, requestId));
   if (current.status !== "submitted" && current.status !== "planning")
@@ -121,7 +122,13 @@ export async function planRequest(deps: RunDeps, tenantId: string, requestId: st
   if (current.status === "submitted")
     await withTenant(db, { tenantId }, async (tx) => {
       await updateRequest(tx, tenantId, requestId, { status: "planning", runId });
-      await appendTimeline(tx, tenantId, requestId, "workflow.started", "Workflow started: checking the request and planning");
+      await appendTimeline(
+        tx,
+        tenantId,
+        requestId,
+        "workflow.started",
+        "Workflow started: checking the request and planning",
+      );
     });
   let loaded: Loaded;
   try {
@@ -134,24 +141,39 @@ export async function planRequest(deps: RunDeps, tenantId: string, requestId: st
   const items: PlanItemView[] = [];
   const floor: ApproverKind[] = [];
   for (const step of prepared.steps.filter((s) => s.as === "requester")) {
-    const preview = await previewStep(deps, userCtx(tenantId, requester.id), step.build({}));
+    if (step.describeBefore !== undefined) {
+      items.push(unbuiltItem(step, step.describeBefore, "after_approval"));
+      continue;
+    }
+    const preview = await previewStep(deps, userCtx(tenantId, requester.id), step.syscall);
     if (typeof preview === "string") return stop(deps, tenantId, requestId, "failed", preview);
     items.push(planItem(step, preview));
     await recordDecision(deps, tenantId, requestId, requester.name, preview);
     if (preview.decision.decision === "deny")
-      return stop(deps, tenantId, requestId, "rejected", `Not allowed: ${preview.description}${reasonText(preview)}`);
+      return stop(
+        deps,
+        tenantId,
+        requestId,
+        "rejected",
+        `Not allowed: ${preview.description}${reasonText(preview)}`,
+      );
     if (preview.decision.decision === "require-approval") floor.push(...(preview.decision.approvers ?? []));
   }
   const levels = await withTenant(db, { tenantId }, async (tx) =>
     chainOf(
       await ruleFor(tx, tenantId, loaded.request.type),
       prepared.requiredLevels ?? [],
-      [...floor, ...prepared.steps.flatMap((s) => (s.as !== "requester" && !s.as.optional ? [s.as.approver] : []))],
+      [
+        ...floor,
+        ...prepared.steps.flatMap((s) => (s.as !== "requester" && !s.as.optional ? [s.as.approver] : [])),
+      ],
       prepared.amountCents,
     ),
   );
   for (const level of levels) {
-    const people = await withTenant(db, { tenantId }, (tx) => directApprovers(tx, tenantId, level.approver, requester));
+    const people = await withTenant(db, { tenantId }, (tx) =>
+      directApprovers(tx, tenantId, level.approver, requester),
+    );
     if (people.length === 0)
       return stop(
         deps,
@@ -177,20 +199,36 @@ export async function planRequest(deps: RunDeps, tenantId: string, requestId: st
     const index = prepared.steps.indexOf(step);
     const level = levels.find((l) => l.approver === approver);
     const item = !level
-      ? unbuiltItem(step, `${step.describeBefore ?? step.key}: left to ${approverWords(approver).replace(/^(a|an) /, "")}s, outside this request`, "skipped")
+      ? unbuiltItem(
+          step,
+          `${step.describeBefore ?? step.key}: left to ${approverWords(approver).replace(/^(a|an) /, "")}s, outside this request`,
+          "skipped",
+        )
       : step.describeBefore !== undefined
-        ? unbuiltItem(step, `${step.describeBefore}, as the ${level.name.toLowerCase()} approver`, "after_approval")
+        ? unbuiltItem(
+            step,
+            `${step.describeBefore}, as the ${level.name.toLowerCase()} approver`,
+            "after_approval",
+          )
         : null;
     if (item) {
       items.splice(index, 0, item);
       continue;
     }
-    const [first] = await withTenant(db, { tenantId }, (tx) => directApprovers(tx, tenantId, approver, requester));
-    const preview = await previewStep(deps, userCtx(tenantId, first ?? requester.id), step.build({}));
+    const [first] = await withTenant(db, { tenantId }, (tx) =>
+      directApprovers(tx, tenantId, approver, requester),
+    );
+    const preview = await previewStep(deps, userCtx(tenantId, first ?? requester.id), step.syscall);
     if (typeof preview === "string") return stop(deps, tenantId, requestId, "failed", preview);
     items.splice(index, 0, planItem(step, preview));
     if (preview.decision.decision === "deny")
-      return stop(deps, tenantId, requestId, "rejected", `${level?.name ?? "The approver"} could not ${preview.description}${reasonText(preview)}`);
+      return stop(
+        deps,
+        tenantId,
+        requestId,
+        "rejected",
+        `${level?.name ?? "The approver"} could not ${preview.description}${reasonText(preview)}`,
+      );
   }
   await withTenant(db, { tenantId }, async (tx) => {
     await updateRequest(tx, tenantId, requestId, { plan: items, title: prepared.title });
@@ -205,30 +243,48 @@ export async function planRequest(deps: RunDeps, tenantId: string, requestId: st
       { actions: items.map((i) => `${i.description} (${i.effect}${i.reversible ? ", reversible" : ""})`) },
     );
   });
-  return { outcome: "approve", levels, steps: prepared.steps.map((s) => s.key) };
+  return { outcome: "approve", levels, steps: prepared.steps };
 }
 
-async function previewStep(deps: RunDeps, ctx: KernelContext, syscall: Syscall): Promise<SyscallPreview | string> {
+async function previewStep(
+  deps: RunDeps,
+  ctx: KernelContext,
+  syscall: Syscall,
+): Promise<SyscallPreview | string> {
   try {
     return await deps.kernel.preview(ctx, syscall);
   } catch (error) {
-    if (error instanceof AppError) return `Could not plan ${syscall.resourceLabel ?? syscall.action}: ${error.message}`;
+    if (error instanceof AppError)
+      return `Could not plan ${syscall.resourceLabel ?? syscall.action}: ${error.message}`;
     throw error;
   }
 }
 
-async function recordDecision(deps: RunDeps, tenantId: string, requestId: string, who: string, preview: SyscallPreview) {
+async function recordDecision(
+  deps: RunDeps,
+  tenantId: string,
+  requestId: string,
+  who: string,
+  preview: SyscallPreview,
+) {
   const words = {
     allow: "allowed",
     deny: "denied",
     "require-approval": `needs approval from ${(preview.decision.approvers ?? []).map(approverWords).join(" and ")}`,
   }[preview.decision.decision];
   await withTenant(deps.db(), { tenantId }, (tx) =>
-    appendTimeline(tx, tenantId, requestId, "kernel.decision", `Kernel: ${preview.description} for ${who}: ${words}${reasonText(preview)}`, {
-      syscallId: preview.syscallId,
-      decision: preview.decision.decision,
-      reasons: preview.decision.reasons,
-    }),
+    appendTimeline(
+      tx,
+      tenantId,
+      requestId,
+      "kernel.decision",
+      `Kernel: ${preview.description} for ${who}: ${words}${reasonText(preview)}`,
+      {
+        syscallId: preview.syscallId,
+        decision: preview.decision.decision,
+        reasons: preview.decision.reasons,
+      },
+    ),
   );
 }
 
@@ -269,7 +325,14 @@ export async function finish(
       onBehalfOf: { id: row.requester_id, label: requester?.name ?? "a former member" },
       action: `request.${status}`,
       resource: { type: "request", id: row.id, label: row.title },
-      outcome: status === "done" ? "succeeded" : status === "rejected" ? "rejected" : status === "failed" ? "failed" : "recorded",
+      outcome:
+        status === "done"
+          ? "succeeded"
+          : status === "rejected"
+            ? "rejected"
+            : status === "failed"
+              ? "failed"
+              : "recorded",
       detail: { type: row.type, title: row.title, outcome },
     });
     return row;
@@ -283,7 +346,11 @@ export type OpenedLevel =
   | { outcome: "open"; taskId: string; remindAt: string | null; decideAt: string | null }
   | { outcome: "stopped" };
 
-function waitingWords(level: Level, assignees: readonly Assignee[], people: Map<string, { name: string }>): string {
+function waitingWords(
+  level: Level,
+  assignees: readonly Assignee[],
+  people: Map<string, { name: string }>,
+): string {
   const who = assignees
     .map((a) => {
       const name = people.get(a.userId)?.name ?? "someone";
@@ -322,7 +389,9 @@ export async function openLevel(
       remindAt: level.sla ? new Date(now.getTime() + durationMs(level.sla.remindAfter)) : null,
       escalateAt: level.sla ? new Date(now.getTime() + durationMs(level.sla.decideAfter)) : null,
     });
-    const people = await loadMembers(tx, tenantId, [...row.assignees.flatMap((a) => [a.userId, a.forUserId ?? a.userId])]);
+    const people = await loadMembers(tx, tenantId, [
+      ...row.assignees.flatMap((a) => [a.userId, a.forUserId ?? a.userId]),
+    ]);
     const waitingFor = waitingWords(level, row.assignees, people);
     if (created) {
       await updateRequest(tx, tenantId, requestId, { status: "waiting", waitingFor });
@@ -336,7 +405,8 @@ export async function openLevel(
     return { row, request, created };
   });
   if (!opened) return { outcome: "stopped" };
-  if (opened.created) await notifyAssignees(deps.db(), tenantId, opened.request, opened.row, opened.row.assignees, "requested");
+  if (opened.created)
+    await notifyAssignees(deps.db(), tenantId, opened.request, opened.row, opened.row.assignees, "requested");
   return {
     outcome: "open",
     taskId: opened.row.id,
@@ -351,7 +421,11 @@ export async function taskState(deps: RunDeps, tenantId: string, taskId: string)
   return withTenant(deps.db(), { tenantId }, async (tx) => {
     const task = await findTask(tx, tenantId, taskId);
     if (!task) throw new AppError("NOT_FOUND", "Approval task not found");
-    return { status: task.status, escalated: task.escalated_at !== null, decideAt: task.escalate_at?.toISOString() ?? null };
+    return {
+      status: task.status,
+      escalated: task.escalated_at !== null,
+      decideAt: task.escalate_at?.toISOString() ?? null,
+    };
   });
 }
 
@@ -363,7 +437,11 @@ export async function remind(deps: RunDeps, tenantId: string, taskId: string): P
     const decided = new Set((await decisionsOf(tx, tenantId, [task.id])).map((d) => d.user_id));
     const pending = task.assignees.filter((a) => !decided.has(a.userId));
     await updateTask(tx, tenantId, task.id, { remindedAt: nowOf(deps) });
-    const people = await loadMembers(tx, tenantId, pending.map((a) => a.userId));
+    const people = await loadMembers(
+      tx,
+      tenantId,
+      pending.map((a) => a.userId),
+    );
     await appendTimeline(
       tx,
       tenantId,
@@ -434,14 +512,35 @@ export async function timeOut(
         const assignees = [...task.assignees, ...added];
         const escalateAt = sla ? new Date(now.getTime() + durationMs(sla.decideAfter)) : null;
         await updateTask(tx, tenantId, task.id, { assignees, escalatedAt: now, escalateAt });
-        const people = await loadMembers(tx, tenantId, added.flatMap((a) => [a.userId, a.forUserId ?? a.userId]));
+        const people = await loadMembers(
+          tx,
+          tenantId,
+          added.flatMap((a) => [a.userId, a.forUserId ?? a.userId]),
+        );
         const message = `No decision${after}: escalated to ${added
-          .map((a) => `${people.get(a.userId)?.name ?? "someone"} (for ${people.get(a.forUserId ?? "")?.name ?? "someone"})`)
+          .map(
+            (a) =>
+              `${people.get(a.userId)?.name ?? "someone"} (for ${people.get(a.forUserId ?? "")?.name ?? "someone"})`,
+          )
           .join(", ")}`;
         await appendTimeline(tx, tenantId, request.id, "approval.escalated", message, { taskId: task.id });
-        await updateRequest(tx, tenantId, request.id, { waitingFor: waitingWords(level, assignees, await loadMembers(tx, tenantId, assignees.flatMap((a) => [a.userId, a.forUserId ?? a.userId]))) });
+        await updateRequest(tx, tenantId, request.id, {
+          waitingFor: waitingWords(
+            level,
+            assignees,
+            await loadMembers(
+              tx,
+              tenantId,
+              assignees.flatMap((a) => [a.userId, a.forUserId ?? a.userId]),
+            ),
+          ),
+        });
         await appendAudit(tx, tenantId, {
-          actor: { type: "workflow", id: request.run_id, label: `Request: ${definitionOf(request.type).title}` },
+          actor: {
+            type: "workflow",
+            id: request.run_id,
+            label: `Request: ${definitionOf(request.type).title}`,
+          },
           action: "approval.escalated",
           resource: { type: "request", id: request.id, label: request.title },
           outcome: "recorded",
@@ -466,7 +565,14 @@ export async function timeOut(
           : `No decision${after}: ${task.name} expired`,
       { taskId: task.id },
     );
-    return { outcome: final === "approve" ? ("approved" as const) : final === "cancel" ? ("cancelled" as const) : ("rejected" as const) };
+    return {
+      outcome:
+        final === "approve"
+          ? ("approved" as const)
+          : final === "cancel"
+            ? ("cancelled" as const)
+            : ("rejected" as const),
+    };
   });
   if (result.outcome === "escalated") {
     await notifyAssignees(deps.db(), tenantId, result.request, result.task, result.added, "escalated");
@@ -496,7 +602,11 @@ export type Authority = { approvals: ApprovalRef[]; byApprover: Partial<Record<A
 export async function authorityOf(deps: RunDeps, tenantId: string, requestId: string): Promise<Authority> {
   return withTenant(deps.db(), { tenantId }, async (tx) => {
     const tasks = (await tasksOf(tx, tenantId, requestId)).filter((t) => t.status === "approved");
-    const decisions = await decisionsOf(tx, tenantId, tasks.map((t) => t.id));
+    const decisions = await decisionsOf(
+      tx,
+      tenantId,
+      tasks.map((t) => t.id),
+    );
     const approvals: ApprovalRef[] = [];
     const byApprover: Partial<Record<ApproverKind, string>> = {};
     for (const task of tasks)
@@ -514,9 +624,7 @@ export async function authorityOf(deps: RunDeps, tenantId: string, requestId: st
 }
 
 export type StepOutcome =
-  | { status: "succeeded"; output: JsonValue }
-  | { status: "skipped" }
-  | { status: "stopped" };
+  { status: "succeeded"; output: JsonValue } | { status: "skipped" } | { status: "stopped" };
 
 /**
  * Carries out plan step `index` through the kernel. A connector failure throws, so the engine retries
@@ -527,32 +635,35 @@ export async function executeStep(
   deps: RunDeps,
   tenantId: string,
   requestId: string,
-  index: number,
+  step: PlanStep,
   prior: Record<string, JsonValue>,
   authority: Authority,
   attempt: number,
 ): Promise<StepOutcome> {
-  const started = await withTenant(deps.db(), { tenantId }, async (tx) => {
+  const requesterId = await withTenant(deps.db(), { tenantId }, async (tx) => {
     const request = await getRequest(tx, tenantId, requestId, true);
-    if (isFinal(request.status)) return false;
+    if (isFinal(request.status)) return null;
     if (request.status !== "running") {
       await updateRequest(tx, tenantId, requestId, { status: "running", waitingFor: null });
       await appendTimeline(tx, tenantId, requestId, "request.approved", "Approved: carrying out the plan");
     }
-    return true;
+    return request.requester_id;
   });
-  if (!started) return { status: "stopped" };
-  const { requester, prepared } = await load(deps, tenantId, requestId);
-  const step = prepared.steps[index];
-  if (!step) throw new AppError("INTERNAL", `The plan has no step ${index}`);
-  const principal = step.as === "requester" ? requester.id : authority.byApprover[step.as.approver];
+  if (requesterId === null) return { status: "stopped" };
+  const principal = step.as === "requester" ? requesterId : authority.byApprover[step.as.approver];
   if (principal === undefined) {
     await withTenant(deps.db(), { tenantId }, (tx) =>
-      appendTimeline(tx, tenantId, requestId, "step.skipped", `Skipped: ${step.describeBefore ?? step.key} (no such approver in this chain)`),
+      appendTimeline(
+        tx,
+        tenantId,
+        requestId,
+        "step.skipped",
+        `Skipped: ${step.describeBefore ?? step.key} (no such approver in this chain)`,
+      ),
     );
     return { status: "skipped" };
   }
-  const syscall = step.build(prior);
+  const syscall = withOutputs(step.syscall, prior);
   const result: SyscallResult = await deps.kernel.call(userCtx(tenantId, principal), {
     ...syscall,
     approvals: step.as === "requester" ? authority.approvals : [],
@@ -560,7 +671,9 @@ export async function executeStep(
   });
   const label = syscall.resourceLabel ?? syscall.action;
   const record = (kind: string, message: string, detail: Record<string, JsonValue>) =>
-    withTenant(deps.db(), { tenantId }, (tx) => appendTimeline(tx, tenantId, requestId, kind, message, detail));
+    withTenant(deps.db(), { tenantId }, (tx) =>
+      appendTimeline(tx, tenantId, requestId, kind, message, detail),
+    );
   switch (result.status) {
     case "succeeded":
       await record("step.succeeded", `Done: ${ACTION_INFO[syscall.action].label} — ${label}`, {
@@ -591,7 +704,13 @@ export async function executeStep(
       );
       return { status: "stopped" };
     case "denied":
-      await finish(deps, tenantId, requestId, "failed", `The kernel denied ${label}: ${result.explanation ?? result.reasons.join(", ")}`);
+      await finish(
+        deps,
+        tenantId,
+        requestId,
+        "failed",
+        `The kernel denied ${label}: ${result.explanation ?? result.reasons.join(", ")}`,
+      );
       return { status: "stopped" };
     case "approval_required":
       await finish(
@@ -606,4 +725,3 @@ export async function executeStep(
 }
 
 const toJson = (value: unknown): JsonValue => JSON.parse(JSON.stringify(value ?? null)) as JsonValue;
-

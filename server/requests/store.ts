@@ -60,7 +60,12 @@ export async function insertRequest(
   return requestRow.parse(created);
 }
 
-export async function findRequest(tx: Tx, tenantId: string, id: string, lock = false): Promise<RequestRow | null> {
+export async function findRequest(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+  lock = false,
+): Promise<RequestRow | null> {
   if (!z.uuid().safeParse(id).success) return null;
   const [row] = await sqlOf(tx).query(
     `SELECT ${REQUEST_COLUMNS} FROM requests.request WHERE tenant_id = $1::uuid AND id = $2::uuid${lock ? " FOR UPDATE" : ""}`,
@@ -99,8 +104,14 @@ export type RequestChange = {
   runId?: string;
 };
 
-export async function updateRequest(tx: Tx, tenantId: string, id: string, change: RequestChange): Promise<void> {
-  const finished = change.status !== undefined && ["done", "rejected", "failed", "cancelled"].includes(change.status);
+export async function updateRequest(
+  tx: Tx,
+  tenantId: string,
+  id: string,
+  change: RequestChange,
+): Promise<void> {
+  const finished =
+    change.status !== undefined && ["done", "rejected", "failed", "cancelled"].includes(change.status);
   await sqlOf(tx).query(
     `UPDATE requests.request SET
         status = coalesce($3, status),
@@ -232,7 +243,12 @@ export async function openTask(tx: Tx, task: NewTask): Promise<{ row: TaskRow; c
   return { row: taskRow.parse(existing), created: false };
 }
 
-export async function findTask(tx: Tx, tenantId: string, taskId: string, lock = false): Promise<TaskRow | null> {
+export async function findTask(
+  tx: Tx,
+  tenantId: string,
+  taskId: string,
+  lock = false,
+): Promise<TaskRow | null> {
   if (!z.uuid().safeParse(taskId).success) return null;
   const [row] = await sqlOf(tx).query(
     `SELECT ${TASK_COLUMNS} FROM requests.approval_task WHERE tenant_id = $1::uuid AND id = $2::uuid${lock ? " FOR UPDATE" : ""}`,
@@ -328,7 +344,11 @@ export async function insertDecision(
   return inserted === undefined ? null : decisionRow.parse(inserted);
 }
 
-export async function decisionsOf(tx: Tx, tenantId: string, taskIds: readonly string[]): Promise<DecisionRow[]> {
+export async function decisionsOf(
+  tx: Tx,
+  tenantId: string,
+  taskIds: readonly string[],
+): Promise<DecisionRow[]> {
   if (taskIds.length === 0) return [];
   const rows = await sqlOf(tx).query(
     `SELECT id::text, task_id::text, user_id::text, decision, comment, delegation_id::text, via, created_at
@@ -357,5 +377,8 @@ export async function saveRule(tx: Tx, tenantId: string, type: RequestType, rule
 }
 
 export async function deleteRule(tx: Tx, tenantId: string, type: RequestType) {
-  await sqlOf(tx).query(`DELETE FROM requests.routing_rule WHERE tenant_id = $1::uuid AND type = $2`, [tenantId, type]);
+  await sqlOf(tx).query(`DELETE FROM requests.routing_rule WHERE tenant_id = $1::uuid AND type = $2`, [
+    tenantId,
+    type,
+  ]);
 }

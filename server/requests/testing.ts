@@ -68,7 +68,9 @@ export async function startRequestHarness() {
   handler = serve({ client: app.client.inngest, functions: app.functions.functions });
   await engine.sync();
   const db: PrismaClient = app.dbClient.getDb();
-  const deps = { send: (event: { name: string; data: Record<string, unknown> }) => app.client.inngest.send(event) };
+  const deps = {
+    send: (event: { name: string; data: Record<string, unknown> }) => app.client.inngest.send(event),
+  };
   return {
     app,
     db,

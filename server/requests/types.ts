@@ -18,8 +18,14 @@ export const REQUEST_STATUSES = [
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /** Statuses a request does not leave. */
-export const FINAL_STATUSES = ["done", "rejected", "failed", "cancelled"] as const satisfies readonly RequestStatus[];
-export const isFinal = (status: RequestStatus) => (FINAL_STATUSES as readonly RequestStatus[]).includes(status);
+export const FINAL_STATUSES = [
+  "done",
+  "rejected",
+  "failed",
+  "cancelled",
+] as const satisfies readonly RequestStatus[];
+export const isFinal = (status: RequestStatus) =>
+  (FINAL_STATUSES as readonly RequestStatus[]).includes(status);
 
 export const STATUS_WORDS: Record<RequestStatus, string> = {
   submitted: "Submitted",

@@ -30,7 +30,11 @@ export function summaryOf(row: RequestRow, names: Map<string, string>): RequestS
   };
 }
 
-export function taskViewOf(task: TaskRow, decisions: readonly DecisionRow[], names: Map<string, string>): TaskView {
+export function taskViewOf(
+  task: TaskRow,
+  decisions: readonly DecisionRow[],
+  names: Map<string, string>,
+): TaskView {
   return {
     id: task.id,
     level: task.level,

@@ -47,18 +47,37 @@ beforeAll(async () => {
   finance2 = await acme.add("approver");
   globexAdmin = await globex.add("admin");
   const bossRecord = await hire(acme, { email: boss.email, userId: boss.userId });
-  const managerRecord = await hire(acme, { email: manager.email, userId: manager.userId, managerId: bossRecord.id });
+  const managerRecord = await hire(acme, {
+    email: manager.email,
+    userId: manager.userId,
+    managerId: bossRecord.id,
+  });
   const bobRecord = await hire(acme, { email: bob.email, userId: bob.userId, managerId: managerRecord.id });
-  const carolRecord = await hire(acme, { email: carol.email, userId: carol.userId, managerId: managerRecord.id });
+  const carolRecord = await hire(acme, {
+    email: carol.email,
+    userId: carol.userId,
+    managerId: managerRecord.id,
+  });
   await hire(acme, { email: dana.email, userId: dana.userId, managerId: bossRecord.id });
-  const policy = await acme.asOwner((ctx) => createTimeOffPolicy(ctx, { name: "Vacation", kind: "vacation", accrualDaysPerYear: 25 }));
+  const policy = await acme.asOwner((ctx) =>
+    createTimeOffPolicy(ctx, { name: "Vacation", kind: "vacation", accrualDaysPerYear: 25 }),
+  );
   policyId = policy.id;
-  await acme.asOwner((ctx) => setEntitlement(ctx, { employeeId: bobRecord.id, policyId, year: YEAR, entitledDays: 25 }));
-  await acme.asOwner((ctx) => setEntitlement(ctx, { employeeId: carolRecord.id, policyId, year: YEAR, entitledDays: 25 }));
+  await acme.asOwner((ctx) =>
+    setEntitlement(ctx, { employeeId: bobRecord.id, policyId, year: YEAR, entitledDays: 25 }),
+  );
+  await acme.asOwner((ctx) =>
+    setEntitlement(ctx, { employeeId: carolRecord.id, policyId, year: YEAR, entitledDays: 25 }),
+  );
   room = (await createTestSite(acme)).spaces[0]?.id ?? "";
   costCenter = (
     await acme.asOwner((ctx) =>
-      createCostCenter(ctx, { code: "OPS", name: "Operations", annualBudgetCents: 10_000_000n, fiscalYear: new Date().getUTCFullYear() }),
+      createCostCenter(ctx, {
+        code: "OPS",
+        name: "Operations",
+        annualBudgetCents: 10_000_000n,
+        fiscalYear: new Date().getUTCFullYear(),
+      }),
     )
   ).id;
 }, 180_000);
@@ -80,9 +99,15 @@ const submit = (user: TestUser, type: RequestType, input: unknown, tenant = acme
 const detail = (user: TestUser, id: string, tenant = acme) =>
   asMember(h.db, tenant, user, (ctx) => h.app.requests.requestDetail(ctx, id));
 
-const inbox = (user: TestUser, tenant = acme) => asMember(h.db, tenant, user, (ctx) => h.app.approvals.inbox(ctx));
+const inbox = (user: TestUser, tenant = acme) =>
+  asMember(h.db, tenant, user, (ctx) => h.app.approvals.inbox(ctx));
 
-async function until(user: TestUser, id: string, statuses: RequestStatus[], timeoutMs = 30_000): Promise<RequestDetailView> {
+async function until(
+  user: TestUser,
+  id: string,
+  statuses: RequestStatus[],
+  timeoutMs = 30_000,
+): Promise<RequestDetailView> {
   return eventually(
     () => detail(user, id),
     (d) => statuses.includes(d.status),
@@ -103,7 +128,11 @@ async function taskFor(user: TestUser, id: string, tenant = acme) {
 }
 
 const decide = (user: TestUser, taskId: string, decision: "approve" | "deny", comment?: string) =>
-  h.app.approvals.decide(h.db, scope(acme, user), h.deps, { taskId, decision, ...(comment ? { comment } : {}) });
+  h.app.approvals.decide(h.db, scope(acme, user), h.deps, {
+    taskId,
+    decision,
+    ...(comment ? { comment } : {}),
+  });
 
 async function setRule(type: RequestType, rule: unknown) {
   const owner = acme.owner;
@@ -142,14 +171,31 @@ describe("a request without approvals", () => {
     expect(made.status).toBe("submitted");
     const done = await until(bob, made.id, ["done", "failed"]);
     expect(done.status, done.outcome ?? "").toBe("done");
-    expect(done.plan?.map((p) => [p.action, p.effect, p.decision])).toEqual([["facilities.room.book", "write", "allow"]]);
+    expect(done.plan?.map((p) => [p.action, p.effect, p.decision])).toEqual([
+      ["facilities.room.book", "write", "allow"],
+    ]);
     const kinds = done.timeline.map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(["request.submitted", "kernel.decision", "plan.ready", "step.succeeded", "request.done"]));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        "request.submitted",
+        "kernel.decision",
+        "plan.ready",
+        "step.succeeded",
+        "request.done",
+      ]),
+    );
     const audit = await withTenant(h.db, { tenantId: acme.id }, (tx) =>
-      sqlOf(tx).query<{ action: string }>(`SELECT action FROM "AuditEntry" WHERE "tenantId" = $1::uuid AND "resourceId" = $2`, [acme.id, made.id]),
+      sqlOf(tx).query<{ action: string }>(
+        `SELECT action FROM "AuditEntry" WHERE "tenantId" = $1::uuid AND "resourceId" = $2`,
+        [acme.id, made.id],
+      ),
     );
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["request.submitted", "request.done"]));
-    await eventually(() => mailTo(bob.email), (m) => m.some((x) => x.kind === "request.done"), { what: "Bob's mail" });
+    await eventually(
+      () => mailTo(bob.email),
+      (m) => m.some((x) => x.kind === "request.done"),
+      { what: "Bob's mail" },
+    );
   });
 
   it("two people booking the same slot at once: one gets it, the other a clear conflict", async () => {
@@ -158,7 +204,10 @@ describe("a request without approvals", () => {
       submit(bob, "room-booking", { spaceId: room, title: "Bob's", ...when }),
       submit(carol, "room-booking", { spaceId: room, title: "Carol's", ...when }),
     ]);
-    const ends = await Promise.all([until(bob, a.id, ["done", "failed"]), until(carol, b.id, ["done", "failed"])]);
+    const ends = await Promise.all([
+      until(bob, a.id, ["done", "failed"]),
+      until(carol, b.id, ["done", "failed"]),
+    ]);
     expect(ends.map((e) => e.status).sort()).toEqual(["done", "failed"]);
     const failed = ends.find((e) => e.status === "failed");
     expect(failed?.outcome).toMatch(/Conflict|already booked|taken|overlaps/i);
@@ -187,7 +236,12 @@ describe("a request without approvals", () => {
 
 describe("approvals", () => {
   it("time off: the manager approves in the inbox, HR records it with the manager's authority", async () => {
-    const made = await submit(bob, "time-off", { policyId, startDate: `${YEAR}-05-04`, endDate: `${YEAR}-05-06`, reason: "Trip" });
+    const made = await submit(bob, "time-off", {
+      policyId,
+      startDate: `${YEAR}-05-04`,
+      endDate: `${YEAR}-05-06`,
+      reason: "Trip",
+    });
     const item = await taskFor(manager, made.id);
     expect(item.levelName).toBe("Manager");
     expect(item.reason).toBe("Trip");
@@ -208,9 +262,13 @@ describe("approvals", () => {
       ),
     );
     expect(status.map((s) => s.status)).toEqual(["approved"]);
-    await eventually(() => mailTo(manager.email), (m) => m.some((x) => x.kind === "approval.requested"), {
-      what: "the manager's mail",
-    });
+    await eventually(
+      () => mailTo(manager.email),
+      (m) => m.some((x) => x.kind === "approval.requested"),
+      {
+        what: "the manager's mail",
+      },
+    );
   });
 
   it("an expense over the threshold needs the manager, then finance; finance denies with a comment the employee sees", async () => {
@@ -236,9 +294,13 @@ describe("approvals", () => {
     const ended = await until(bob, made.id, ["rejected"]);
     expect(ended.outcome).toContain("Over the hotel cap");
     expect(ended.tasks.map((t) => t.status)).toEqual(["approved", "rejected"]);
-    await eventually(() => mailTo(bob.email), (m) => m.some((x) => x.subject.includes("rejected")), {
-      what: "the rejection mail",
-    });
+    await eventually(
+      () => mailTo(bob.email),
+      (m) => m.some((x) => x.subject.includes("rejected")),
+      {
+        what: "the rejection mail",
+      },
+    );
   });
 
   it("N of M: a level needing two approvers waits for the second", async () => {
@@ -266,7 +328,12 @@ describe("approvals", () => {
         endsAt: new Date(Date.now() + 86_400_000),
       }),
     );
-    const made = await submit(carol, "time-off", { policyId, startDate: `${YEAR}-06-01`, endDate: `${YEAR}-06-01`, reason: "" });
+    const made = await submit(carol, "time-off", {
+      policyId,
+      startDate: `${YEAR}-06-01`,
+      endDate: `${YEAR}-06-01`,
+      reason: "",
+    });
     const item = await taskFor(dana, made.id);
     expect(item.forName).toBe("acme employee");
     await decide(dana, item.taskId, "approve");
@@ -288,7 +355,13 @@ describe("approvals", () => {
 
   it("SLA: with no decision in time the level escalates to the approver's manager, who decides", async () => {
     await setRule("equipment", {
-      levels: [{ name: "Manager", approver: "manager", sla: { remindAfter: "1s", decideAfter: "3s", onTimeout: "escalate" } }],
+      levels: [
+        {
+          name: "Manager",
+          approver: "manager",
+          sla: { remindAfter: "1s", decideAfter: "3s", onTimeout: "escalate" },
+        },
+      ],
     });
     const made = await submit(bob, "equipment", { kind: "laptop", reason: "New starter kit" });
     await eventually(
@@ -306,9 +379,17 @@ describe("approvals", () => {
   });
 
   it("cancellation: the requester cancels while it waits; its approvals close", async () => {
-    const made = await submit(bob, "time-off", { policyId, startDate: `${YEAR}-07-06`, endDate: `${YEAR}-07-07`, reason: "" });
+    const made = await submit(bob, "time-off", {
+      policyId,
+      startDate: `${YEAR}-07-06`,
+      endDate: `${YEAR}-07-07`,
+      reason: "",
+    });
     const item = await taskFor(manager, made.id);
-    await h.app.requests.cancelRequest(h.db, scope(acme, bob), h.deps, { requestId: made.id, reason: "Plans changed" });
+    await h.app.requests.cancelRequest(h.db, scope(acme, bob), h.deps, {
+      requestId: made.id,
+      reason: "Plans changed",
+    });
     const ended = await detail(bob, made.id);
     expect(ended.status).toBe("cancelled");
     expect(ended.tasks[0]?.status).toBe("cancelled");
@@ -322,7 +403,10 @@ describe("approvals", () => {
     const made = await submit(bob, "equipment", { kind: "tablet", reason: "Field work" });
     const it = await taskFor(acme.owner, made.id);
     expect(it.levelName).toBe("Admin (required)");
-    await h.app.approvals.decide(h.db, scope(acme, acme.owner), h.deps, { taskId: it.taskId, decision: "approve" });
+    await h.app.approvals.decide(h.db, scope(acme, acme.owner), h.deps, {
+      taskId: it.taskId,
+      decision: "approve",
+    });
     const ended = await until(bob, made.id, ["failed", "done"]);
     expect(ended.status).toBe("failed");
     expect(ended.outcome).toMatch(/No tablet is in stock/);
@@ -344,9 +428,15 @@ describe("approvals", () => {
       expect(down.hits()).toBeGreaterThanOrEqual(3);
     } finally {
       await down.close();
+      // Out of provisioning again: offboarding (below) deactivates accounts in every app Tenet provisions.
+      const { updateApp } = await import("@/server/it/access-catalog");
+      for (const appId of downApps)
+        await acme.asOwner((ctx) => updateApp(ctx, { appId, scimConnectionId: null, archived: true }));
     }
   });
 });
+
+const downApps: string[] = [];
 
 /** A SCIM "app" that is down: every request gets a 503. */
 async function listenDown() {
@@ -354,7 +444,9 @@ async function listenDown() {
   let hits = 0;
   const server = createServer((_req, res) => {
     hits += 1;
-    res.writeHead(503, { "content-type": "application/scim+json" }).end(JSON.stringify({ detail: "Down for maintenance" }));
+    res
+      .writeHead(503, { "content-type": "application/scim+json" })
+      .end(JSON.stringify({ detail: "Down for maintenance" }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
@@ -384,9 +476,154 @@ async function appRoleOn(baseUrl: string): Promise<string> {
       { credentials: scimCredentials, config: scimConfig },
     ),
   );
-  const app = await acme.asOwner((ctx) => createApp(ctx, { name: "Sketchpad", scimConnectionId: connection.id }));
-  return (await acme.asOwner((ctx) => createAppRole(ctx, { appId: app.id, name: "Editor", scimGroup: "Editors" }))).id;
+  const app = await acme.asOwner((ctx) =>
+    createApp(ctx, { name: "Sketchpad", scimConnectionId: connection.id }),
+  );
+  downApps.push(app.id);
+  return (
+    await acme.asOwner((ctx) => createAppRole(ctx, { appId: app.id, name: "Editor", scimGroup: "Editors" }))
+  ).id;
 }
+
+describe("the other request types", () => {
+  it("maintenance: a ticket is filed at once for the reporter", async () => {
+    const made = await submit(bob, "maintenance", {
+      spaceId: room,
+      title: "Projector flickers",
+      priority: "high",
+    });
+    const done = await until(bob, made.id, ["done", "failed"]);
+    expect(done.status, done.outcome ?? "").toBe("done");
+    expect(done.plan?.[0]).toMatchObject({ action: "facilities.ticket.create", decision: "allow" });
+    const tickets = await withTenant(h.db, { tenantId: acme.id }, (tx) =>
+      sqlOf(tx).query<{ title: string; priority: string }>(
+        `SELECT title, priority FROM facilities.maintenance_ticket WHERE reporter_id = $1::uuid`,
+        [bob.userId],
+      ),
+    );
+    expect(tickets).toContainEqual({ title: "Projector flickers", priority: "high" });
+  });
+
+  it("a small expense: the manager's approval files it, and finance's posting is left to finance", async () => {
+    const made = await submit(bob, "expense", {
+      date: `${new Date().getUTCFullYear()}-01-16`,
+      merchant: "Bakery",
+      amount: 12.5,
+      currency: "EUR",
+      category: "meals",
+      costCenterId: costCenter,
+    });
+    const item = await taskFor(manager, made.id);
+    expect(item.plan.map((p) => [p.action, p.decision])).toEqual([
+      ["finance.expense.submit", "allow"],
+      ["finance.expense.approve", "skipped"],
+    ]);
+    await decide(manager, item.taskId, "approve");
+    const done = await until(bob, made.id, ["done", "failed"]);
+    expect(done.status, done.outcome ?? "").toBe("done");
+    expect(done.tasks.map((t) => t.name)).toEqual(["Manager"]);
+    const expenses = await withTenant(h.db, { tenantId: acme.id }, (tx) =>
+      sqlOf(tx).query<{ status: string }>(
+        `SELECT status::text FROM finance.expense WHERE submitter_id = $1::uuid AND merchant = 'Bakery'`,
+        [bob.userId],
+      ),
+    );
+    expect(expenses).toEqual([{ status: "submitted" }]);
+  });
+
+  it("onboarding: one plan (HR record, laptop, first-day desk) approved once by HR, carried out as the manager", async () => {
+    const { createDevice } = await import("@/server/it/devices");
+    const { createDepartment } = await import("@/server/hr/employees");
+    await acme.asOwner((ctx) =>
+      createDevice(ctx, {
+        assetTag: `LT-${Math.random().toString(36).slice(2, 8)}`,
+        kind: "laptop",
+        model: "ThinkPad",
+      }),
+    );
+    const department = await acme.asOwner((ctx) => createDepartment(ctx, { name: "Design" }));
+    const desk =
+      (await createTestSite(acme, "Europe/Berlin", [{ name: "Desk 7", kind: "desk" }])).spaces[0]?.id ?? "";
+    const managerRecord = await withTenant(h.db, { tenantId: acme.id }, (tx) =>
+      sqlOf(tx).query<{ id: string }>(`SELECT id::text FROM hr.employee WHERE user_id = $1::uuid`, [
+        manager.userId,
+      ]),
+    );
+    const made = await submit(manager, "onboarding", {
+      givenName: "Nina",
+      familyName: "Newcomer",
+      email: `nina@${acme.slug}.test`,
+      jobTitle: "Designer",
+      departmentId: department.id,
+      managerEmployeeId: managerRecord[0]?.id,
+      startDate: `${YEAR}-09-01`,
+      accessRoleIds: [],
+      deviceKind: "laptop",
+      deskId: desk,
+    });
+    const item = await taskFor(acme.owner, made.id);
+    expect(item.levelName).toBe("HR");
+    expect(item.plan.map((p) => p.action)).toEqual([
+      "hr.employee.create",
+      "it.device.assign",
+      "facilities.desk.book",
+    ]);
+    await h.app.approvals.decide(h.db, scope(acme, acme.owner), h.deps, {
+      taskId: item.taskId,
+      decision: "approve",
+    });
+    const done = await until(manager, made.id, ["done", "failed"]);
+    expect(done.status, done.outcome ?? "").toBe("done");
+    const hired = await withTenant(h.db, { tenantId: acme.id }, (tx) =>
+      sqlOf(tx).query<{ devices: string }>(
+        `SELECT (SELECT count(*) FROM it.device_assignment a WHERE a.employee_id = e.id AND a.returned_at IS NULL)::text AS devices
+           FROM hr.employee e WHERE e.work_email = $1`,
+        [`nina@${acme.slug}.test`],
+      ),
+    );
+    expect(hired).toEqual([{ devices: "1" }]);
+  });
+
+  it("offboarding: HR's approval closes the record and takes the devices back", async () => {
+    const { createDevice, assignDevice } = await import("@/server/it/devices");
+    const leaver = await acme.add("employee");
+    const record = await hire(acme, { email: leaver.email, userId: leaver.userId });
+    const device = await acme.asOwner((ctx) =>
+      createDevice(ctx, {
+        assetTag: `PH-${Math.random().toString(36).slice(2, 8)}`,
+        kind: "phone",
+        model: "Pixel",
+      }),
+    );
+    await acme.asOwner((ctx) => assignDevice(ctx, { deviceId: device.id, userId: leaver.userId }));
+    const made = await submit(acme.owner, "offboarding", {
+      employeeId: record.id,
+      lastDay: `${YEAR}-01-31`,
+      reason: "Moving on",
+    });
+    // The requester is an admin, so another admin decides: Acme has only its owner as one.
+    const admin = await acme.add("admin");
+    const item = await taskFor(admin, made.id);
+    expect(item.plan.map((p) => [p.action, p.effect])).toContainEqual([
+      "hr.employee.offboard",
+      "destructive",
+    ]);
+    await h.app.approvals.decide(h.db, scope(acme, admin), h.deps, {
+      taskId: item.taskId,
+      decision: "approve",
+    });
+    const done = await until(acme.owner, made.id, ["done", "failed"]);
+    expect(done.status, done.outcome ?? "").toBe("done");
+    const state = await withTenant(h.db, { tenantId: acme.id }, (tx) =>
+      sqlOf(tx).query<{ status: string; device: string }>(
+        `SELECT e.status::text, (SELECT d.status::text FROM it.device d WHERE d.id = $2::uuid) AS device
+           FROM hr.employee e WHERE e.id = $1::uuid`,
+        [record.id, device.id],
+      ),
+    );
+    expect(state).toEqual([{ status: "terminated", device: "in_stock" }]);
+  });
+});
 
 describe("mailed links and other tenants", () => {
   it("a link works once, only for its addressee, after confirmation", async () => {
@@ -408,22 +645,34 @@ describe("mailed links and other tenants", () => {
     // Someone else signed in sees nothing to act on; Globex's admin neither.
     expect((await h.app.approvals.previewLink(h.db, token, carol.userId)).state).toBe("unknown");
     expect((await h.app.approvals.previewLink(h.db, token, globexAdmin.userId)).state).toBe("unknown");
-    await expect(h.app.approvals.decideByLink(h.db, h.deps, token, globexAdmin.userId)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(h.app.approvals.decideByLink(h.db, h.deps, token, globexAdmin.userId)).rejects.toMatchObject(
+      { code: "FORBIDDEN" },
+    );
     const preview = await h.app.approvals.previewLink(h.db, token, manager.userId);
     expect(preview).toMatchObject({ state: "valid", decision: "approve" });
     await h.app.approvals.decideByLink(h.db, h.deps, token, manager.userId);
-    await expect(h.app.approvals.decideByLink(h.db, h.deps, token, manager.userId)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(h.app.approvals.decideByLink(h.db, h.deps, token, manager.userId)).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
     const done = await until(carol, made.id, ["done", "failed"]);
     expect(done.status, done.outcome ?? "").toBe("done");
     expect(done.tasks[0]?.decisions[0]?.via).toBe("email");
   });
 
   it("another tenant's admin cannot see or decide an Acme approval or request", async () => {
-    const made = await submit(bob, "time-off", { policyId, startDate: `${YEAR}-08-03`, endDate: `${YEAR}-08-03`, reason: "" });
+    const made = await submit(bob, "time-off", {
+      policyId,
+      startDate: `${YEAR}-08-03`,
+      endDate: `${YEAR}-08-03`,
+      reason: "",
+    });
     const item = await taskFor(manager, made.id);
     expect(await inbox(globexAdmin, globex)).toEqual([]);
     await expect(
-      h.app.approvals.decide(h.db, scope(globex, globexAdmin), h.deps, { taskId: item.taskId, decision: "approve" }),
+      h.app.approvals.decide(h.db, scope(globex, globexAdmin), h.deps, {
+        taskId: item.taskId,
+        decision: "approve",
+      }),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(detail(globexAdmin, made.id, globex)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(

@@ -22,7 +22,7 @@ export const roomBooking = defineRequest({
     });
     return {
       title: `${syscall.resourceLabel ?? "Room"}: ${input.title}, ${input.start.replace("T", " ")}–${input.end.slice(11)}`,
-      steps: [{ key: "book", as: "requester", build: () => syscall }],
+      steps: [{ key: "book", as: "requester", syscall }],
     };
   },
 });
@@ -44,6 +44,6 @@ export const maintenance = defineRequest({
       description: input.description,
       priority: input.priority,
     });
-    return { title: input.title, steps: [{ key: "ticket", as: "requester", build: () => syscall }] };
+    return { title: input.title, steps: [{ key: "ticket", as: "requester", syscall }] };
   },
 });

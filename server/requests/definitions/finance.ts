@@ -2,17 +2,9 @@ import { budgetFacts } from "@/server/finance/budget";
 import { LARGE_AMOUNT_CENTS } from "@/server/kernel/access/default-pack";
 import { formatMoney } from "@/server/finance/money";
 import { expenseForm, purchaseForm } from "../forms";
-import { defineRequest, level } from "../definition";
+import { defineRequest, level, outputOf } from "../definition";
 
 const cents = (amount: number) => Math.round(amount * 100);
-
-function outputId(output: unknown, key: string): string {
-  if (typeof output === "object" && output !== null && key in output) {
-    const value: unknown = Reflect.get(output, key);
-    if (typeof value === "string") return value;
-  }
-  throw new Error(`Finance did not return ${key}`);
-}
 
 const financeRule = {
   levels: [
@@ -46,7 +38,7 @@ export const expense = defineRequest({
         {
           key: "submit",
           as: "requester",
-          build: () => ({
+          syscall: {
             action: "finance.expense.submit",
             resource: { type: "Expense", id: "new", attrs },
             resourceLabel: label,
@@ -59,21 +51,17 @@ export const expense = defineRequest({
               costCenterId: input.costCenterId,
               ...(input.description ? { description: input.description } : {}),
             },
-          }),
+          },
         },
         {
           key: "approve",
           as: { approver: "role:approver", optional: true },
-          action: "finance.expense.approve",
           describeBefore: "Approve the expense and post it to the ledger",
-          build: (prior) => {
-            const expenseId = outputId(prior.submit, "expenseId");
-            return {
-              action: "finance.expense.approve",
-              resource: { type: "Expense", id: expenseId, attrs },
-              resourceLabel: label,
-              input: { expenseId, decision: "approve" },
-            };
+          syscall: {
+            action: "finance.expense.approve",
+            resource: { type: "Expense", id: outputOf("submit", "expenseId"), attrs },
+            resourceLabel: label,
+            input: { expenseId: outputOf("submit", "expenseId"), decision: "approve" },
           },
         },
       ],
@@ -102,7 +90,7 @@ export const purchase = defineRequest({
         {
           key: "request",
           as: "requester",
-          build: () => ({
+          syscall: {
             action: "finance.purchase.request",
             resource: { type: "PurchaseRequest", id: "new", attrs },
             resourceLabel: label,
@@ -113,21 +101,17 @@ export const purchase = defineRequest({
               amountCents,
               currency: input.currency,
             },
-          }),
+          },
         },
         {
           key: "approve",
           as: { approver: "role:approver", optional: true },
-          action: "finance.purchase.approve",
           describeBefore: "Approve the purchase request against the budget",
-          build: (prior) => {
-            const purchaseRequestId = outputId(prior.request, "purchaseRequestId");
-            return {
-              action: "finance.purchase.approve",
-              resource: { type: "PurchaseRequest", id: purchaseRequestId, attrs },
-              resourceLabel: label,
-              input: { purchaseRequestId, decision: "approve" },
-            };
+          syscall: {
+            action: "finance.purchase.approve",
+            resource: { type: "PurchaseRequest", id: outputOf("request", "purchaseRequestId"), attrs },
+            resourceLabel: label,
+            input: { purchaseRequestId: outputOf("request", "purchaseRequestId"), decision: "approve" },
           },
         },
       ],

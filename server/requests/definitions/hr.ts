@@ -2,7 +2,7 @@ import { findEmployeeByEmail } from "@/server/hr/employees";
 import { workingDays } from "@/server/hr/time-off";
 import { AppError } from "@/server/errors";
 import { timeOffForm } from "../forms";
-import { defineRequest, level } from "../definition";
+import { defineRequest, level, outputOf } from "../definition";
 
 /**
  * Time off: filed in HR as the requester (it reserves the days), then recorded as approved in HR with
@@ -30,7 +30,7 @@ export const timeOff = defineRequest({
         {
           key: "file",
           as: "requester",
-          build: () => ({
+          syscall: {
             action: "hr.timeoff.request",
             resource: resource("new"),
             resourceLabel: label,
@@ -41,33 +41,20 @@ export const timeOff = defineRequest({
               endDate: input.endDate,
               reason: input.reason,
             },
-          }),
+          },
         },
         {
           key: "approve",
           as: { approver: "manager" },
-          action: "hr.timeoff.approve",
           describeBefore: "Record the time off as approved in HR",
-          build: (prior) => {
-            const requestId = timeOffRequestId(prior.file);
-            return {
-              action: "hr.timeoff.approve",
-              resource: resource(requestId),
-              resourceLabel: label,
-              input: { requestId, decision: "approved" },
-            };
+          syscall: {
+            action: "hr.timeoff.approve",
+            resource: resource(outputOf("file", "request.id")),
+            resourceLabel: label,
+            input: { requestId: outputOf("file", "request.id"), decision: "approved" },
           },
         },
       ],
     };
   },
 });
-
-function timeOffRequestId(output: unknown): string {
-  if (typeof output === "object" && output !== null && "request" in output) {
-    const request = output.request;
-    if (typeof request === "object" && request !== null && "id" in request && typeof request.id === "string")
-      return request.id;
-  }
-  throw new Error("HR did not return the time-off request it filed");
-}

@@ -27,7 +27,10 @@ export const softwareAccess = defineRequest({
     if (!found) throw new AppError("BAD_REQUEST", "That app role is not in the access catalog");
     const { app, role } = found;
     if (!app.scimConnectionId)
-      throw new AppError("BAD_REQUEST", `${app.name} is not connected for provisioning yet; ask IT to connect it`);
+      throw new AppError(
+        "BAD_REQUEST",
+        `${app.name} is not connected for provisioning yet; ask IT to connect it`,
+      );
     const connectionId = app.scimConnectionId;
     const label = `${app.name} (${role.name}) for ${requester.name}`;
     return {
@@ -36,7 +39,7 @@ export const softwareAccess = defineRequest({
         {
           key: "grant",
           as: "requester",
-          build: () => ({
+          syscall: {
             action: "it.access.grant",
             resource: { type: "AppAccess", id: role.id, attrs: { userId: requester.id, app: app.name } },
             resourceLabel: label,
@@ -48,7 +51,7 @@ export const softwareAccess = defineRequest({
               ...(role.scimGroup === null ? {} : { group: role.scimGroup }),
               app: app.name,
             },
-          }),
+          },
         },
       ],
       requiredLevels:
@@ -73,12 +76,12 @@ export const equipment = defineRequest({
         {
           key: "assign",
           as: "requester",
-          build: () => ({
+          syscall: {
             action: "it.device.assign",
             resource: { type: "Device", id: `first-${input.kind}`, attrs: {} },
             resourceLabel: `A ${input.kind} for ${requester.name}`,
             input: { kind: input.kind, userId: requester.id },
-          }),
+          },
         },
       ],
     };

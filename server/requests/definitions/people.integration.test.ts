@@ -29,7 +29,7 @@ import {
   type TestTenant,
   type TestUser,
 } from "@/server/testing/fixtures";
-import type { Prepared, Requester } from "../definition";
+import { withOutputs, type Prepared, type Requester } from "../definition";
 import { offboardingForm, onboardingForm, type FormInput } from "../forms";
 import { newEmployeeNumber, offboarding, onboarding } from "./people";
 
@@ -68,7 +68,7 @@ const prepareAs = <T>(fn: (tx: Tx) => T | Promise<T>) =>
 const built = (prepared: Prepared, prior: Record<string, unknown> = {}) =>
   prepared.steps.map((step) => ({
     key: step.key,
-    syscall: step.build(prior),
+    syscall: withOutputs(step.syscall, prior),
     describeBefore: step.describeBefore,
   }));
 
@@ -188,7 +188,7 @@ describe("onboarding", () => {
       ["desk", "requester"],
     ]);
     expect(prepared.steps[2]).toMatchObject({
-      action: "it.device.assign",
+      syscall: { action: "it.device.assign", input: { employeeId: "{{employee.employee.id}}" } },
       describeBefore: expect.any(String) as unknown,
     });
 
@@ -367,7 +367,7 @@ describe("offboarding", () => {
     const gone = await hire(acme, { startDate: "2026-01-05" });
     await acme.asOwner((ctx) => terminateEmployee(ctx, { employeeId: gone.id, endDate: "2026-03-31" }));
     await expect(plan(gone.id)).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(plan(manager.id).then((p) => p.steps[0]?.build({}).input)).resolves.toMatchObject({
+    await expect(plan(manager.id).then((p) => p.steps[0]?.syscall.input)).resolves.toMatchObject({
       employeeId: manager.id,
     });
   });

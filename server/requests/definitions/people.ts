@@ -9,7 +9,7 @@ import { employeeDevices } from "@/server/it/devices";
 import { deviceKind } from "@/server/it/devices-schemas";
 import type { Syscall } from "@/server/kernel/kernel";
 import { offboardingForm, onboardingForm } from "../forms";
-import { defineRequest, level, type PlanStep } from "../definition";
+import { defineRequest, level, outputOf, type PlanStep } from "../definition";
 
 /**
  * Who a resource names when the person it is about has no Tenet account (a new hire before they are
@@ -33,20 +33,6 @@ const planning = (tx: HrContext["db"], tenantId: string): HrContext => ({ tenant
 export function newEmployeeNumber(startDate: string, email: string): string {
   const digest = createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 6);
   return `E${startDate.replaceAll("-", "")}-${digest.toUpperCase()}`;
-}
-
-function createdEmployeeId(output: unknown): string {
-  if (typeof output === "object" && output !== null && "employee" in output) {
-    const employee = output.employee;
-    if (
-      typeof employee === "object" &&
-      employee !== null &&
-      "id" in employee &&
-      typeof employee.id === "string"
-    )
-      return employee.id;
-  }
-  throw new Error("HR did not return the employee record it created");
 }
 
 /**
@@ -84,7 +70,7 @@ export const onboarding = defineRequest({
       {
         key: "employee",
         as: "requester",
-        build: () => ({
+        syscall: {
           action: "hr.employee.create",
           resource: {
             type: "Employee",
@@ -93,7 +79,7 @@ export const onboarding = defineRequest({
           },
           resourceLabel: name,
           input: create,
-        }),
+        },
       },
     ];
 
@@ -123,7 +109,7 @@ export const onboarding = defineRequest({
           app: app.name,
         },
       };
-      steps.push({ key: `access:${role.id}`, as: "requester", build: () => grant });
+      steps.push({ key: `access:${role.id}`, as: "requester", syscall: grant });
     }
 
     if (input.deviceKind !== "") {
@@ -134,15 +120,14 @@ export const onboarding = defineRequest({
       steps.push({
         key: "device",
         as: "requester",
-        action: "it.device.assign",
         // The device goes to the HR record made by the first step: the new hire has no account yet.
         describeBefore: `Assign the first ${kind.data} in stock to ${name}`,
-        build: (prior) => ({
+        syscall: {
           action: "it.device.assign",
           resource: { type: "Device", id: `first-${kind.data}`, attrs: {} },
           resourceLabel: label,
-          input: { kind: kind.data, employeeId: createdEmployeeId(prior.employee) },
-        }),
+          input: { kind: kind.data, employeeId: outputOf("employee", "employee.id") },
+        },
       });
     }
 
@@ -156,7 +141,7 @@ export const onboarding = defineRequest({
       });
       if (desk.action !== "facilities.desk.book")
         throw new AppError("BAD_REQUEST", `${desk.resourceLabel ?? "That space"} is not a desk`);
-      steps.push({ key: "desk", as: "requester", build: () => desk });
+      steps.push({ key: "desk", as: "requester", syscall: desk });
     }
 
     return { title: `Onboarding ${name}, starting ${input.startDate}`, steps };
@@ -199,7 +184,7 @@ export const offboarding = defineRequest({
       {
         key: "employee",
         as: "requester",
-        build: () => ({
+        syscall: {
           action: "hr.employee.offboard",
           resource: {
             type: "Employee",
@@ -208,7 +193,7 @@ export const offboarding = defineRequest({
           },
           resourceLabel: name,
           input: terminate,
-        }),
+        },
       },
     ];
 
@@ -235,7 +220,7 @@ export const offboarding = defineRequest({
         steps.push({
           key: `access:${app.id}:${userName.toLowerCase()}`,
           as: "requester",
-          build: () => revoke,
+          syscall: revoke,
         });
       }
     }
@@ -247,7 +232,7 @@ export const offboarding = defineRequest({
         resourceLabel: `${device.assetTag} (${device.model}) from ${name}`,
         input: { deviceId: device.id },
       };
-      steps.push({ key: `device:${device.id}`, as: "requester", build: () => giveBack });
+      steps.push({ key: `device:${device.id}`, as: "requester", syscall: giveBack });
     }
 
     return { title: `Offboarding ${name}, last day ${input.lastDay}`, steps };

@@ -47,7 +47,13 @@ function requestWorkflow(type: RequestType) {
       retries: REQUEST_STEP_RETRIES,
       onFailure: async ({ event, error }) => {
         const { tenantId, requestId } = requestSubmitted.schema.parse(event.data.event.data);
-        await finish(deps, tenantId, requestId, "failed", `Failed after ${REQUEST_STEP_RETRIES + 1} attempts: ${error.message}`);
+        await finish(
+          deps,
+          tenantId,
+          requestId,
+          "failed",
+          `Failed after ${REQUEST_STEP_RETRIES + 1} attempts: ${error.message}`,
+        );
       },
     },
     async ({ event, step, runId, attempt }) => {
@@ -68,12 +74,12 @@ function requestWorkflow(type: RequestType) {
 
       const authority = await step.run("authority", () => authorityOf(deps, tenantId, requestId));
       const outputs: Record<string, JsonValue> = {};
-      for (const [index, key] of planned.steps.entries()) {
-        const done = await step.run(`execute-${key}`, () =>
-          executeStep(deps, tenantId, requestId, index, outputs, authority, attempt),
+      for (const planStep of planned.steps) {
+        const done = await step.run(`execute-${planStep.key}`, () =>
+          executeStep(deps, tenantId, requestId, planStep, outputs, authority, attempt),
         );
         if (done.status === "stopped") return { status: "stopped" };
-        if (done.status === "succeeded") outputs[key] = done.output;
+        if (done.status === "succeeded") outputs[planStep.key] = done.output;
       }
       await step.run("finish", () =>
         finish(deps, tenantId, requestId, "done", "Everything in the plan was carried out.", outputs),
@@ -97,7 +103,9 @@ async function approvalLevel(
   index: number,
   level: Level,
 ): Promise<"approved" | "stopped" | { taskId: string; status: "rejected" | "cancelled" }> {
-  const opened = await step.run(`open-level-${index}`, () => openLevel(deps, tenantId, requestId, index, level));
+  const opened = await step.run(`open-level-${index}`, () =>
+    openLevel(deps, tenantId, requestId, index, level),
+  );
   if (opened.outcome === "stopped") return "stopped";
   const { taskId } = opened;
   let reminded = opened.remindAt === null;
@@ -136,7 +144,12 @@ export const ANNOUNCE_AGAIN_AFTER = "2s";
  * unchanged task and waits on. Waking it for another task matches nothing.
  */
 export const announceDecision = createTenantFunction({ runsPerTenant: 50 })(
-  { id: "request-approval-announce", name: "Announce an approval decision", triggers: [approvalRecorded], retries: 3 },
+  {
+    id: "request-approval-announce",
+    name: "Announce an approval decision",
+    triggers: [approvalRecorded],
+    retries: 3,
+  },
   async ({ event, step }) => {
     await step.sendEvent("wake", { name: "requests/approval.decided", data: event.data });
     await step.sleep("settle", ANNOUNCE_AGAIN_AFTER);
