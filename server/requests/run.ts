@@ -198,21 +198,22 @@ export async function planRequest(
     const { approver } = step.as;
     const index = prepared.steps.indexOf(step);
     const level = levels.find((l) => l.approver === approver);
-    const item = !level
-      ? unbuiltItem(
+    if (!level) {
+      const who = approverWords(approver).replace(/^(a|an) /, "");
+      items.splice(
+        index,
+        0,
+        unbuiltItem(
           step,
-          `${step.describeBefore ?? step.key}: left to ${approverWords(approver).replace(/^(a|an) /, "")}s, outside this request`,
+          `${step.describeBefore ?? step.key}: left to ${who}s, outside this request`,
           "skipped",
-        )
-      : step.describeBefore !== undefined
-        ? unbuiltItem(
-            step,
-            `${step.describeBefore}, as the ${level.name.toLowerCase()} approver`,
-            "after_approval",
-          )
-        : null;
-    if (item) {
-      items.splice(index, 0, item);
+        ),
+      );
+      continue;
+    }
+    if (step.describeBefore !== undefined) {
+      const line = `${step.describeBefore}, as the ${level.name.toLowerCase()} approver`;
+      items.splice(index, 0, unbuiltItem(step, line, "after_approval"));
       continue;
     }
     const [first] = await withTenant(db, { tenantId }, (tx) =>
@@ -221,13 +222,14 @@ export async function planRequest(
     const preview = await previewStep(deps, userCtx(tenantId, first ?? requester.id), step.syscall);
     if (typeof preview === "string") return stop(deps, tenantId, requestId, "failed", preview);
     items.splice(index, 0, planItem(step, preview));
+    await recordDecision(deps, tenantId, requestId, `the ${level.name.toLowerCase()} approver`, preview);
     if (preview.decision.decision === "deny")
       return stop(
         deps,
         tenantId,
         requestId,
         "rejected",
-        `${level?.name ?? "The approver"} could not ${preview.description}${reasonText(preview)}`,
+        `${level.name} could not ${preview.description}${reasonText(preview)}`,
       );
   }
   await withTenant(db, { tenantId }, async (tx) => {
