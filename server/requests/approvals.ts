@@ -361,6 +361,11 @@ export async function decideByLink(
   userId: string,
   comment?: string,
 ): Promise<DecideResult> {
+  // What would refuse the decision is checked before the link is spent, so a missing comment can be
+  // given and the link used again; the decision itself is checked once more when it is recorded.
+  const preview = await previewLink(db, token, userId);
+  if (preview.state === "valid" && preview.decision === "deny" && preview.commentOnDeny && !comment?.trim())
+    throw fieldError("comment", "Say why you deny it: the requester will see your comment");
   const link = await consumeActionLink(db, token, userId);
   if (link.purpose !== DECIDE_PURPOSE) throw new AppError("BAD_REQUEST", LINK_STATES.unknown);
   const { decision } = linkDecision.parse(link.payload);

@@ -702,7 +702,7 @@ export async function executeStep(
         tenantId,
         requestId,
         "failed",
-        `Conflict: ${label} is already taken (${result.resource.split("@")[0]} is held by ${result.heldBy.label ?? "another request"}). Nothing was done; pick another time or ${step.key === "book" ? "room" : "item"}.`,
+        `Conflict: ${label} is already taken${result.resource.includes("@") ? " at that time" : ""} by ${result.heldBy.label ?? "another request"}. Nothing was done; choose another time or ${syscall.resource.type.toLowerCase()}.`,
       );
       return { status: "stopped" };
     case "denied":

@@ -659,6 +659,33 @@ describe("mailed links and other tenants", () => {
     expect(done.tasks[0]?.decisions[0]?.via).toBe("email");
   });
 
+  it("a deny link where a comment is required asks for it without spending the link", async () => {
+    const made = await submit(carol, "expense", {
+      date: `${new Date().getUTCFullYear()}-01-21`,
+      merchant: "Airline",
+      amount: 1800,
+      currency: "EUR",
+      category: "travel",
+      costCenterId: costCenter,
+    });
+    await decide(manager, (await taskFor(manager, made.id)).taskId, "approve");
+    await taskFor(finance, made.id);
+    const mails = await eventually(
+      () => mailTo(finance.email),
+      (list) => list.some((m) => m.subject.includes("Airline")),
+      { what: "finance's approval mail" },
+    );
+    const token = linkIn(mails.filter((m) => m.subject.includes("Airline")).at(-1)?.text_body ?? "", "Deny");
+    await expect(h.app.approvals.decideByLink(h.db, h.deps, token, finance.userId)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      fields: { comment: [expect.stringContaining("Say why") as string] },
+    });
+    expect((await h.app.approvals.previewLink(h.db, token, finance.userId)).state).toBe("valid");
+    await h.app.approvals.decideByLink(h.db, h.deps, token, finance.userId, "Book economy");
+    const ended = await until(carol, made.id, ["rejected"]);
+    expect(ended.outcome).toContain("Book economy");
+  });
+
   it("another tenant's admin cannot see or decide an Acme approval or request", async () => {
     const made = await submit(bob, "time-off", {
       policyId,
