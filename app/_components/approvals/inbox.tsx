@@ -31,7 +31,8 @@ export function Inbox({ slug }: { slug: string }) {
   const [bulkResults, setBulkResults] = useState<{ taskId: string; ok: boolean; message: string | null }[]>(
     [],
   );
-  const [decided, setDecided] = useState<string | null>(null);
+  // The last decision's outcome, kept above the list: the item itself is gone once the inbox refreshes.
+  const [decided, setDecided] = useState<{ ok: boolean; message: string } | null>(null);
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: trpc.approval.inbox.queryKey() });
     await queryClient.invalidateQueries({ queryKey: trpc.approval.openTasks.queryKey() });
@@ -60,7 +61,7 @@ export function Inbox({ slug }: { slug: string }) {
       {inbox.isError ? <Alert>Could not load your approvals: {inbox.error.message}</Alert> : null}
       {decided ? (
         <div className="mb-4">
-          <Alert tone="success">{decided}</Alert>
+          {decided.ok ? <Alert tone="success">{decided.message}</Alert> : <Alert>{decided.message}</Alert>}
         </div>
       ) : null}
       {bulkResults.length > 0 ? (
@@ -103,9 +104,9 @@ export function Inbox({ slug }: { slug: string }) {
                 onSelect={(on) =>
                   setSelected((s) => (on ? [...s, item.taskId] : s.filter((id) => id !== item.taskId)))
                 }
-                onDecided={async (message) => {
+                onDecided={async (ok, message) => {
                   setBulkResults([]);
-                  setDecided(message);
+                  setDecided({ ok, message });
                   await refresh();
                 }}
               />
@@ -128,7 +129,7 @@ function InboxItem({
   item: ApprovalInboxItem;
   selected: boolean;
   onSelect: (on: boolean) => void;
-  onDecided: (message: string) => Promise<unknown>;
+  onDecided: (ok: boolean, message: string) => Promise<unknown>;
 }) {
   const trpc = useTRPC();
   const [denying, setDenying] = useState(false);
@@ -138,7 +139,12 @@ function InboxItem({
   const decide = useMutation(
     trpc.approval.decide.mutationOptions({
       onSuccess: (_, input) =>
-        onDecided(`${input.decision === "approve" ? "Approved" : "Denied"}: ${title}.`),
+        onDecided(true, `${input.decision === "approve" ? "Approved" : "Denied"}: ${title}.`),
+      // A refusal that is not about the comment (expired, decided by someone else) outlives the item.
+      onError: (error) =>
+        formErrors(error, ["comment"] as const).fields.comment
+          ? undefined
+          : onDecided(false, `Not decided: ${title}: ${error.message}`),
     }),
   );
   const errors = formErrors(decide.error, ["comment"] as const);
