@@ -210,7 +210,7 @@ describe("a request without approvals", () => {
     ]);
     expect(ends.map((e) => e.status).sort()).toEqual(["done", "failed"]);
     const failed = ends.find((e) => e.status === "failed");
-    expect(failed?.outcome).toMatch(/Conflict|already booked|taken|overlaps/i);
+    expect(failed?.outcome).toMatch(/Conflict|already booked|taken|overlaps|not free/i);
     // A conflict is final: it is not retried.
     expect(failed?.timeline.filter((e) => e.kind === "step.failed").length ?? 0).toBeLessThanOrEqual(1);
   });
@@ -428,15 +428,20 @@ describe("approvals", () => {
       expect(down.hits()).toBeGreaterThanOrEqual(3);
     } finally {
       await down.close();
-      // Out of provisioning again: offboarding (below) deactivates accounts in every app Tenet provisions.
-      const { updateApp } = await import("@/server/it/access-catalog");
-      for (const appId of downApps)
-        await acme.asOwner((ctx) => updateApp(ctx, { appId, scimConnectionId: null, archived: true }));
+      await unlinkApps();
     }
   });
 });
 
+/** Apps whose SCIM server a test stopped. */
 const downApps: string[] = [];
+
+/** Takes stopped apps out of provisioning: offboarding deactivates accounts in every app Tenet provisions. */
+async function unlinkApps() {
+  const { updateApp } = await import("@/server/it/access-catalog");
+  for (const appId of downApps.splice(0))
+    await acme.asOwner((ctx) => updateApp(ctx, { appId, scimConnectionId: null, archived: true }));
+}
 
 /** A SCIM "app" that is down: every request gets a 503. */
 async function listenDown() {
@@ -460,7 +465,11 @@ async function listenDown() {
 }
 
 /** An app of the access catalog provisioned through a SCIM connection at `baseUrl`; its role's id. */
-async function appRoleOn(baseUrl: string): Promise<string> {
+async function appRoleOn(
+  baseUrl: string,
+  token = "t0ken-for-a-down-app",
+  name = "Sketchpad",
+): Promise<string> {
   const { createConnection } = await import("@/server/connections/connections");
   const { scimConfig, scimCredentials } = await import("@/connectors/scim/manifest");
   const { createApp, createAppRole } = await import("@/server/it/access-catalog");
@@ -470,15 +479,13 @@ async function appRoleOn(baseUrl: string): Promise<string> {
       {
         connectorId: "scim",
         name: `Down ${Math.random().toString(36).slice(2, 8)}`,
-        credentials: { token: "t0ken-for-a-down-app" },
+        credentials: { token },
         config: { baseUrl, allowHosts: [new URL(baseUrl).host] },
       },
       { credentials: scimCredentials, config: scimConfig },
     ),
   );
-  const app = await acme.asOwner((ctx) =>
-    createApp(ctx, { name: "Sketchpad", scimConnectionId: connection.id }),
-  );
+  const app = await acme.asOwner((ctx) => createApp(ctx, { name, scimConnectionId: connection.id }));
   downApps.push(app.id);
   return (
     await acme.asOwner((ctx) => createAppRole(ctx, { appId: app.id, name: "Editor", scimGroup: "Editors" }))
@@ -486,6 +493,72 @@ async function appRoleOn(baseUrl: string): Promise<string> {
 }
 
 describe("the other request types", () => {
+  it("software access: the manager approves and the account is made in the app over SCIM", async () => {
+    const { startScimTestServer } = await import("@/server/scim/test-server");
+    const { generateScimToken } = await import("@/server/scim/tokens");
+    const { ScimClient } = await import("@/connectors/scim/client");
+    const { guardedFetch } = await import("@/connectors/http/fetch");
+    const server = await startScimTestServer(h.db);
+    try {
+      // The "app" is another tenant's SCIM endpoint, as in the demo.
+      const figma = await createTestTenant(h.db, "figma");
+      const token = (await figma.asOwner(generateScimToken)).token;
+      const app = new ScimClient({
+        baseUrl: server.baseUrl(figma.slug),
+        token,
+        fetch: (url, init) => guardedFetch(url, init, { allowHosts: [server.host] }),
+      });
+      await app.createGroup({ displayName: "Editors" });
+      const roleId = await appRoleOn(server.baseUrl(figma.slug), token, "Figma");
+      const made = await submit(bob, "software-access", { roleId, reason: "Design reviews" });
+      const item = await taskFor(manager, made.id);
+      expect(item.plan[0]?.description).toContain(`Create account for ${bob.email} in Figma`);
+      await decide(manager, item.taskId, "approve");
+      const done = await until(bob, made.id, ["done", "failed"]);
+      expect(done.status, done.outcome ?? "").toBe("done");
+      const found = await app.listUsers({ filter: `userName eq "${bob.email}"` });
+      expect(found.resources.map((u) => u.userName)).toEqual([bob.email]);
+    } finally {
+      await server.close();
+      await unlinkApps();
+    }
+  });
+
+  it("equipment: with the manager's and IT's approval, a laptop from stock is assigned", async () => {
+    const { createDevice } = await import("@/server/it/devices");
+    await acme.asOwner((ctx) =>
+      createDevice(ctx, {
+        assetTag: `LT-${Math.random().toString(36).slice(2, 8)}`,
+        kind: "monitor",
+        model: "Dell U27",
+      }),
+    );
+    await setRule("equipment", {
+      levels: [
+        { name: "Manager", approver: "manager" },
+        { name: "IT", approver: "role:admin" },
+      ],
+    });
+    const made = await submit(carol, "equipment", { kind: "monitor", reason: "Second screen" });
+    await decide(manager, (await taskFor(manager, made.id)).taskId, "approve");
+    const it = await taskFor(acme.owner, made.id);
+    expect(it.levelName).toBe("IT");
+    await h.app.approvals.decide(h.db, scope(acme, acme.owner), h.deps, {
+      taskId: it.taskId,
+      decision: "approve",
+    });
+    const done = await until(carol, made.id, ["done", "failed"]);
+    expect(done.status, done.outcome ?? "").toBe("done");
+    const held = await withTenant(h.db, { tenantId: acme.id }, (tx) =>
+      sqlOf(tx).query<{ kind: string }>(
+        `SELECT d.kind::text FROM it.device_assignment a JOIN it.device d ON d.id = a.device_id
+          WHERE a.user_id = $1::uuid AND a.returned_at IS NULL`,
+        [carol.userId],
+      ),
+    );
+    expect(held).toEqual([{ kind: "monitor" }]);
+  });
+
   it("maintenance: a ticket is filed at once for the reporter", async () => {
     const made = await submit(bob, "maintenance", {
       spaceId: room,
