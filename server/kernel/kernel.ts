@@ -3,7 +3,7 @@ import { z } from "zod";
 import { poolOf, type PrismaClient } from "@/server/db/client";
 import { withTenant, withTenantSql } from "@/server/db/scope";
 import { AppError, notFound } from "@/server/errors";
-import type { Approver } from "./access/approval";
+import { approverWords, type Approver } from "./access/approval";
 import type { AccessDecision } from "./access/decide";
 import type { AccessResource } from "./access/entities";
 import type { AccessEvaluator } from "./access/evaluator";
@@ -133,11 +133,6 @@ const MAX_BATCH = 64;
 
 export type Decided =
   { kind: "refused"; reasons: string[]; explanation: string } | { kind: "decided"; decision: AccessDecision };
-
-const APPROVER_WORDS = (approver: Approver) =>
-  approver === "manager"
-    ? "their manager"
-    : `an ${approver.slice("role:".length)}`.replace(/^an ([^aeiou])/, "a $1");
 
 /**
  * The kernel's one entry point: every action by an agent, a workflow or a user-triggered automation
@@ -365,7 +360,11 @@ export class Kernel {
     // A principal that did not resolve was refused above; this only tells the compiler so.
     if ("problem" in principal) throw new AppError("INTERNAL", principal.message);
     // The approvals were verified when the call was decided (a bad one refuses it above).
-    const actor = toolActor(ctx.principal, principal, (syscall.approvals ?? []).map((a) => a.approver));
+    const actor = toolActor(
+      ctx.principal,
+      principal,
+      (syscall.approvals ?? []).map((a) => a.approver),
+    );
     // A bad input fails before the call takes a turn in its pool (or creates the pool): it writes
     // nothing but its audit entries. The broker checks again, for callers that reach it directly.
     const checked = tool && checkInput(tool, syscall.input);
@@ -532,7 +531,7 @@ export class Kernel {
             changes: dryRun.changes.length,
             warnings: dryRun.warnings.length,
             decision: decision.decision,
-            approver: decision.approvers?.map(APPROVER_WORDS).join(" and ") ?? null,
+            approver: decision.approvers?.map(approverWords).join(" and ") ?? null,
           },
         },
       ]),
@@ -787,7 +786,7 @@ export class Kernel {
         effect: ACTION_INFO[syscall.action].effect,
         approver:
           decision?.decision === "require-approval"
-            ? decision.approvers.map(APPROVER_WORDS).join(" and ")
+            ? decision.approvers.map(approverWords).join(" and ")
             : null,
         explanation:
           outcome.kind === "refused"
@@ -811,7 +810,11 @@ export class Kernel {
  * acting-for person, checked to be a member) and the agent. Its label is how a lease holder is named
  * to whoever it blocks: "Agent Room bot (for Alice)" or "Alice".
  */
-function toolActor(ref: PrincipalRef, principal: ResolvedPrincipal, approvedBy: readonly Approver[] = []): ToolActor {
+function toolActor(
+  ref: PrincipalRef,
+  principal: ResolvedPrincipal,
+  approvedBy: readonly Approver[] = [],
+): ToolActor {
   const approved = approvedBy.length > 0 ? { approvedBy: [...new Set(approvedBy)] } : {};
   if (ref.type === "user") return { userId: ref.userId, agentId: null, label: principal.label, ...approved };
   const person = principal.actingFor ?? { id: ref.actingForUserId, label: "unknown user" };

@@ -12,6 +12,7 @@ import { sendMail } from "@/server/mail/mailer";
 import { definitionOf } from "./catalog";
 import type { Assignee, RequestRow, TaskRow } from "./store";
 import type { PlanItemView } from "./types";
+import { reasonOf } from "./views";
 
 /** Approve/deny links live as long as an approver may reasonably take, capped by the task's deadline. */
 const LINK_TTL_MS = 7 * 24 * 3600_000;
@@ -125,12 +126,6 @@ export async function notifyRequester(
       kind: `request.${status}`,
     });
   });
-}
-
-function reasonOf(input: unknown): string | null {
-  if (typeof input !== "object" || input === null) return null;
-  const reason: unknown = Reflect.get(input, "reason");
-  return typeof reason === "string" && reason.length > 0 ? reason : null;
 }
 
 async function tenantSlug(db: PrismaClient, tenantId: string): Promise<string> {

@@ -110,13 +110,6 @@ const roleName = (approver: `role:${Role}`) => {
   return role.charAt(0).toUpperCase() + role.slice(1);
 };
 
-/** "their manager", "an admin": how a level's approver is said in messages. */
-export function approverWords(approver: ApproverKind): string {
-  if (approver === "manager") return "their manager";
-  const role = approver.slice("role:".length);
-  return `${/^[aeiou]/.test(role) ? "an" : "a"} ${role}`;
-}
-
 /** Active members holding `role` (owners count as admins). */
 export async function membersWithRole(tx: Tx, tenantId: string, role: Role): Promise<string[]> {
   const rows = await sqlOf(tx).query<{ user_id: string }>(

@@ -8,6 +8,8 @@
 import type { PrismaClient } from "@/server/db/client";
 import { withTenant } from "@/server/db/scope";
 import { AppError } from "@/server/errors";
+import { approverWords } from "@/server/kernel/access/approval";
+import { recordDelegation } from "@/server/kernel/access/delegations";
 import type { ApprovalRef } from "@/server/kernel/access/principals";
 import { loadMembers } from "@/server/kernel/access/principals";
 import { ACTION_INFO } from "@/server/kernel/access/schema";
@@ -17,7 +19,7 @@ import type { Kernel, KernelContext, Syscall, SyscallPreview, SyscallResult } fr
 import { definitionOf } from "./catalog";
 import { withOutputs, type PlanStep, type Prepared, type Requester } from "./definition";
 import { notifyAssignees, notifyRequester } from "./notify";
-import { approverWords, assigneesFor, chainOf, directApprovers, membersWithRole, ruleFor } from "./routing";
+import { assigneesFor, chainOf, directApprovers, membersWithRole, ruleFor } from "./routing";
 import {
   appendTimeline,
   closeOpenTasks,
@@ -32,7 +34,6 @@ import {
   type RequestRow,
   type TaskRow,
 } from "./store";
-import { insertDelegation } from "./delegation-rows";
 import { durationMs, isFinal, type ApproverKind, type Level, type PlanItemView } from "./types";
 
 export type RunDeps = { db: () => PrismaClient; kernel: Kernel; now?: () => Date };
@@ -500,14 +501,15 @@ export async function timeOut(
       if (targets.length > 0) {
         const added: Assignee[] = [];
         for (const t of targets) {
-          const delegationId = await insertDelegation(tx, {
-            tenantId,
+          const delegationId = await recordDelegation(tx, tenantId, {
             fromUserId: t.from,
             toUserId: t.to,
             startsAt: now,
+            endsAt: null,
             reason: "escalated",
             taskId: task.id,
             note: `${task.name} had no decision${after}`,
+            createdBy: null,
           });
           added.push({ userId: t.to, delegationId, forUserId: t.from });
         }

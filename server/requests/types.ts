@@ -3,7 +3,8 @@
  * zod and types only, so client components import this module too.
  */
 import { z } from "zod";
-import { ROLES, type Role } from "@/server/tenancy/roles";
+import type { Approver } from "@/server/kernel/access/approval";
+import { ROLES } from "@/server/tenancy/roles";
 
 export const REQUEST_STATUSES = [
   "submitted",
@@ -70,8 +71,8 @@ export function durationMs(duration: string): number {
   return Number(match[1]) * DURATION_UNITS[match[2] as keyof typeof DURATION_UNITS];
 }
 
-/** Who approves a level: the requester's manager (from HR), or any member holding a role. */
-export type ApproverKind = "manager" | `role:${Role}`;
+/** Who approves a level: the requester's manager (from HR), or any member holding a role (the kernel's Approver). */
+export type ApproverKind = Approver;
 export const approverSchema = z.union(
   [z.literal("manager"), ...ROLES.map((role) => z.literal(`role:${role}` as const))],
   `Choose "manager" or a role: ${ROLES.map((r) => `role:${r}`).join(", ")}`,

@@ -27,6 +27,12 @@ import { ROLES, type Role } from "@/server/tenancy/roles";
  */
 export type Approver = "manager" | `role:${Role}`;
 
+/** How an approver is said in sentences: "their manager", "an admin", "a publisher". */
+export const approverWords = (approver: Approver) =>
+  approver === "manager"
+    ? "their manager"
+    : `an ${approver.slice("role:".length)}`.replace(/^an ([^aeiou])/, "a $1");
+
 /** The condition a gate for `approver` must contain (validate.ts looks for it). */
 export const approvalCondition = (approver: Approver) => `context.approvals.contains("${approver}")`;
 

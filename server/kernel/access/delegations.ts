@@ -133,6 +133,45 @@ async function loadDelegation(
 const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 /**
+ * Writes a delegation row as given, with no rule checked: createDelegation's, after its checks, and a
+ * workflow's escalation, which no person makes (`createdBy` null) and which its task already bounds.
+ */
+export async function recordDelegation(
+  tx: Tx,
+  tenantId: string,
+  row: {
+    fromUserId: string;
+    toUserId: string;
+    startsAt: Date;
+    endsAt: Date | null;
+    reason: DelegationReason;
+    taskId: string | null;
+    note: string | null;
+    createdBy: string | null;
+  },
+): Promise<string> {
+  const [inserted] = await sqlOf(tx).query<{ id: string }>(
+    `INSERT INTO kernel.approval_delegation
+       (tenant_id, from_user_id, to_user_id, starts_at, ends_at, reason, task_id, note, created_by)
+     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5::timestamptz, $6, $7::uuid, $8, $9::uuid)
+     RETURNING id::text`,
+    [
+      tenantId,
+      row.fromUserId,
+      row.toUserId,
+      row.startsAt.toISOString(),
+      row.endsAt?.toISOString() ?? null,
+      row.reason,
+      row.taskId,
+      row.note?.slice(0, 500) ?? null,
+      row.createdBy,
+    ],
+  );
+  if (!inserted) throw new Error("delegations: the delegation was not recorded");
+  return inserted.id;
+}
+
+/**
  * Lets `toUserId` approve in the delegator's place. Members delegate their own approvals; admins and
  * owners may delegate someone else's (reassignment, escalation). The delegate must be an active member
  * other than the delegator; out-of-office delegations are dated and one person's do not overlap (two
@@ -189,24 +228,16 @@ export async function createDelegation(
       );
   }
 
-  const inserted = await sql.query<{ id: string }>(
-    `INSERT INTO kernel.approval_delegation
-       (tenant_id, from_user_id, to_user_id, starts_at, ends_at, reason, task_id, note, created_by)
-     VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5::timestamptz, $6, $7::uuid, $8, $9::uuid)
-     RETURNING id::text`,
-    [
-      ctx.tenantId,
-      fromUserId,
-      to.id,
-      startsAt.toISOString(),
-      endsAt?.toISOString() ?? null,
-      input.reason,
-      input.taskId ?? null,
-      input.note || null,
-      ctx.actor.userId,
-    ],
-  );
-  const id = inserted[0]?.id;
+  const id = await recordDelegation(ctx.db, ctx.tenantId, {
+    fromUserId,
+    toUserId: to.id,
+    startsAt,
+    endsAt,
+    reason: input.reason,
+    taskId: input.taskId ?? null,
+    note: input.note || null,
+    createdBy: ctx.actor.userId,
+  });
   const created = id === undefined ? null : await loadDelegation(ctx.db, ctx.tenantId, id, now);
   if (!created) throw new Error("delegations: the inserted delegation could not be read back");
   await appendAudit(ctx.db, ctx.tenantId, {
