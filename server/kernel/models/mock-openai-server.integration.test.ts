@@ -80,7 +80,8 @@ describe("mock OpenAI server: capacity", () => {
   });
 
   it("never exceeds capacity under a flood of clients that retry when told to", async () => {
-    const server = await start({ capacity: 5, baseLatencyMs: 2, latencyPerTokenMs: 0.01, log: false });
+    // Each answer takes long enough that 200 clients sent at once overlap even on a busy machine.
+    const server = await start({ capacity: 5, baseLatencyMs: 40, latencyPerTokenMs: 0.01, log: false });
     const agent = async (i: number) => {
       for (;;) {
         try {
